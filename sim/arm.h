@@ -1,0 +1,56 @@
+// arm.h: the PSM arm: joint and actuator ids, servo gains, kinematic helpers.
+#ifndef SUTUREFLEET_SIM_ARM_H_
+#define SUTUREFLEET_SIM_ARM_H_
+
+#include <mujoco/mujoco.h>
+
+#include "status.h"
+
+// the arm's actuated axes, in actuator order
+typedef enum sftAxis_ {
+  SF_AXIS_YAW = 0,      // outer yaw (rad)
+  SF_AXIS_PITCH,        // outer pitch (rad)
+  SF_AXIS_INSERTION,    // insertion (m)
+  SF_AXIS_ROLL,         // tool roll (rad)
+  SF_AXIS_WRIST_PITCH,  // wrist pitch (rad)
+  SF_AXIS_WRIST_YAW,    // wrist yaw (rad)
+  SF_AXIS_JAW,          // jaw opening angle (rad), drives a tendon over two jaw joints
+  SF_NAXIS
+} sftAxis;
+
+#define SF_NJOINT 6  // axes that map one-to-one onto a joint (all but the jaw)
+
+// ids of one arm in a model
+typedef struct sfArm_ {
+  int jnt[SF_NJOINT];   // joint ids of the axes yaw .. wrist yaw
+  int qadr[SF_NJOINT];  // their qpos addresses
+  int dadr[SF_NJOINT];  // their dof addresses
+  int jaw_jnt[2];       // the two jaw joints
+  int act[SF_NAXIS];    // actuator ids, one per axis
+  int base_body;        // body at the RCM
+  int shaft_body;       // body whose -z axis runs along the shaft through the RCM
+  int tcp_site;         // tool centre point between the jaws
+  int tcp_body;         // the body carrying the tcp site (wrist yaw link)
+  int rcm_site;         // the remote centre of motion
+} sfArm;
+
+// resolve the arm named by prefix (e.g. "psm1_"); SF_ERR_INPUT naming the missing element
+sftStatus sf_arm_resolve(const mjModel* m, const char* prefix, sfArm* arm, sfError* e);
+
+// distance (m) from point p (3) to the shaft axis line of the arm in data d (after kinematics)
+mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum p[3]);
+
+// set ctrl (nu) to hold the servo setpoints qref (SF_NAXIS, joint units) while cancelling the
+// bias forces (gravity, Coriolis) of the current state; setpoints are clamped to ctrlrange
+void sf_arm_servo(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS]);
+
+// current axis positions (SF_NAXIS); the jaw axis is the opening angle
+void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]);
+
+// damped least squares step for a point attached to the tcp body: dq (SF_NAXIS, zero on axes
+// not in mask) that moves point p (3, world) towards target (3) using the axes whose bit is
+// set in mask; lambda is the damping (m); needs kinematics and uses d's stack
+void sf_arm_dls_point(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum p[3],
+                      const mjtNum target[3], unsigned mask, mjtNum lambda, mjtNum dq[SF_NAXIS]);
+
+#endif  // SUTUREFLEET_SIM_ARM_H_

@@ -1,0 +1,96 @@
+// bench.c: throughput of raw stepping and of the run pipeline, per thread count.
+#include "bench.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fleet.h"
+#include "store.h"
+
+#define SF_BENCH_WARMUP 4000  // steps per thread before measuring
+#define SF_BENCH_REPS 3       // repetitions; the best of each kind is kept
+
+// raw stepping: each thread steps its own data from the home keyframe with the servos holding
+// the home pose; returns steps per second over all threads
+static double sf_bench_raw(const sfScene* s, int nthread, long steps) {
+  const mjModel* m = s->m;
+  double t0 = 0, t1 = 0;
+#pragma omp parallel num_threads(nthread)
+  {
+    mjData* d = mj_makeData(m);
+    SF_ASSERT(d);
+    mj_resetDataKeyframe(m, d, s->home_key);
+    for (int i = 0; i < SF_NJOINT; i++) d->ctrl[s->arm.act[i]] = d->qpos[s->arm.qadr[i]];
+#pragma omp barrier
+#pragma omp master
+    t0 = omp_get_wtime();
+    for (long k = 0; k < steps; k++) mj_step(m, d);
+#pragma omp barrier
+#pragma omp master
+    t1 = omp_get_wtime();
+    mj_deleteData(d);
+  }
+  return (double)steps * nthread / (t1 - t0);
+}
+
+// the pipeline: a real run (episodes, control, measurements, store) into a temporary store
+static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sfBenchRow* row,
+                                   sfError* e) {
+  sfRunConfig c;
+  sf_config_defaults(&c);
+  long per_episode = lround(c.episode_s / s->m->opt.timestep);
+  long episodes = (steps * nthread + per_episode - 1) / per_episode;
+  c.threads = nthread;
+  c.rounds = (int)((episodes + c.robots - 1) / c.robots);
+  c.seed = 12345;
+
+  // temporary store, removed afterwards
+  char path[] = "/tmp/suturefleet-bench-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return sf_fail(e, SF_ERR_RUN, "bench: cannot create a temporary store in /tmp");
+  close(fd);
+  char text[8192];
+  sf_config_text(&c, text, sizeof(text));
+  sfStoreMeta meta = {text, c.seed, s->model_hash, s->path};
+  sfStore st;
+  sftStatus status = sf_store_create(&st, path, 1, &meta, e);
+  sfRunSummary sum;
+  if (status == SF_OK) status = sf_fleet_run(s, &c, &st, NULL, &sum, e);
+  sftStatus close_status = sf_store_close(&st, e);
+  unlink(path);
+  if (status != SF_OK) return status;
+  if (close_status != SF_OK) return close_status;
+  row->pipe_sps = (double)sum.steps / sum.wall_s;
+  row->store_share = sum.store_s / sum.wall_s;
+  row->pipe_steps = sum.steps;
+  return SF_OK;
+}
+
+sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows,
+                       sfError* e) {
+  for (int t = 1; t <= max_threads; t++) {
+    sfBenchRow* row = &rows[t - 1];
+    memset(row, 0, sizeof(*row));
+    row->threads = t;
+
+    // warm up the cores and caches, then keep the best of a few interleaved repetitions
+    sf_bench_raw(s, t, SF_BENCH_WARMUP);
+    for (int rep = 0; rep < SF_BENCH_REPS; rep++) {
+      row->raw_sps = fmax(row->raw_sps, sf_bench_raw(s, t, steps));
+      sfBenchRow pipe = *row;
+      sftStatus status = sf_bench_pipeline(s, t, steps, &pipe, e);
+      if (status != SF_OK) return status;
+      if (pipe.pipe_sps > row->pipe_sps) {
+        row->pipe_sps = pipe.pipe_sps;
+        row->store_share = pipe.store_share;
+        row->pipe_steps = pipe.pipe_steps;
+      }
+    }
+    row->ratio = row->pipe_sps / row->raw_sps;
+  }
+  return SF_OK;
+}

@@ -1,0 +1,141 @@
+// config.c: run configuration parsing and its canonical text.
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scene.h"
+
+void sf_config_defaults(sfRunConfig* c) {
+  memset(c, 0, sizeof(*c));
+  c->robots = 16;
+  c->rounds = 10;
+  c->threads = omp_get_max_threads();
+  c->seed = 1;
+  c->episode_s = 1.75;
+  snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_path());
+  snprintf(c->store, sizeof(c->store), "suturefleet.h5");
+}
+
+int sf_parse_int(const char* text, long lo, long hi, int* out) {
+  char* end = NULL;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (!text[0] || *end || errno || v < lo || v > hi) return -1;
+  *out = (int)v;
+  return 0;
+}
+
+int sf_parse_u64(const char* text, uint64_t* out) {
+  char* end = NULL;
+  errno = 0;
+  if (!text[0] || text[0] == '-' || text[0] == '+') return -1;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (*end || errno) return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+int sf_parse_double(const char* text, double lo, double hi, double* out) {
+  char* end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (!text[0] || *end || errno || !isfinite(v) || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+// an integer setting within [lo, hi]
+static sftStatus sf_config_int(int* dst, const char* value, long lo, long hi, const char* origin,
+                               sfError* e) {
+  if (sf_parse_int(value, lo, hi, dst) == 0) return SF_OK;
+  return sf_fail(e, SF_ERR_INPUT, "%s: expected an integer from %ld to %ld, got '%s'", origin, lo,
+                 hi, value);
+}
+
+sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
+                        sfError* e) {
+  if (!strcmp(key, "robots")) return sf_config_int(&c->robots, value, 1, 100000, origin, e);
+  if (!strcmp(key, "rounds")) return sf_config_int(&c->rounds, value, 1, 100000, origin, e);
+  if (!strcmp(key, "threads")) return sf_config_int(&c->threads, value, 1, 1024, origin, e);
+  if (!strcmp(key, "seed")) {
+    if (sf_parse_u64(value, &c->seed) == 0) return SF_OK;
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected a non-negative integer seed, got '%s'", origin,
+                   value);
+  }
+  if (!strcmp(key, "episode_s")) {
+    if (sf_parse_double(value, 0.1, 600, &c->episode_s) == 0) return SF_OK;
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected seconds from 0.1 to 600, got '%s'", origin,
+                   value);
+  }
+  if (!strcmp(key, "model") || !strcmp(key, "store")) {
+    char* dst = key[0] == 'm' ? c->model : c->store;
+    if (!value[0] || strlen(value) >= sizeof(c->model)) {
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected a file path, got '%s'", origin, value);
+    }
+    snprintf(dst, sizeof(c->model), "%s", value);
+    return SF_OK;
+  }
+  return sf_fail(e, SF_ERR_INPUT,
+                 "%s: unknown setting '%s' (expected robots, rounds, threads, seed, episode_s, "
+                 "model or store)",
+                 origin, key);
+}
+
+// state shared with the INI callback
+typedef struct sfIniCtx_ {
+  sfRunConfig* c;
+  char section[64];  // section of the first bad entry
+  char key[64];      // key of the first bad entry
+  char value[4200];  // its value
+  int bad;           // an entry was rejected
+} sfIniCtx;
+
+// one INI entry; stops at the first bad one, which is reported with its line afterwards
+static int sf_config_ini_entry(void* user, const char* section, const char* key,
+                               const char* value) {
+  sfIniCtx* x = user;
+  int ok = (!section[0] || !strcmp(section, "run")) &&
+           sf_config_set(x->c, key, value, "", NULL) == SF_OK;
+  if (!ok) {
+    x->bad = 1;
+    snprintf(x->section, sizeof(x->section), "%s", section);
+    snprintf(x->key, sizeof(x->key), "%s", key);
+    snprintf(x->value, sizeof(x->value), "%s", value);
+  }
+  return ok;
+}
+
+sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
+  FILE* f = fopen(path, "r");
+  if (!f) {
+    return sf_fail(e, SF_ERR_INPUT, "--config '%s': cannot open (%s); expected an INI file", path,
+                   strerror(errno));
+  }
+  sfIniCtx x = {.c = c};
+  int line = ini_parse_file(f, sf_config_ini_entry, &x);
+  fclose(f);
+  if (line == 0) return SF_OK;
+
+  // name the file, line and what was expected
+  char origin[4200];
+  snprintf(origin, sizeof(origin), "config '%s' line %d", path, line);
+  if (!x.bad) return sf_fail(e, SF_ERR_INPUT, "%s: expected 'key = value' or [run]", origin);
+  if (x.section[0] && strcmp(x.section, "run")) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: unknown section [%s] (expected [run])", origin,
+                   x.section);
+  }
+  return sf_config_set(c, x.key, x.value, origin, e);
+}
+
+size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
+  int len = snprintf(buf, n,
+                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nepisode_s = %.17g\n"
+                     "model = %s\n",
+                     c->robots, c->rounds, (unsigned long long)c->seed, c->episode_s, c->model);
+  return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
+}

@@ -1,0 +1,44 @@
+// config.h: run configuration: defaults, value parsing shared by the command line and INI
+// files, and the canonical text recorded in every store.
+#ifndef SUTUREFLEET_SIM_CONFIG_H_
+#define SUTUREFLEET_SIM_CONFIG_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+// everything a run needs
+typedef struct sfRunConfig_ {
+  int robots;          // robots practising from round 0 (>= 1)
+  int rounds;          // practice rounds (>= 1)
+  int threads;         // OpenMP threads (>= 1); does not change results
+  uint64_t seed;       // experiment seed
+  double episode_s;    // simulated length of one episode (s)
+  int force;           // replace an existing store
+  char model[4096];    // MJCF scene
+  char store[4096];    // HDF5 store to create
+} sfRunConfig;
+
+// fill the defaults (threads from OpenMP, model from sf_scene_default_path)
+void sf_config_defaults(sfRunConfig* c);
+
+// set one key from text; origin names where the value came from ("--robots", "x.ini:3") for
+// messages; SF_ERR_INPUT naming origin, the value and what was expected
+sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
+                        sfError* e);
+
+// apply an INI file (keys as the long options without dashes, optionally under [run]);
+// SF_ERR_INPUT naming the file and line on a missing file, bad syntax, key or value
+sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e);
+
+// the result-determining settings as "key = value" lines (INI, loadable by sf_config_load);
+// returns the length written (truncated to n - 1)
+size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n);
+
+// strict parsers: the whole text must be a number within [lo, hi]; 0 on success, -1 otherwise
+int sf_parse_int(const char* text, long lo, long hi, int* out);
+int sf_parse_u64(const char* text, uint64_t* out);
+int sf_parse_double(const char* text, double lo, double hi, double* out);
+
+#endif  // SUTUREFLEET_SIM_CONFIG_H_

@@ -1,0 +1,127 @@
+// scene.c: load the MJCF scene, resolve named ids, hash the compiled model.
+#include "scene.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n) {
+  const unsigned char* p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+const char* sf_scene_default_path(void) {
+  const char* env = getenv("SUTUREFLEET_MODEL");
+  return (env && env[0]) ? env : SF_MODEL_DIR "/suture_scene.xml";
+}
+
+// id of a named element, or -1 with a message naming the file and element
+static int sf_scene_find(const sfScene* s, int type, const char* kind, const char* name,
+                         sfError* e) {
+  int id = mj_name2id(s->m, type, name);
+  if (id < 0) {
+    sf_fail(e, SF_ERR_INPUT, "model '%s' has no %s named '%s' (expected by suturefleet)", s->path,
+            kind, name);
+  }
+  return id;
+}
+
+// hash of the compiled model's binary form
+static uint64_t sf_scene_hash(const mjModel* m) {
+  int size = mj_sizeModel(m);
+  void* buf = malloc((size_t)size);
+  SF_ASSERT(buf);
+  mj_saveModel(m, NULL, buf, size);
+  uint64_t h = sf_fnv1a(SF_FNV_SEED, buf, (size_t)size);
+  free(buf);
+  return h;
+}
+
+// resolve the needle, the entry/exit pairs and the home keyframe
+static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
+  const mjModel* m = s->m;
+  s->needle_body = sf_scene_find(s, mjOBJ_BODY, "body", "needle", e);
+  if (s->needle_body < 0) return SF_ERR_INPUT;
+  s->needle_mocap = m->body_mocapid[s->needle_body];
+  if (s->needle_mocap < 0) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s': body 'needle' must be a mocap body", s->path);
+  }
+  s->needle_tip_site = sf_scene_find(s, mjOBJ_SITE, "site", "needle_tip", e);
+  s->needle_tail_site = sf_scene_find(s, mjOBJ_SITE, "site", "needle_tail", e);
+  s->needle_center_site = sf_scene_find(s, mjOBJ_SITE, "site", "needle_center", e);
+  s->home_key = sf_scene_find(s, mjOBJ_KEY, "keyframe", "home", e);
+  if (s->needle_tip_site < 0 || s->needle_tail_site < 0 || s->needle_center_site < 0 ||
+      s->home_key < 0) {
+    return SF_ERR_INPUT;
+  }
+  s->needle_radius_m = mju_dist3(m->site_pos + 3 * s->needle_tip_site,
+                                 m->site_pos + 3 * s->needle_center_site);
+
+  // entry_i / exit_i pairs, numbered from 0 without gaps
+  s->npair = 0;
+  for (int i = 0; i < SF_MAX_PAIRS; i++) {
+    char en[32], ex[32];
+    snprintf(en, sizeof(en), "entry_%d", i);
+    snprintf(ex, sizeof(ex), "exit_%d", i);
+    int a = mj_name2id(m, mjOBJ_SITE, en), b = mj_name2id(m, mjOBJ_SITE, ex);
+    if (a < 0 && b < 0) break;
+    if (a < 0 || b < 0) {
+      return sf_fail(e, SF_ERR_INPUT, "model '%s' has site '%s' without its partner '%s'", s->path,
+                     a < 0 ? ex : en, a < 0 ? en : ex);
+    }
+    s->entry_site[i] = a;
+    s->exit_site[i] = b;
+    s->npair++;
+  }
+  if (s->npair == 0) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s' has no site named 'entry_0' (expected by suturefleet)",
+                   s->path);
+  }
+  return SF_OK;
+}
+
+sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e) {
+  memset(s, 0, sizeof(*s));
+  snprintf(s->path, sizeof(s->path), "%s", path);
+
+  // a missing or unreadable file is named before MuJoCo's parser sees it
+  FILE* f = fopen(path, "rb");
+  if (!f) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s': cannot open (%s); expected an MJCF file", path,
+                   strerror(errno));
+  }
+  fclose(f);
+
+  // compile
+  char err[1000] = "";
+  s->m = mj_loadXML(path, NULL, err, sizeof(err));
+  if (!s->m) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s' failed to load: %s", path, err);
+  }
+
+  // names and hash
+  sftStatus st = sf_arm_resolve(s->m, "psm1_", &s->arm, e);
+  if (st == SF_OK) st = sf_scene_resolve(s, e);
+  if (st != SF_OK) {
+    if (e && strncmp(e->msg, "model has", 9) == 0) {
+      char tmp[sizeof(e->msg)];
+      snprintf(tmp, sizeof(tmp), "model '%s'%s", path, e->msg + 5);
+      snprintf(e->msg, sizeof(e->msg), "%s", tmp);
+    }
+    sf_scene_free(s);
+    return st;
+  }
+  s->model_hash = sf_scene_hash(s->m);
+  return SF_OK;
+}
+
+void sf_scene_free(sfScene* s) {
+  if (!s) return;
+  if (s->m) mj_deleteModel(s->m);
+  s->m = NULL;
+}

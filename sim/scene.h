@@ -1,0 +1,45 @@
+// scene.h: load the MJCF scene once and resolve every named element the simulator uses.
+#ifndef SUTUREFLEET_SIM_SCENE_H_
+#define SUTUREFLEET_SIM_SCENE_H_
+
+#include <stdint.h>
+#include <mujoco/mujoco.h>
+
+#include "arm.h"
+#include "status.h"
+
+#define SF_MAX_PAIRS 8  // most entry/exit site pairs a scene may define
+
+// a loaded scene: the shared, read-only model and the ids the code needs
+typedef struct sfScene_ {
+  mjModel* m;              // the model; read-only after loading, shared by all threads
+  char path[4096];         // the MJCF file it came from
+  uint64_t model_hash;     // FNV-1a 64 of the compiled model (mj_saveModel bytes)
+  sfArm arm;               // the PSM's ids
+  int needle_body;         // mocap needle body
+  int needle_mocap;        // its mocap index
+  int needle_tip_site;     // needle sites; their positions in the needle frame
+  int needle_tail_site;    //   define the needle geometry
+  int needle_center_site;
+  double needle_radius_m;  // from the tip site's distance to the centre
+  int npair;               // number of entry/exit pairs found (entry_0.., exit_0..)
+  int entry_site[SF_MAX_PAIRS];
+  int exit_site[SF_MAX_PAIRS];
+  int home_key;            // keyframe "home"
+} sfScene;
+
+// load and check a scene; on failure returns SF_ERR_INPUT with a message naming the file and
+// the missing or broken element, and leaves s empty (safe to sf_scene_free)
+sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e);
+
+// release the model; accepts an empty or freed scene
+void sf_scene_free(sfScene* s);
+
+// the default model path: $SUTUREFLEET_MODEL, else the source tree's models/suture_scene.xml
+const char* sf_scene_default_path(void);
+
+// FNV-1a 64 hash of a byte buffer, continuing from h (start with SF_FNV_SEED)
+#define SF_FNV_SEED 0xcbf29ce484222325ull
+uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n);
+
+#endif  // SUTUREFLEET_SIM_SCENE_H_

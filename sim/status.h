@@ -1,0 +1,38 @@
+// status.h: the error contract shared by every module.
+//
+// Functions that can fail for reasons outside the program return an sftStatus and write a
+// message naming the offending thing and the expectation into a caller's sfError. Broken
+// internal invariants are not errors: they abort through SF_ASSERT with file and line.
+#ifndef SUTUREFLEET_SIM_STATUS_H_
+#define SUTUREFLEET_SIM_STATUS_H_
+
+#include <stdio.h>
+#include <stdlib.h>
+
+// outcome of a fallible call; the numeric value is the process exit code
+typedef enum sftStatus_ {
+  SF_OK = 0,       // success
+  SF_ERR_RUN = 1,  // runtime failure: I/O, simulation
+  SF_ERR_INPUT = 2 // bad usage or bad input
+} sftStatus;
+
+// an error message buffer owned by the caller
+typedef struct sfError_ {
+  char msg[1024];  // NUL-terminated message, empty when there is no error
+} sfError;
+
+// write a formatted message into e (if e is not NULL) and return status
+sftStatus sf_fail(sfError* e, sftStatus status, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// abort with file and line when an internal invariant is broken
+#define SF_ASSERT(cond)                                                                  \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
+      fprintf(stderr, "suturefleet: internal error at %s:%d: %s\n", __FILE__, __LINE__, \
+              #cond);                                                                    \
+      abort();                                                                           \
+    }                                                                                    \
+  } while (0)
+
+#endif  // SUTUREFLEET_SIM_STATUS_H_
