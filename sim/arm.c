@@ -70,18 +70,15 @@ void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[S
                    d->qpos[m->jnt_qposadr[arm->jaw_jnt[1]]];
 }
 
-void sf_arm_servo(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS]) {
+void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm,
+                  const mjtNum qref[SF_NAXIS], mjtNum* ctrl) {
   for (int i = 0; i < SF_NAXIS; i++) {
     int a = arm->act[i];
-    const mjtNum* range = m->actuator_ctrlrange + 2 * a;
-    mjtNum u = mju_clip(qref[i], range[0], range[1]);
+    mjtNum u = qref[i];
 
     // bias feed-forward: shift the setpoint by the bias force over the servo stiffness
-    if (i < SF_NJOINT) {
-      mjtNum kp = m->actuator_gainprm[a * mjNGAIN];
-      u += d->qfrc_bias[arm->dadr[i]] / kp;
-    }
-    d->ctrl[a] = u;
+    if (i < SF_NJOINT) u += d->qfrc_bias[arm->dadr[i]] / m->actuator_gainprm[a * mjNGAIN];
+    ctrl[a] = mju_clip(u, m->actuator_ctrlrange[2 * a], m->actuator_ctrlrange[2 * a + 1]);
   }
 }
 

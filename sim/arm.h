@@ -40,9 +40,10 @@ sftStatus sf_arm_resolve(const mjModel* m, const char* prefix, sfArm* arm, sfErr
 // distance (m) from point p (3) to the shaft axis line of the arm in data d (after kinematics)
 mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum p[3]);
 
-// set ctrl (nu) to hold the servo setpoints qref (SF_NAXIS, joint units) while cancelling the
-// bias forces (gravity, Coriolis) of the current state; setpoints are clamped to ctrlrange
-void sf_arm_servo(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS]);
+// write ctrl (nu) that holds the servo setpoints qref (SF_NAXIS, joint units) while cancelling
+// the bias forces (gravity, Coriolis) of the current state; setpoints are clamped to ctrlrange
+void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm,
+                  const mjtNum qref[SF_NAXIS], mjtNum* ctrl);
 
 // current axis positions (SF_NAXIS); the jaw axis is the opening angle
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]);

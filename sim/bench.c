@@ -13,6 +13,7 @@
 
 #define SF_BENCH_WARMUP 4000  // steps per thread before measuring
 #define SF_BENCH_REPS 3       // repetitions; the best of each kind is kept
+#define SF_BENCH_EPISODE_S 9  // approximate simulated length of a reference episode (s)
 
 // raw stepping: each thread steps its own data from the home keyframe with the servos holding
 // the home pose; returns steps per second over all threads
@@ -42,7 +43,7 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
                                    sfError* e) {
   sfRunConfig c;
   sf_config_defaults(&c);
-  long per_episode = lround(c.episode_s / s->m->opt.timestep);
+  long per_episode = lround(SF_BENCH_EPISODE_S / s->m->opt.timestep);
   long episodes = (steps * nthread + per_episode - 1) / per_episode;
   c.threads = nthread;
   c.rounds = (int)((episodes + c.robots - 1) / c.robots);
@@ -59,7 +60,8 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sfStore st;
   sftStatus status = sf_store_create(&st, path, 1, &meta, e);
   sfRunSummary sum;
-  if (status == SF_OK) status = sf_fleet_run(s, &c, &st, NULL, &sum, e);
+  const double* theta = sf_controller_find(c.controller)->skill->ref;
+  if (status == SF_OK) status = sf_fleet_run(s, &c, theta, &st, NULL, &sum, e);
   sftStatus close_status = sf_store_close(&st, e);
   unlink(path);
   if (status != SF_OK) return status;

@@ -1,6 +1,7 @@
 // cli.c: subcommands run and bench, their options, help texts and exit codes.
 #include "cli.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const char* kUsage =
     "\n"
     "commands:\n"
     "  run      robots practise for a number of rounds; episodes are written to a new store\n"
+    "  eval     run episodes with one fixed skill and report success rate and metrics\n"
     "  bench    raw mj_step throughput vs the run pipeline, for 1..T threads\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
@@ -41,8 +43,32 @@ static const char* kRunUsage =
     "  --threads T     OpenMP threads (default: OMP_NUM_THREADS or the core count)\n"
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
+    "  --stitches K    throws per episode along the wound, 1..4 (default 1)\n"
+    "  --controller N  built-in controller (default scripted-arc)\n"
     "  --force         replace an existing store\n"
     "  -h, --help      show this help\n";
+
+static const char* kEvalUsage =
+    "usage: suturefleet eval [options]\n"
+    "\n"
+    "Runs N suturing episodes in parallel with one fixed skill vector and prints the success\n"
+    "rate (with a 95% Wilson interval) and the metric means. Episode i uses the context\n"
+    "stream (seed, robot i, round 0), so results do not depend on --threads.\n"
+    "\n"
+    "options:\n"
+    "  --skill S        'reference' (the controller's hand-tuned skill) or a skill file: the\n"
+    "                   values in the controller's order, separated by blanks, commas or\n"
+    "                   newlines, '#' starts a comment (default reference)\n"
+    "  --episodes N     episodes (default 200)\n"
+    "  --seed S         seed, a non-negative integer (default 1)\n"
+    "  --threads T      OpenMP threads (default: OMP_NUM_THREADS or the core count)\n"
+    "  --stitches K     throws per episode, 1..4 (default 1)\n"
+    "  --calibration C  'none': calibrated robots (default); 'robot': each robot's own drawn\n"
+    "                   calibration error\n"
+    "  --controller N   built-in controller (default scripted-arc)\n"
+    "  --model PATH     MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
+    "  --json           print JSON\n"
+    "  -h, --help       show this help\n";
 
 static const char* kBenchUsage =
     "usage: suturefleet bench [options]\n"
@@ -91,7 +117,8 @@ static int sf_cli_wants_help(int argc, char** argv) {
 
 // parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
-  static const char* keys[] = {"--store", "--robots", "--rounds", "--threads", "--seed", "--model"};
+  static const char* keys[] = {"--store",    "--robots", "--rounds",    "--threads",
+                               "--seed",     "--model",  "--stitches", "--controller"};
   sf_config_defaults(c);
 
   // the config file first, so that options override it
@@ -160,7 +187,8 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   if (status == SF_OK) {
     fprintf(out, "suturefleet run: %d robots x %d rounds, seed %llu, %d threads -> %s\n",
             c.robots, c.rounds, (unsigned long long)c.seed, c.threads, c.store);
-    status = sf_fleet_run(&s, &c, &st, out, &sum, &e);
+    const double* theta = sf_controller_find(c.controller)->skill->ref;
+    status = sf_fleet_run(&s, &c, theta, &st, out, &sum, &e);
     sftStatus close_status = sf_store_close(&st, status == SF_OK ? &e : NULL);
     if (status == SF_OK) status = close_status;
   }
@@ -170,10 +198,11 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
     return status;
   }
   fprintf(out,
-          "wrote %ld episodes (%ld steps, %ld diverged) to %s in %.2f s (store %.1f%%); "
-          "mean final tip-target distance %.3f mm\n",
-          sum.episodes, sum.steps, sum.diverged, c.store, sum.wall_s,
-          100 * sum.store_s / (sum.wall_s > 0 ? sum.wall_s : 1), sum.tip_target_mm);
+          "wrote %ld episodes (%ld steps, %ld diverged, %ld faults) to %s in %.2f s "
+          "(store %.1f%%); success rate %.3f\n",
+          sum.episodes, sum.steps, sum.diverged, sum.faults, c.store, sum.wall_s,
+          100 * sum.store_s / (sum.wall_s > 0 ? sum.wall_s : 1),
+          (double)sum.successes / (double)(sum.episodes ? sum.episodes : 1));
   return SF_OK;
 }
 
@@ -252,6 +281,172 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
+// eval settings
+typedef struct sfEvalArgs_ {
+  const char* skill;     // "reference" or a file
+  int episodes;
+  uint64_t seed;
+  int threads;
+  int stitches;
+  int calibrated;
+  int json;
+  const char* controller;
+  const char* model;
+} sfEvalArgs;
+
+// parse eval's options; SF_ERR_INPUT with the message in e
+static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError* e) {
+  *a = (sfEvalArgs){"reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc",
+                    sf_scene_default_path()};
+  for (int i = 0; i < argc; i++) {
+    char name[64];
+    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
+    if (!strcmp(name, "--json") && !eq) {
+      a->json = 1;
+      continue;
+    }
+    static const char* keys[] = {"--skill",       "--episodes",   "--seed",  "--threads",
+                                 "--stitches",    "--calibration", "--controller", "--model"};
+    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
+    while (k < nk && strcmp(name, keys[k])) k++;
+    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
+    const char* v = sf_cli_value(argc, argv, &i, eq);
+    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
+    int bad = 0;
+    if (k == 0) a->skill = v;
+    if (k == 1) bad = sf_parse_int(v, 1, 10000000, &a->episodes);
+    if (k == 2) bad = sf_parse_u64(v, &a->seed);
+    if (k == 3) bad = sf_parse_int(v, 1, 1024, &a->threads);
+    if (k == 4) bad = sf_parse_int(v, 1, SF_MAX_STITCHES, &a->stitches);
+    if (k == 5) {
+      a->calibrated = !strcmp(v, "none") ? 1 : !strcmp(v, "robot") ? 0 : -1;
+      bad = a->calibrated < 0;
+    }
+    if (k == 6) a->controller = v, bad = !sf_controller_find(v);
+    if (k == 7) a->model = v;
+    if (bad) {
+      static const char* expect[] = {"",
+                                     "a positive integer",
+                                     "a non-negative integer seed",
+                                     "an integer from 1 to 1024",
+                                     "an integer from 1 to 4",
+                                     "'none' or 'robot'",
+                                     "a built-in controller (scripted-arc)",
+                                     ""};
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", name, expect[k], v);
+    }
+  }
+  return SF_OK;
+}
+
+// Wilson score interval (95 %) of k successes in n trials
+static void sf_wilson(long k, long n, double* lo, double* hi) {
+  double z = 1.959963984540054, p = (double)k / (double)n, z2 = z * z / (double)n;
+  double centre = (p + z2 / 2) / (1 + z2);
+  double half = z * sqrt(p * (1 - p) / (double)n + z2 / (4.0 * (double)n)) / (1 + z2);
+  *lo = centre - half;
+  *hi = centre + half;
+}
+
+// print an eval summary as text or JSON
+static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* theta,
+                              const sfSkillDef* def, const sfRunSummary* sum, long completed,
+                              long dropped, double tip_out_mm) {
+  double rate = (double)sum->successes / (double)sum->episodes, lo, hi;
+  sf_wilson(sum->successes, sum->episodes, &lo, &hi);
+  if (a->json) {
+    fprintf(out, "{\"episodes\": %ld, \"success_rate\": %.4f, \"success_ci95\": [%.4f, %.4f], "
+            "\"entry_err_mm\": %.4f, \"exit_err_mm\": %.4f, \"tip_out_mm\": %.4f, "
+            "\"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
+            "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
+            "\"seed\": %llu, \"stitches\": %d, \"calibration\": \"%s\", \"controller\": \"%s\", "
+            "\"skill\": {",
+            sum->episodes, rate, lo, hi, sum->entry_err_mm, sum->exit_err_mm, tip_out_mm,
+            sum->trauma_mm2, sum->peak_force_N, sum->time_s,
+            (double)completed / (double)sum->episodes, dropped, sum->faults, sum->diverged,
+            (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot",
+            a->controller);
+    for (int i = 0; i < def->n; i++) fprintf(out, "%s\"%s\": %g", i ? ", " : "", def->name[i], theta[i]);
+    fprintf(out, "}}\n");
+    return;
+  }
+  fprintf(out, "%ld episodes, seed %llu, %d stitch(es), calibration %s, controller %s\n",
+          sum->episodes, (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot",
+          a->controller);
+  fprintf(out, "success rate   %.3f  (95%% CI %.3f .. %.3f)\n", rate, lo, hi);
+  fprintf(out, "entry error    %.3f mm\nexit error     %.3f mm\ntip out        %.3f mm\n",
+          sum->entry_err_mm, sum->exit_err_mm, tip_out_mm);
+  fprintf(out, "trauma         %.3f mm^2\npeak force     %.3f N\ntime           %.3f s\n",
+          sum->trauma_mm2, sum->peak_force_N, sum->time_s);
+  fprintf(out, "completed %ld, dropped %ld, faults %ld, diverged %ld\n", completed, dropped,
+          sum->faults, sum->diverged);
+}
+
+// suturefleet eval
+static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
+  if (sf_cli_wants_help(argc, argv)) {
+    fputs(kEvalUsage, out);
+    return SF_OK;
+  }
+  sfEvalArgs a;
+  sfError e = {{0}};
+  if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK) return sf_cli_usage_error(err, "eval", e.msg);
+
+  // the skill and the scene, checked before anything runs
+  const sfControllerDef* def = sf_controller_find(a.controller);
+  double theta[SF_MAX_THETA];
+  sftStatus status = SF_OK;
+  if (!strcmp(a.skill, "reference")) {
+    memcpy(theta, def->skill->ref, sizeof(double) * (size_t)def->skill->n);
+  } else {
+    status = sf_skill_load(def->skill, a.skill, theta, &e);
+  }
+  sfScene s = {0};
+  if (status == SF_OK) status = sf_scene_load(&s, a.model, &e);
+  if (status == SF_OK && a.stitches > s.npair) {
+    status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
+                     s.npair, a.stitches);
+  }
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet eval: %s\n", e.msg);
+    sf_scene_free(&s);
+    return status;
+  }
+
+  // episodes in parallel, then the summary
+  sfWorker* workers = calloc((size_t)a.threads, sizeof(sfWorker));
+  sfEpisodeSpec* specs = calloc((size_t)a.episodes, sizeof(sfEpisodeSpec));
+  sfEpisodeResult* res = calloc((size_t)a.episodes, sizeof(sfEpisodeResult));
+  SF_ASSERT(workers && specs && res);
+  status = sf_workers_make(workers, a.threads, &s, def, &e);
+  if (status == SF_OK) {
+    for (int i = 0; i < a.episodes; i++) {
+      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta};
+    }
+    sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res);
+    sf_workers_free(workers, a.threads);
+    sfRunSummary sum = {0};
+    long completed = 0, dropped = 0, nout = 0;
+    double tip_out = 0;
+    sf_summary_add(&sum, res, a.episodes);
+    sf_summary_finish(&sum);
+    for (int i = 0; i < a.episodes; i++) {
+      completed += res[i].completed;
+      dropped += res[i].dropped;
+      if (!isnan(res[i].tip_out_mm)) tip_out += res[i].tip_out_mm, nout++;
+    }
+    sf_cli_eval_print(out, &a, theta, def->skill, &sum, completed, dropped,
+                      nout ? tip_out / (double)nout : NAN);
+  } else {
+    fprintf(err, "suturefleet eval: %s\n", e.msg);
+  }
+  free(workers);
+  free(specs);
+  free(res);
+  sf_scene_free(&s);
+  return status;
+}
+
 int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -264,8 +459,9 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   }
   if (!strcmp(argv[1], "run")) return sf_cli_run(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "bench")) return sf_cli_bench(argc - 2, argv + 2, out, err);
+  if (!strcmp(argv[1], "eval")) return sf_cli_eval(argc - 2, argv + 2, out, err);
   fprintf(err,
-          "suturefleet: unknown command '%s' (expected run or bench)\n"
+          "suturefleet: unknown command '%s' (expected run, eval or bench)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;

@@ -1,6 +1,7 @@
 // config.c: run configuration parsing and its canonical text.
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller.h"
 #include "scene.h"
 
 void sf_config_defaults(sfRunConfig* c) {
@@ -16,12 +18,19 @@ void sf_config_defaults(sfRunConfig* c) {
   c->rounds = 10;
   c->threads = omp_get_max_threads();
   c->seed = 1;
-  c->episode_s = 1.75;
+  c->stitches = 1;
+  snprintf(c->controller, sizeof(c->controller), "scripted-arc");
   snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_path());
   snprintf(c->store, sizeof(c->store), "suturefleet.h5");
 }
 
+// a number's text may not start with blanks or '+' (strtol and friends would accept them)
+static int sf_parse_bad_start(const char* text) {
+  return !text[0] || isspace((unsigned char)text[0]) || text[0] == '+';
+}
+
 int sf_parse_int(const char* text, long lo, long hi, int* out) {
+  if (sf_parse_bad_start(text)) return -1;
   char* end = NULL;
   errno = 0;
   long v = strtol(text, &end, 10);
@@ -33,7 +42,7 @@ int sf_parse_int(const char* text, long lo, long hi, int* out) {
 int sf_parse_u64(const char* text, uint64_t* out) {
   char* end = NULL;
   errno = 0;
-  if (!text[0] || text[0] == '-' || text[0] == '+') return -1;
+  if (!isdigit((unsigned char)text[0])) return -1;
   unsigned long long v = strtoull(text, &end, 10);
   if (*end || errno) return -1;
   *out = (uint64_t)v;
@@ -41,6 +50,7 @@ int sf_parse_u64(const char* text, uint64_t* out) {
 }
 
 int sf_parse_double(const char* text, double lo, double hi, double* out) {
+  if (sf_parse_bad_start(text)) return -1;
   char* end = NULL;
   errno = 0;
   double v = strtod(text, &end);
@@ -67,10 +77,14 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     return sf_fail(e, SF_ERR_INPUT, "%s: expected a non-negative integer seed, got '%s'", origin,
                    value);
   }
-  if (!strcmp(key, "episode_s")) {
-    if (sf_parse_double(value, 0.1, 600, &c->episode_s) == 0) return SF_OK;
-    return sf_fail(e, SF_ERR_INPUT, "%s: expected seconds from 0.1 to 600, got '%s'", origin,
-                   value);
+  if (!strcmp(key, "stitches")) return sf_config_int(&c->stitches, value, 1, 4, origin, e);
+  if (!strcmp(key, "controller")) {
+    if (!sf_controller_find(value)) {
+      return sf_fail(e, SF_ERR_INPUT, "%s: unknown controller '%s' (expected scripted-arc)", origin,
+                     value);
+    }
+    snprintf(c->controller, sizeof(c->controller), "%s", value);
+    return SF_OK;
   }
   if (!strcmp(key, "model") || !strcmp(key, "store")) {
     char* dst = key[0] == 'm' ? c->model : c->store;
@@ -81,28 +95,38 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     return SF_OK;
   }
   return sf_fail(e, SF_ERR_INPUT,
-                 "%s: unknown setting '%s' (expected robots, rounds, threads, seed, episode_s, "
-                 "model or store)",
+                 "%s: unknown setting '%s' (expected robots, rounds, threads, seed, stitches, "
+                 "controller, model or store)",
                  origin, key);
 }
 
-// state shared with the INI callback
+// state shared with the INI reader and callback
 typedef struct sfIniCtx_ {
   sfRunConfig* c;
-  char section[64];  // section of the first bad entry
-  char key[64];      // key of the first bad entry
+  FILE* f;           // the file being read
+  int line;          // lines read so far
+  int bad_line;      // line of the first rejected entry (0: none)
+  char section[64];  // its section
+  char key[64];      // its key
   char value[4200];  // its value
-  int bad;           // an entry was rejected
 } sfIniCtx;
 
-// one INI entry; stops at the first bad one, which is reported with its line afterwards
+// line reader for inih that counts lines, so entries know where they are
+static char* sf_config_ini_read(char* str, int num, void* stream) {
+  sfIniCtx* x = stream;
+  char* r = fgets(str, num, x->f);
+  if (r) x->line++;
+  return r;
+}
+
+// one INI entry; the first rejected one is remembered with its line
 static int sf_config_ini_entry(void* user, const char* section, const char* key,
                                const char* value) {
   sfIniCtx* x = user;
   int ok = (!section[0] || !strcmp(section, "run")) &&
            sf_config_set(x->c, key, value, "", NULL) == SF_OK;
-  if (!ok) {
-    x->bad = 1;
+  if (!ok && !x->bad_line) {
+    x->bad_line = x->line;
     snprintf(x->section, sizeof(x->section), "%s", section);
     snprintf(x->key, sizeof(x->key), "%s", key);
     snprintf(x->value, sizeof(x->value), "%s", value);
@@ -111,20 +135,23 @@ static int sf_config_ini_entry(void* user, const char* section, const char* key,
 }
 
 sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
-  FILE* f = fopen(path, "r");
-  if (!f) {
+  sfIniCtx x = {.c = c};
+  x.f = fopen(path, "r");
+  if (!x.f) {
     return sf_fail(e, SF_ERR_INPUT, "--config '%s': cannot open (%s); expected an INI file", path,
                    strerror(errno));
   }
-  sfIniCtx x = {.c = c};
-  int line = ini_parse_file(f, sf_config_ini_entry, &x);
-  fclose(f);
+  int line = ini_parse_stream(sf_config_ini_read, &x, sf_config_ini_entry, &x);
+  fclose(x.f);
   if (line == 0) return SF_OK;
 
-  // name the file, line and what was expected
-  char origin[4200];
-  snprintf(origin, sizeof(origin), "config '%s' line %d", path, line);
-  if (!x.bad) return sf_fail(e, SF_ERR_INPUT, "%s: expected 'key = value' or [run]", origin);
+  // the first error: a line that is not 'key = value', or a rejected entry
+  char origin[4300];
+  if (line != x.bad_line) {
+    snprintf(origin, sizeof(origin), "config '%s' line %d", path, line);
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected 'key = value' or [run]", origin);
+  }
+  snprintf(origin, sizeof(origin), "config '%s' line %d (%s)", path, line, x.key);
   if (x.section[0] && strcmp(x.section, "run")) {
     return sf_fail(e, SF_ERR_INPUT, "%s: unknown section [%s] (expected [run])", origin,
                    x.section);
@@ -134,8 +161,9 @@ sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
 
 size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
   int len = snprintf(buf, n,
-                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nepisode_s = %.17g\n"
-                     "model = %s\n",
-                     c->robots, c->rounds, (unsigned long long)c->seed, c->episode_s, c->model);
+                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nstitches = %d\n"
+                     "controller = %s\nmodel = %s\n",
+                     c->robots, c->rounds, (unsigned long long)c->seed, c->stitches, c->controller,
+                     c->model);
   return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
 }

@@ -14,7 +14,8 @@ typedef struct sfRunConfig_ {
   int rounds;          // practice rounds (>= 1)
   int threads;         // OpenMP threads (>= 1); does not change results
   uint64_t seed;       // experiment seed
-  double episode_s;    // simulated length of one episode (s)
+  int stitches;        // throws per episode (1 .. 4)
+  char controller[64]; // built-in controller name
   int force;           // replace an existing store
   char model[4096];    // MJCF scene
   char store[4096];    // HDF5 store to create

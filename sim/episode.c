@@ -1,77 +1,270 @@
-// episode.c: the foundation episode: carry the needle to a wound target under servo control.
+// episode.c: the suturing episode: needle, tissue, jaws, scoring and the controller, stepped
+// with MuJoCo.
 #include "episode.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arm.h"
+#include "needle.h"
 #include "rng.h"
 
-#define SF_DEG (3.141592653589793 / 180.0)
+#define SF_DEG (mjPI / 180)
+#define SF_JAW_RELEASE 0.35   // jaw opening (rad) above which the needle is let go
+#define SF_JAW_GRASP 0.12     // jaw opening (rad) below which closed jaws hold what they caught
+#define SF_CAPTURE_M 0.001    // closed jaws catch the needle within 1 mm of the tcp
+#define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
+#define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 
-// motion plan timing (s) and hover height above the target (m)
-#define SF_T_APPROACH 1.0
-#define SF_T_DESCEND 0.5
-#define SF_HOVER_M 0.005
-#define SF_DLS_LAMBDA 0.01
-
-// axes moved by the tip tracker: outer yaw, outer pitch, insertion
-#define SF_MASK_OUTER ((1u << SF_AXIS_YAW) | (1u << SF_AXIS_PITCH) | (1u << SF_AXIS_INSERTION))
-
-sftStatus sf_worker_make(sfWorker* w, const sfScene* s, sfError* e) {
+sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e) {
+  memset(w, 0, sizeof(*w));
+  w->ctrl_def = def;
   w->d = mj_makeData(s->m);
-  if (!w->d) return sf_fail(e, SF_ERR_RUN, "MuJoCo could not allocate simulation data");
+  w->ctrl = w->d ? def->make(s) : NULL;
+  w->ctrl_buf = calloc((size_t)s->m->nu, sizeof(mjtNum));
+  if (!w->d || !w->ctrl || !w->ctrl_buf) {
+    sf_worker_free(w);
+    return sf_fail(e, SF_ERR_RUN, "could not allocate a worker for controller '%s'", def->name);
+  }
   return SF_OK;
 }
 
 void sf_worker_free(sfWorker* w) {
   if (!w) return;
+  if (w->ctrl && w->ctrl_def) w->ctrl_def->destroy(w->ctrl);
   if (w->d) mj_deleteData(w->d);
-  w->d = NULL;
+  free(w->ctrl_buf);
+  memset(w, 0, sizeof(*w));
 }
 
-void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, sfContext* c) {
+void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
   sfRng r;
+  sf_rng_init(&r, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
+  for (int i = 0; i < 3; i++) c->bias_m[i] = mju_clip(0.0012 * sf_rng_normal(&r), -0.003, 0.003);
+  for (int i = 0; i < 3; i++) c->rot_rad[i] = 0.5 * SF_DEG * sf_rng_normal(&r);
+}
+
+void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, int stitches,
+                     int calibrated, sfContext* c) {
+  sfRng r;
+  memset(c, 0, sizeof(*c));
   sf_rng_init(&r, seed, (uint32_t)robot, (uint32_t)round, SF_STREAM_CONTEXT);
-  c->pair = (int)(sf_rng_u32(&r) % (uint32_t)s->npair);
-  c->target_offset_m[0] = sf_rng_range(&r, -0.001, 0.001);
-  c->target_offset_m[1] = sf_rng_range(&r, -0.001, 0.001);
-  c->grasp_angle_rad = sf_rng_range(&r, 20 * SF_DEG, 40 * SF_DEG);
+  c->line_offset_m = sf_rng_range(&r, -0.002, 0.002);
+  c->first_pair = (int)(sf_rng_u32(&r) % (uint32_t)(s->npair - stitches + 1));
+  c->grasp_angle_rad = sf_rng_range(&r, 15 * SF_DEG, 35 * SF_DEG);
   c->grasp_tilt_rad = sf_rng_range(&r, -5 * SF_DEG, 5 * SF_DEG);
+  c->puncture_N = sf_rng_range(&r, 0.6, 1.4);
+  c->indent_k_N_m = sf_rng_range(&r, 800, 1500);
+  c->friction_Ns_m2 = sf_rng_range(&r, 1000, 3000);
+  c->cut_N = sf_rng_range(&r, 0.1, 0.3);
+  c->lateral_k_N_m2 = sf_rng_range(&r, 1e5, 3e5);
+  c->tear_mm = sf_rng_range(&r, 0.10, 0.20);
+  if (!calibrated) sf_calib_draw(seed, robot, &c->calib);
 }
 
-void sf_grasp_pose(double radius_m, double grasp_angle, double tilt, mjtNum pos[3],
-                   mjtNum quat[4]) {
-  // needle plane normal along the tool axis, wire along tcp y at the grasp point:
-  // turn the needle by -grasp_angle about z so the grasp point lands on +x ...
-  mjtNum qz[4], qy[4];
-  mjtNum z[3] = {0, 0, 1}, y[3] = {0, 1, 0};
-  mju_axisAngle2Quat(qz, z, -grasp_angle);
+// everything the step loop carries
+typedef struct sfRunState_ {
+  sfHoles holes;            // this episode's holes (shifted by the context)
+  sfHoles seen;             // the holes as the robot perceives them (calibration error)
+  sfTissueParams tissue;    // pad geometry and material
+  sfTissueState ts;         // interaction state
+  mjtNum grasp_pos[3];      // needle in the tcp frame while grasped
+  mjtNum grasp_quat[4];
+  int grasped;              // the jaws hold the needle
+  int jaw_was_open;         // the jaws were open since the last grasp attempt
+  mjtNum needle_pos[3];     // needle pose (world)
+  mjtNum needle_quat[4];
+  mjtNum tip[3];            // needle tip (world)
+  mjtNum tcp_prev[3];       // tcp position at the previous step
+  double jaw_trauma_mm2;    // tissue torn by the jaws
+  int throw_index;          // current throw
+  int pulled[SF_MAX_STITCHES];  // throw pulled through
+  mjtNum throw_t0;          // start time of the current throw
+  mjtNum top_z_rest;        // the pad's top surface height at rest
+} sfRunState;
 
-  // ... then tilt about the wire, and put the grasp point at the tcp origin
-  mju_axisAngle2Quat(qy, y, tilt);
-  mju_mulQuat(quat, qy, qz);
-  mjtNum centre[3] = {-radius_m, 0, 0};
-  mju_rotVecQuat(pos, centre, qy);
+// the episode's hole frames: shifted along the wound; and as the robot perceives them
+static void sf_episode_holes(const sfScene* s, const sfContext* c, sfRunState* rs) {
+  rs->holes = s->holes;
+  for (int i = 0; i < s->npair; i++) {
+    mju_addScl3(rs->holes.entry_pos[i], rs->holes.entry_pos[i], s->wound_dir, c->line_offset_m);
+    mju_addScl3(rs->holes.exit_pos[i], rs->holes.exit_pos[i], s->wound_dir, c->line_offset_m);
+  }
+
+  // perceived: rotated about the pad centre and shifted by the calibration error
+  mjtNum q[4], rv[3] = {c->calib.rot_rad[0], c->calib.rot_rad[1], c->calib.rot_rad[2]};
+  mjtNum angle = mju_normalize3(rv);
+  mju_axisAngle2Quat(q, rv, angle);
+  rs->seen = rs->holes;
+  for (int i = 0; i < s->npair; i++) {
+    mjtNum* pts[2] = {rs->seen.entry_pos[i], rs->seen.exit_pos[i]};
+    for (int k = 0; k < 2; k++) {
+      mjtNum rel[3], rot[3];
+      mju_sub3(rel, pts[k], s->pad_center_m);
+      mju_rotVecQuat(rot, rel, q);
+      for (int j = 0; j < 3; j++) pts[k][j] = s->pad_center_m[j] + rot[j] + c->calib.bias_m[j];
+    }
+  }
 }
 
-// minimum-jerk blend from a to b at phase u in [0, 1]
-static void sf_minjerk(mjtNum out[3], const mjtNum a[3], const mjtNum b[3], mjtNum u) {
-  u = mju_clip(u, 0, 1);
-  mjtNum s = u * u * u * (10 - 15 * u + 6 * u * u);
-  for (int i = 0; i < 3; i++) out[i] = a[i] + s * (b[i] - a[i]);
+// pad geometry from the scene, material from the context
+static void sf_episode_tissue(const sfScene* s, const sfContext* c, sfTissueParams* p) {
+  p->top_z_m = s->pad_center_m[2] + s->pad_half_m[2];
+  p->bottom_z_m = s->pad_center_m[2] - s->pad_half_m[2];
+  for (int i = 0; i < 2; i++) p->center_m[i] = s->pad_center_m[i], p->half_m[i] = s->pad_half_m[i];
+  p->puncture_N = c->puncture_N;
+  p->indent_k_N_m = c->indent_k_N_m;
+  p->friction_Ns_m2 = c->friction_Ns_m2;
+  p->cut_N = c->cut_N;
+  p->lateral_k_N_m2 = c->lateral_k_N_m2;
+  p->tear_m = 0.001 * c->tear_mm;
 }
 
-// needle pose in the world from the tcp frame and the grasp; also the needle tip (world)
-static void sf_needle_world(const sfScene* s, const mjData* d, const mjtNum gpos[3],
-                            const mjtNum gquat[4], mjtNum npos[3], mjtNum nquat[4],
-                            mjtNum tip[3]) {
-  mjtNum tquat[4];
-  mju_mat2Quat(tquat, d->site_xmat + 9 * s->arm.tcp_site);
-  mju_mulPose(npos, nquat, d->site_xpos + 3 * s->arm.tcp_site, tquat, gpos, gquat);
-  mjtNum off[3];
-  mju_rotVecQuat(off, s->m->site_pos + 3 * s->needle_tip_site, nquat);
-  mju_add3(tip, npos, off);
+// tcp pose (world) from the data's kinematics
+static void sf_episode_tcp(const sfScene* s, const mjData* d, mjtNum pos[3], mjtNum quat[4]) {
+  mju_copy3(pos, d->site_xpos + 3 * s->arm.tcp_site);
+  mju_mat2Quat(quat, d->site_xmat + 9 * s->arm.tcp_site);
+}
+
+// jaws: let go when they open, catch the needle when they close on it
+static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
+                            sfEpisodeResult* out) {
+  const mjModel* m = s->m;
+  mjtNum open = d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] +
+                d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
+  mjtNum tpos[3], tquat[4];
+  sf_episode_tcp(s, d, tpos, tquat);
+  if (rs->grasped && open > SF_JAW_RELEASE) {
+    rs->grasped = 0;
+    out->throw_score[rs->throw_index].released = 1;
+    if (!rs->ts.engaged) out->dropped = 1;
+  }
+  if (open > SF_JAW_RELEASE) rs->jaw_was_open = 1;
+  if (rs->grasped || !rs->jaw_was_open || open > SF_JAW_GRASP) return;
+
+  // closing: caught if the tcp is on the needle at a point outside the tissue
+  rs->jaw_was_open = 0;
+  mjtNum rel_pos[3], rel_quat[4], a, pt_local[3], pt[3];
+  sf_pose_relative(rs->needle_pos, rs->needle_quat, tpos, tquat, rel_pos, rel_quat);
+  mjtNum dist = sf_needle_closest(s->needle_radius_m, rel_pos, &a);
+  sf_needle_point(s->needle_radius_m, a, pt_local);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, pt_local, pt);
+  if (dist > SF_CAPTURE_M || sf_tissue_contains(&rs->tissue, pt)) {
+    out->regrasp_failures++;
+    return;
+  }
+  rs->grasped = 1;
+  sf_pose_relative(tpos, tquat, rs->needle_pos, rs->needle_quat, rs->grasp_pos, rs->grasp_quat);
+}
+
+// soft scene: until the surface is punctured, it is the skin: the tissue surface height is that
+// of the skin particle nearest the needle tip (in the surface plane), which the tip's
+// indentation force pushes; once punctured, the needle runs in the pad below. Clears the skin's
+// applied forces; returns the particle's body to push (-1: none)
+static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
+  if (!s->nskin) return -1;
+  for (int i = 0; i < s->nskin; i++) mju_zero(d->xfrc_applied + 6 * s->skin_body[i], 6);
+  if (rs->ts.engaged) {
+    rs->tissue.top_z_m = rs->top_z_rest;
+    return -1;
+  }
+  int best = 0;
+  mjtNum bestd = 1e9;
+  for (int i = 0; i < s->nskin; i++) {
+    const mjtNum* x = d->xpos + 3 * s->skin_body[i];
+    mjtNum dx = x[0] - rs->tip[0], dy = x[1] - rs->tip[1];
+    if (dx * dx + dy * dy < bestd) bestd = dx * dx + dy * dy, best = i;
+  }
+  int body = s->skin_body[best];
+  rs->tissue.top_z_m = rs->top_z_rest + d->xpos[3 * body + 2] - s->skin_rest_z[best];
+  return body;
+}
+
+// needle pose, tissue wrench on the tool, tip scoring, jaw trauma
+static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpisodeResult* out) {
+  const mjModel* m = s->m;
+  mjtNum tpos[3], tquat[4], tip_prev[3];
+  sf_episode_tcp(s, d, tpos, tquat);
+  if (rs->grasped) {
+    mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
+  }
+  mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
+  mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
+
+  // soft scene: the surface under the tip is the skin's local height
+  int skin = sf_episode_skin(s, d, rs);
+
+  // tissue forces act on the tool through the grasp, and back on the skin
+  sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
+                 m->opt.timestep);
+  if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
+  mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
+  mju_zero(xf, 6);
+  if (rs->grasped) {
+    mjtNum arm[3], extra[3];
+    mju_copy3(xf, rs->ts.force);
+    mju_sub3(arm, rs->needle_pos, d->xipos + 3 * s->arm.tcp_body);
+    mju_cross(extra, arm, rs->ts.force);
+    mju_add3(xf + 3, rs->ts.torque, extra);
+  }
+
+  // the tip's path through the hole planes
+  mjtNum tip_local[3];
+  mju_copy3(tip_prev, rs->tip);
+  sf_needle_point(s->needle_radius_m, mjPI, tip_local);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, tip_local, rs->tip);
+  sf_score_update(&out->throw_score[rs->throw_index], &rs->holes, tip_prev, rs->tip);
+
+  // jaws moving inside the tissue tear it
+  if (sf_tissue_contains(&rs->tissue, tpos)) {
+    rs->jaw_trauma_mm2 += 1e6 * SF_JAW_WIDTH_M * mju_dist3(tpos, rs->tcp_prev);
+  }
+  mju_copy3(rs->tcp_prev, tpos);
+}
+
+// the needle in the jaws at the start, before any motion
+static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
+  mjtNum tpos[3], tquat[4], tip_local[3];
+  sf_episode_tcp(s, d, tpos, tquat);
+  mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
+  mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
+  mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
+  sf_needle_point(s->needle_radius_m, mjPI, tip_local);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, tip_local, rs->tip);
+  mju_copy3(rs->tcp_prev, tpos);
+  sf_tissue_reset(&rs->ts);
+  sf_tissue_hold(&rs->ts, rs->needle_pos, rs->needle_quat);
+}
+
+// the controller's view
+static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* rs,
+                           const sfEpisodeResult* out, sfObs* o) {
+  int pair = out->throw_score[rs->throw_index].pair;
+  o->time_s = d->time;
+  o->throw_index = rs->throw_index;
+  o->nthrow = out->stitches;
+  mju_copy3(o->entry, rs->seen.entry_pos[pair]);
+  mju_copy3(o->exit, rs->seen.exit_pos[pair]);
+  const mjtNum* hm = rs->holes.entry_mat[pair];
+  o->normal[0] = hm[2], o->normal[1] = hm[5], o->normal[2] = hm[8];
+  sf_episode_tcp(s, d, o->tcp_pos, o->tcp_quat);
+  mju_copy3(o->needle_pos, rs->needle_pos);
+  mju_copy4(o->needle_quat, rs->needle_quat);
+  o->needle_radius_m = s->needle_radius_m;
+  o->grasped = rs->grasped;
+  o->engaged = rs->ts.engaged;
+}
+
+// check and apply the controller's controls; 1 if they are a fault
+static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
+  int fault = 0;
+  for (int i = 0; i < m->nu; i++) {
+    const mjtNum* range = m->actuator_ctrlrange + 2 * i;
+    if (!isfinite(u[i]) || u[i] < range[0] - 1e-9 || u[i] > range[1] + 1e-9) fault = 1;
+    d->ctrl[i] = isfinite(u[i]) ? mju_clip(u[i], range[0], range[1]) : d->ctrl[i];
+  }
+  return fault;
 }
 
 // count of MuJoCo's bad-state warnings so far
@@ -80,77 +273,121 @@ static int sf_bad_state_count(const mjData* d) {
          d->warning[mjWARN_BADQACC].number;
 }
 
+// start a throw: the needle in the jaws at the context's grasp, scoring for its pair
+static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out,
+                             mjtNum time) {
+  sf_grasp_pose(s->needle_radius_m, out->ctx.grasp_angle_rad, out->ctx.grasp_tilt_rad,
+                SF_GRASP_SIDE, rs->grasp_pos, rs->grasp_quat);
+  rs->grasped = 1;
+  rs->jaw_was_open = 0;
+  rs->throw_t0 = time;
+  sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
+}
+
+// STAR and summary metrics from the throws
+static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfRunState* rs) {
+  double entry = 0, exit = 0, out_mm = 0, bite = 0, sp[SF_MAX_STITCHES], sp_sum = 0;
+  int ne = 0, nx = 0, nb = 0, nsp = 0;
+  const mjtNum* prev = NULL;
+  for (int i = 0; i < out->stitches; i++) {
+    const sfThrowScore* t = &out->throw_score[i];
+    out->insertions += t->insertions;
+    if (sf_score_throw_ok(t, SF_SUCCESS_TOL_MM) && rs->pulled[i]) out->throws_ok++;
+    const mjtNum* pts[2] = {t->inserted ? t->entry_pt : NULL, t->exited ? t->exit_pt : NULL};
+    for (int k = 0; k < 2; k++) {
+      if (!pts[k]) continue;
+      mjtNum rel[3];
+      mju_sub3(rel, pts[k], s->wound_pos_m);
+      mju_addScl3(rel, rel, s->wound_dir, -mju_dot3(rel, s->wound_dir));
+      bite += 1000 * mju_sqrt(rel[0] * rel[0] + rel[1] * rel[1]), nb++;
+    }
+    if (t->inserted) {
+      entry += t->entry_err_mm, ne++;
+      if (prev) sp[nsp] = 1000 * mju_abs(mju_dot3(t->entry_pt, s->wound_dir) -
+                                          mju_dot3(prev, s->wound_dir)),
+                sp_sum += sp[nsp++];
+      prev = t->entry_pt;
+    }
+    if (t->exited) exit += t->exit_err_mm, out_mm += t->tip_out_mm, nx++;
+  }
+  out->entry_err_mm = ne ? entry / ne : NAN;
+  out->exit_err_mm = nx ? exit / nx : NAN;
+  out->tip_out_mm = nx ? out_mm / nx : NAN;
+  out->bite_mm = nb ? bite / nb : NAN;
+  out->spacing_mean_mm = nsp ? sp_sum / nsp : NAN;
+  double var = 0;
+  for (int i = 0; i < nsp; i++) var += (sp[i] - out->spacing_mean_mm) * (sp[i] - out->spacing_mean_mm);
+  out->spacing_sd_mm = nsp >= 2 ? sqrt(var / (nsp - 1)) : NAN;
+}
+
 void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
                     sfEpisodeResult* out) {
   const mjModel* m = s->m;
   mjData* d = w->d;
+  const sfControllerDef* def = w->ctrl_def;
+  sfRunState rs;
   memset(out, 0, sizeof(*out));
+  memset(&rs, 0, sizeof(rs));
   out->episode_id = spec->episode_id;
   out->round = spec->round;
   out->robot = spec->robot;
-  sf_context_draw(s, spec->seed, spec->robot, spec->round, &out->ctx);
+  out->stitches = spec->stitches;
+  out->ntheta = def->skill->n;
+  memcpy(out->theta, spec->theta, sizeof(double) * (size_t)def->skill->n);
+  for (int i = 0; i < SF_MAX_STITCHES; i++) out->throw_time_s[i] = NAN;
+  sf_context_draw(s, spec->seed, spec->robot, spec->round, spec->stitches, spec->calibrated,
+                  &out->ctx);
 
-  // start from the home keyframe, servos holding it
+  // the scene of this episode, the arm at home with the needle in its jaws
+  sf_episode_holes(s, &out->ctx, &rs);
+  sf_episode_tissue(s, &out->ctx, &rs.tissue);
+  rs.top_z_rest = rs.tissue.top_z_m;
   mj_resetDataKeyframe(m, d, s->home_key);
   mj_forward(m, d);
-  mjtNum home[SF_NAXIS], qref[SF_NAXIS];
-  sf_arm_axes(m, d, &s->arm, home);
-  mju_copy(qref, home, SF_NAXIS);
+  sf_episode_throw(s, &rs, out, d->time);
+  sf_episode_place(s, d, &rs);
+  sfObs obs;
+  sf_episode_obs(s, d, &rs, out, &obs);
+  def->reset(w->ctrl, m, d, &obs, spec->theta);
 
-  // grasp, the needle tip's start, the target and the hover point
-  mjtNum gpos[3], gquat[4], npos[3], nquat[4], tip0[3], tip[3];
-  sf_grasp_pose(s->needle_radius_m, out->ctx.grasp_angle_rad, out->ctx.grasp_tilt_rad, gpos,
-                gquat);
-  sf_needle_world(s, d, gpos, gquat, npos, nquat, tip0);
-  const mjtNum* entry = d->site_xpos + 3 * s->entry_site[out->ctx.pair];
-  mjtNum target[3] = {entry[0] + out->ctx.target_offset_m[0],
-                      entry[1] + out->ctx.target_offset_m[1], entry[2]};
-  mjtNum hover[3] = {target[0], target[1], target[2] + SF_HOVER_M};
-
-  // servo loop: kinematics, needle follows the jaws, track the planned tip path, physics
-  int nstep = (int)lround(spec->duration_s / m->opt.timestep);
+  // the step loop
+  int nstep = (int)lround(spec->stitches * SF_THROW_TIME_S / m->opt.timestep);
   int bad0 = sf_bad_state_count(d);
-  mjtNum track_max = 0, rcm_max = 0;
-  const mjtNum* rcm = d->site_xpos + 3 * s->arm.rcm_site;
   for (int k = 0; k < nstep; k++) {
     mj_step1(m, d);
-    sf_needle_world(s, d, gpos, gquat, npos, nquat, tip);
-    mju_copy3(d->mocap_pos + 3 * s->needle_mocap, npos);
-    mju_copy4(d->mocap_quat + 4 * s->needle_mocap, nquat);
-
-    // planned tip position at this time
-    mjtNum t = d->time, want[3];
-    if (t < SF_T_APPROACH) {
-      sf_minjerk(want, tip0, hover, t / SF_T_APPROACH);
-    } else {
-      sf_minjerk(want, hover, target, (t - SF_T_APPROACH) / SF_T_DESCEND);
-    }
-    track_max = mju_max(track_max, mju_dist3(want, tip));
-    rcm_max = mju_max(rcm_max, sf_arm_rcm_error(m, d, &s->arm, rcm));
-
-    // resolved-rate step on the outer axes, wrist and jaw held at home
-    mjtNum q[SF_NAXIS], dq[SF_NAXIS];
-    sf_arm_axes(m, d, &s->arm, q);
-    sf_arm_dls_point(m, d, &s->arm, tip, want, SF_MASK_OUTER, SF_DLS_LAMBDA, dq);
-    for (int i = SF_AXIS_YAW; i <= SF_AXIS_INSERTION; i++) qref[i] = q[i] + dq[i];
-    sf_arm_servo(m, d, &s->arm, qref);
-    mj_step2(m, d);
-
-    // stop at the first sign of divergence
-    if (sf_bad_state_count(d) > bad0) {
-      out->diverged = 1;
-      out->steps = k + 1;
+    sf_episode_jaws(s, d, &rs, out);
+    if (out->dropped) break;
+    sf_episode_needle(s, d, &rs, out);
+    sf_episode_obs(s, d, &rs, out, &obs);
+    sftCtrlStatus cs = def->step(w->ctrl, m, d, &obs, w->ctrl_buf);
+    if (sf_episode_apply(m, d, w->ctrl_buf)) {
+      out->fault = 1;
       break;
     }
+
+    // a finished throw: the next one starts with the needle back in the jaws
+    if (cs == SF_CTRL_THROW_DONE) {
+      rs.pulled[rs.throw_index] = !rs.ts.engaged && rs.grasped;
+      out->throw_time_s[rs.throw_index] = d->time - rs.throw_t0;
+      if (!rs.pulled[rs.throw_index] || ++rs.throw_index == spec->stitches) break;
+      sf_episode_throw(s, &rs, out, d->time);
+    }
+    if (cs == SF_CTRL_GIVE_UP) break;
+    mj_step2(m, d);
     out->steps = k + 1;
+    if (sf_bad_state_count(d) > bad0) {
+      out->diverged = 1;
+      break;
+    }
   }
 
-  // final measurements at the final state
-  mj_kinematics(m, d);
-  sf_needle_world(s, d, gpos, gquat, npos, nquat, tip);
+  // outcome
   out->sim_time_s = d->time;
-  out->tip_target_mm = 1000 * mju_dist3(tip, target);
-  out->tip_entry_mm = 1000 * mju_dist3(tip, entry);
-  out->track_err_max_mm = 1000 * track_max;
-  out->rcm_err_max_mm = 1000 * rcm_max;
+  out->completed = rs.throw_index == spec->stitches;
+  out->time_s = out->completed ? d->time : spec->stitches * SF_THROW_TIME_S;
+  out->trauma_mm2 = rs.ts.trauma_mm2 + rs.jaw_trauma_mm2;
+  out->peak_force_N = rs.ts.peak_force_N;
+  sf_episode_summary(s, out, &rs);
+  out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
+                 !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2;
 }

@@ -1,71 +1,115 @@
-// episode.h: one robot's practice episode in MuJoCo: context, scripted motion, measurements.
+// episode.h: one robot's suturing episode in MuJoCo: context, the step loop, the scores.
 //
-// This is the foundation's task: the arm carries the grasped needle from its home pose to a
-// point above a target on the wound, then lowers the needle tip onto the target. Later issues
-// replace the motion with the suturing controller and the measurements with suturing metrics.
+// Each step: kinematics; the needle follows the jaws while grasped (or stays where the tissue
+// holds it); the tissue model computes the needle-tissue wrench, which acts on the tool; the
+// jaws grasp or release the needle according to their measured opening; the SRC scorer
+// follows the needle tip; the controller sees its observation and writes the controls; physics.
 #ifndef SUTUREFLEET_SIM_EPISODE_H_
 #define SUTUREFLEET_SIM_EPISODE_H_
 
 #include <stdint.h>
 #include <mujoco/mujoco.h>
 
+#include "controller.h"
 #include "scene.h"
+#include "score.h"
+#include "skill.h"
 #include "status.h"
+#include "tissue.h"
 
-// context of one episode, drawn from the stream (seed, robot, round, SF_STREAM_CONTEXT)
+#define SF_MAX_STITCHES 4       // most throws in one episode
+#define SF_SUCCESS_TOL_MM 2.5   // SRC: the 5 mm squares around entry and exit holes
+#define SF_TRAUMA_MAX_MM2 2.0   // most torn tissue area a successful episode may cause
+#define SF_THROW_TIME_S 14.0    // time allowed per throw
+
+// a robot's own calibration error, drawn once per robot from (seed, robot, 0, SF_STREAM_ROBOT):
+// the rigid transform between where its cameras put the tissue and where it really is
+typedef struct sfCalib_ {
+  double bias_m[3];   // position bias, each axis normal with SD 1.2 mm, clipped to +-3 mm
+  double rot_rad[3];  // orientation bias (rotation vector about the pad centre), SD 0.5 deg
+} sfCalib;
+
+// context of one episode, drawn from (seed, robot, round, SF_STREAM_CONTEXT)
 typedef struct sfContext_ {
-  int pair;                   // entry/exit pair targeted (0 .. npair-1)
-  double target_offset_m[2];  // target offset from the entry site, world x (along the wound)
-                              //   and y (across it), each uniform in +-1 mm
-  double grasp_angle_rad;     // grasp point on the needle arc, from the tail, 20..40 deg
-  double grasp_tilt_rad;      // needle tilt about the wire in the jaws, +-5 deg
+  double line_offset_m;     // the holes' shift along the wound, uniform +-2 mm
+  int first_pair;           // first entry/exit pair stitched
+  double grasp_angle_rad;   // initial grasp point on the needle, from the tail, 15..35 deg
+  double grasp_tilt_rad;    // needle tilt about the wire in the jaws, +-5 deg
+  double puncture_N;        // tissue: surface puncture force, 0.6..1.4 N
+  double indent_k_N_m;      // tissue: surface stiffness before puncture, 800..1500 N/m
+  double friction_Ns_m2;    // tissue: friction along the needle, 1000..3000 N s/m^2
+  double cut_N;             // tissue: cutting force at the tip, 0.1..0.3 N
+  double lateral_k_N_m2;    // tissue: sideways stiffness, 1e5..3e5 N/m^2
+  double tear_mm;           // tissue: elastic limit of sideways displacement, 0.10..0.20 mm
+  sfCalib calib;            // the robot's calibration error (zero for a calibrated robot)
 } sfContext;
 
 // what to run
 typedef struct sfEpisodeSpec_ {
-  uint64_t seed;       // experiment seed
-  int32_t robot;       // robot id
-  int32_t round;       // practice round
-  int64_t episode_id;  // row id in the store
-  double duration_s;   // simulated duration (s)
+  uint64_t seed;                   // experiment seed
+  int32_t robot;                   // robot id
+  int32_t round;                   // practice round
+  int64_t episode_id;              // row id in the store
+  int stitches;                    // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
+  int calibrated;                  // 1: zero calibration error; 0: the robot's drawn error
+  const double* theta;             // skill vector (controller's skill->n values)
 } sfEpisodeSpec;
 
-// what one episode produced; every field comes from the simulation
+// outcome of one episode; every number comes from the simulation
 typedef struct sfEpisodeResult_ {
-  int64_t episode_id;         // from the spec
-  int32_t round;              // from the spec
-  int32_t robot;              // from the spec
-  int32_t steps;              // physics steps taken
-  double sim_time_s;          // simulated time at the end (s)
-  sfContext ctx;              // the episode's context
-  double tip_target_mm;       // final needle-tip distance to the target point (mm)
-  double tip_entry_mm;        // final needle-tip distance to the entry site (mm)
-  double track_err_max_mm;    // worst needle-tip tracking error while moving (mm)
-  double rcm_err_max_mm;      // worst distance of the shaft axis from the port point (mm)
-  uint8_t diverged;           // MuJoCo warned of bad state (NaN/Inf qpos, qvel or qacc)
+  int64_t episode_id;               // from the spec
+  int32_t round;                    // from the spec
+  int32_t robot;                    // from the spec
+  int32_t steps;                    // physics steps taken
+  double sim_time_s;                // simulated time at the end
+  sfContext ctx;                    // the context
+  int ntheta;                       // skill values used
+  double theta[SF_MAX_THETA];       // the skill
+  int stitches;                     // throws attempted
+  sfThrowScore throw_score[SF_MAX_STITCHES];  // SRC score of each throw
+  double throw_time_s[SF_MAX_STITCHES];       // completion time of each throw (NaN if not done)
+  int throws_ok;                    // throws meeting SRC's criteria and pulled through
+  double entry_err_mm;              // mean entry lateral error over inserted throws (NaN none)
+  double exit_err_mm;               // mean exit lateral error over exited throws (NaN none)
+  double tip_out_mm;                // mean tip stand-out beyond the exit over exited throws
+  double spacing_mean_mm;           // STAR: mean distance between consecutive entry points
+  double spacing_sd_mm;             // STAR: its standard deviation (NaN below 2 spacings)
+  double bite_mm;                   // STAR: mean distance of entry and exit points from the wound
+  int insertions;                   // downward tip crossings over the episode
+  int regrasp_failures;             // jaw closures that missed the needle
+  double trauma_mm2;                // torn tissue area (tunnel tearing + jaws in tissue)
+  double peak_force_N;              // largest needle-tissue force
+  double time_s;                    // completion time (time limit when not completed)
+  uint8_t completed;                // every throw was pulled through
+  uint8_t dropped;                  // the needle was released outside the tissue
+  uint8_t diverged;                 // MuJoCo reported a bad state (NaN/Inf)
+  uint8_t fault;                    // the controller produced a non-finite or out-of-range control
+  uint8_t success;                  // the episode's success (README: "Success")
 } sfEpisodeResult;
 
 // per-thread simulation state, made once and reused for every episode the thread runs
 typedef struct sfWorker_ {
-  mjData* d;  // the thread's data; never shared
+  mjData* d;                        // the thread's data; never shared
+  const sfControllerDef* ctrl_def;  // controller run by this worker
+  void* ctrl;                       // its state
+  mjtNum* ctrl_buf;                 // controls written by the controller (nu)
 } sfWorker;
 
-// make a worker for scene s; SF_ERR_RUN if MuJoCo cannot allocate
-sftStatus sf_worker_make(sfWorker* w, const sfScene* s, sfError* e);
+// make a worker for scene s running controller def; SF_ERR_RUN if allocation fails
+sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e);
 
 // release a worker; accepts NULL and freed workers
 void sf_worker_free(sfWorker* w);
 
-// draw the context of (seed, robot, round)
-void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, sfContext* c);
+// draw the robot's calibration error
+void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c);
 
-// run one episode on the worker's data; a result is always written (diverged flags failure)
+// draw the context of (seed, robot, round) for an episode of the given stitches
+void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, int stitches,
+                     int calibrated, sfContext* c);
+
+// run one episode; a result is always written (flags record failures)
 void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
                     sfEpisodeResult* out);
-
-// pose (pos 3, quat 4) of the needle frame in the tcp frame for a grasp at arc angle
-// grasp_angle (rad, from the tail) with tilt about the wire; radius_m is the needle radius
-void sf_grasp_pose(double radius_m, double grasp_angle, double tilt, mjtNum pos[3],
-                   mjtNum quat[4]);
 
 #endif  // SUTUREFLEET_SIM_EPISODE_H_

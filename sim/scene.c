@@ -42,6 +42,54 @@ static uint64_t sf_scene_hash(const mjModel* m) {
   return h;
 }
 
+// world frames of the holes, the pad and the wound, from the home keyframe's kinematics
+static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
+  const mjModel* m = s->m;
+  mjData* d = mj_makeData(m);
+  if (!d) return sf_fail(e, SF_ERR_RUN, "MuJoCo could not allocate simulation data");
+  mj_resetDataKeyframe(m, d, s->home_key);
+  mj_kinematics(m, d);
+  s->holes.npair = s->npair;
+  for (int i = 0; i < s->npair; i++) {
+    mju_copy3(s->holes.entry_pos[i], d->site_xpos + 3 * s->entry_site[i]);
+    mju_copy(s->holes.entry_mat[i], d->site_xmat + 9 * s->entry_site[i], 9);
+    mju_copy3(s->holes.exit_pos[i], d->site_xpos + 3 * s->exit_site[i]);
+    mju_copy(s->holes.exit_mat[i], d->site_xmat + 9 * s->exit_site[i], 9);
+  }
+
+  // the pad must be axis-aligned; its half sizes are then its world extents
+  const mjtNum* pm = d->geom_xmat + 9 * s->pad_geom;
+  int aligned = mju_abs(pm[0] - 1) < 1e-9 && mju_abs(pm[4] - 1) < 1e-9 && mju_abs(pm[8] - 1) < 1e-9;
+  for (int i = 0; i < 3; i++) {
+    s->pad_center_m[i] = d->geom_xpos[3 * s->pad_geom + i];
+    s->pad_half_m[i] = m->geom_size[3 * s->pad_geom + i];
+    s->wound_pos_m[i] = d->geom_xpos[3 * wound + i];
+    s->wound_dir[i] = d->geom_xmat[9 * wound + 3 * i];
+  }
+  // the deformable skin of the soft scene, if any, at rest after settling for 1 s from home
+  s->nskin = 0;
+  for (int i = 0; i < SF_NJOINT; i++) d->ctrl[s->arm.act[i]] = d->qpos[s->arm.qadr[i]];
+  for (int k = 0; k < (int)(1.0 / m->opt.timestep); k++) mj_step(m, d);
+  mj_kinematics(m, d);
+  for (int b = 0; b < m->nbody; b++) {
+    const char* name = mj_id2name(m, mjOBJ_BODY, b);
+    if (!name || strncmp(name, "skinB", 5) || m->body_jntnum[b] == 0) continue;
+    if (s->nskin == SF_MAX_SKIN) {
+      mj_deleteData(d);
+      return sf_fail(e, SF_ERR_INPUT, "model '%s': more than %d skin particles", s->path,
+                     SF_MAX_SKIN);
+    }
+    s->skin_body[s->nskin] = b;
+    s->skin_rest_z[s->nskin++] = d->xpos[3 * b + 2];
+  }
+  mj_deleteData(d);
+  if (!aligned) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s': geom 'tissue_pad' must be aligned with the world axes",
+                   s->path);
+  }
+  return SF_OK;
+}
+
 // resolve the needle, the entry/exit pairs and the home keyframe
 static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
   const mjModel* m = s->m;
@@ -61,6 +109,12 @@ static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
   }
   s->needle_radius_m = mju_dist3(m->site_pos + 3 * s->needle_tip_site,
                                  m->site_pos + 3 * s->needle_center_site);
+  s->pad_geom = sf_scene_find(s, mjOBJ_GEOM, "geom", "tissue_pad", e);
+  int wound = sf_scene_find(s, mjOBJ_GEOM, "geom", "wound", e);
+  if (s->pad_geom < 0 || wound < 0) return SF_ERR_INPUT;
+  if (m->geom_type[s->pad_geom] != mjGEOM_BOX) {
+    return sf_fail(e, SF_ERR_INPUT, "model '%s': geom 'tissue_pad' must be a box", s->path);
+  }
 
   // entry_i / exit_i pairs, numbered from 0 without gaps
   s->npair = 0;
@@ -82,7 +136,7 @@ static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
     return sf_fail(e, SF_ERR_INPUT, "model '%s' has no site named 'entry_0' (expected by suturefleet)",
                    s->path);
   }
-  return SF_OK;
+  return sf_scene_frames(s, wound, e);
 }
 
 sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e) {

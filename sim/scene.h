@@ -6,9 +6,11 @@
 #include <mujoco/mujoco.h>
 
 #include "arm.h"
+#include "score.h"
 #include "status.h"
 
-#define SF_MAX_PAIRS 8  // most entry/exit site pairs a scene may define
+#define SF_MAX_PAIRS 8   // most entry/exit site pairs a scene may define
+#define SF_MAX_SKIN 256  // most particles of a deformable skin
 
 // a loaded scene: the shared, read-only model and the ids the code needs
 typedef struct sfScene_ {
@@ -26,6 +28,15 @@ typedef struct sfScene_ {
   int entry_site[SF_MAX_PAIRS];
   int exit_site[SF_MAX_PAIRS];
   int home_key;            // keyframe "home"
+  sfHoles holes;           // entry/exit hole frames (world), from the sites
+  int pad_geom;            // the tissue pad box geom "tissue_pad"
+  double pad_center_m[3];  // its centre (world)
+  double pad_half_m[3];    // its half sizes (world axes; the pad is axis-aligned)
+  double wound_pos_m[3];   // a point on the wound line (geom "wound")
+  double wound_dir[3];     // the wound line's direction (unit)
+  int nskin;               // particles of the deformable skin (bodies skinB*); 0: fast scene
+  int skin_body[SF_MAX_SKIN];     // their body ids
+  double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
 } sfScene;
 
 // load and check a scene; on failure returns SF_ERR_INPUT with a message naming the file and

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <libgen.h>
 #include <omp.h>
 #include <string.h>
@@ -11,68 +12,160 @@
 
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 #define SF_CHUNK_ROWS 512
+#define SF_STORE_NAME_LEN 32  // controller name field size
 
 // one /episodes row as written (units in the field names)
 typedef struct sfEpisodeRow_ {
   int64_t episode_id;
   int32_t round;
   int32_t robot;
+  char controller[SF_STORE_NAME_LEN];
   int32_t steps;
   double sim_time_s;
-  int32_t pair;
-  double target_dx_mm;
-  double target_dy_mm;
+  int32_t stitches;
+  int32_t first_pair;
+  double line_offset_mm;
   double grasp_angle_deg;
   double grasp_tilt_deg;
-  double tip_target_mm;
-  double tip_entry_mm;
-  double track_err_max_mm;
-  double rcm_err_max_mm;
+  double puncture_N;
+  double indent_k_N_m;
+  double friction_Ns_m2;
+  double cut_N;
+  double lateral_k_N_m2;
+  double tear_mm;
+  double calib_bias_mm[3];
+  double calib_rot_deg[3];
+  int32_t n_theta;
+  double theta[SF_MAX_THETA];
+  double entry_err_mm;
+  double exit_err_mm;
+  double tip_out_mm;
+  double time_s;
+  int32_t throws_ok;
+  double spacing_mean_mm;
+  double spacing_sd_mm;
+  double bite_mm;
+  int32_t insertions;
+  int32_t regrasp_failures;
+  double trauma_mm2;
+  double peak_force_N;
+  uint8_t completed;
+  uint8_t dropped;
   uint8_t diverged;
+  uint8_t fault;
+  uint8_t success;
 } sfEpisodeRow;
+
+// a fixed-size array member type (n doubles); < 0 on failure
+static hid_t sf_store_array(hsize_t n) {
+  return H5Tarray_create2(H5T_NATIVE_DOUBLE, 1, &n);
+}
 
 // the compound type of a row in memory
 static hid_t sf_store_row_type(void) {
   hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(sfEpisodeRow));
-  if (t < 0) return t;
-#define SF_FIELD(name, type) H5Tinsert(t, #name, HOFFSET(sfEpisodeRow, name), type)
+  hid_t name = H5Tcopy(H5T_C_S1);
+  hid_t a3 = sf_store_array(3), ath = sf_store_array(SF_MAX_THETA);
+  if (t < 0 || name < 0 || a3 < 0 || ath < 0 || H5Tset_size(name, SF_STORE_NAME_LEN) < 0) {
+    if (t >= 0) H5Tclose(t);
+    t = -1;
+  }
+  herr_t rc = t < 0 ? -1 : 0;
+#define SF_FIELD(field, type) \
+  if (rc >= 0) rc = H5Tinsert(t, #field, HOFFSET(sfEpisodeRow, field), type)
   SF_FIELD(episode_id, H5T_NATIVE_INT64);
   SF_FIELD(round, H5T_NATIVE_INT32);
   SF_FIELD(robot, H5T_NATIVE_INT32);
+  SF_FIELD(controller, name);
   SF_FIELD(steps, H5T_NATIVE_INT32);
   SF_FIELD(sim_time_s, H5T_NATIVE_DOUBLE);
-  SF_FIELD(pair, H5T_NATIVE_INT32);
-  SF_FIELD(target_dx_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(target_dy_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(stitches, H5T_NATIVE_INT32);
+  SF_FIELD(first_pair, H5T_NATIVE_INT32);
+  SF_FIELD(line_offset_mm, H5T_NATIVE_DOUBLE);
   SF_FIELD(grasp_angle_deg, H5T_NATIVE_DOUBLE);
   SF_FIELD(grasp_tilt_deg, H5T_NATIVE_DOUBLE);
-  SF_FIELD(tip_target_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(tip_entry_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(track_err_max_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(rcm_err_max_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(puncture_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(indent_k_N_m, H5T_NATIVE_DOUBLE);
+  SF_FIELD(friction_Ns_m2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(cut_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(lateral_k_N_m2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(tear_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(calib_bias_mm, a3);
+  SF_FIELD(calib_rot_deg, a3);
+  SF_FIELD(n_theta, H5T_NATIVE_INT32);
+  SF_FIELD(theta, ath);
+  SF_FIELD(entry_err_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(exit_err_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(tip_out_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(time_s, H5T_NATIVE_DOUBLE);
+  SF_FIELD(throws_ok, H5T_NATIVE_INT32);
+  SF_FIELD(spacing_mean_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(spacing_sd_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(bite_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(insertions, H5T_NATIVE_INT32);
+  SF_FIELD(regrasp_failures, H5T_NATIVE_INT32);
+  SF_FIELD(trauma_mm2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(peak_force_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(completed, H5T_NATIVE_UINT8);
+  SF_FIELD(dropped, H5T_NATIVE_UINT8);
   SF_FIELD(diverged, H5T_NATIVE_UINT8);
+  SF_FIELD(fault, H5T_NATIVE_UINT8);
+  SF_FIELD(success, H5T_NATIVE_UINT8);
 #undef SF_FIELD
+  if (name >= 0) H5Tclose(name);
+  if (a3 >= 0) H5Tclose(a3);
+  if (ath >= 0) H5Tclose(ath);
+  if (rc < 0 && t >= 0) {
+    H5Tclose(t);
+    t = -1;
+  }
   return t;
 }
 
 // a row from a result
-static void sf_store_row(const sfEpisodeResult* r, sfEpisodeRow* row) {
+static void sf_store_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row) {
+  const sfContext* c = &r->ctx;
   memset(row, 0, sizeof(*row));
   row->episode_id = r->episode_id;
   row->round = r->round;
   row->robot = r->robot;
+  snprintf(row->controller, sizeof(row->controller), "%s", controller);
   row->steps = r->steps;
   row->sim_time_s = r->sim_time_s;
-  row->pair = r->ctx.pair;
-  row->target_dx_mm = 1000 * r->ctx.target_offset_m[0];
-  row->target_dy_mm = 1000 * r->ctx.target_offset_m[1];
-  row->grasp_angle_deg = SF_RAD2DEG * r->ctx.grasp_angle_rad;
-  row->grasp_tilt_deg = SF_RAD2DEG * r->ctx.grasp_tilt_rad;
-  row->tip_target_mm = r->tip_target_mm;
-  row->tip_entry_mm = r->tip_entry_mm;
-  row->track_err_max_mm = r->track_err_max_mm;
-  row->rcm_err_max_mm = r->rcm_err_max_mm;
+  row->stitches = r->stitches;
+  row->first_pair = c->first_pair;
+  row->line_offset_mm = 1000 * c->line_offset_m;
+  row->grasp_angle_deg = SF_RAD2DEG * c->grasp_angle_rad;
+  row->grasp_tilt_deg = SF_RAD2DEG * c->grasp_tilt_rad;
+  row->puncture_N = c->puncture_N;
+  row->indent_k_N_m = c->indent_k_N_m;
+  row->friction_Ns_m2 = c->friction_Ns_m2;
+  row->cut_N = c->cut_N;
+  row->lateral_k_N_m2 = c->lateral_k_N_m2;
+  row->tear_mm = c->tear_mm;
+  for (int i = 0; i < 3; i++) {
+    row->calib_bias_mm[i] = 1000 * c->calib.bias_m[i];
+    row->calib_rot_deg[i] = SF_RAD2DEG * c->calib.rot_rad[i];
+  }
+  row->n_theta = r->ntheta;
+  for (int i = 0; i < SF_MAX_THETA; i++) row->theta[i] = i < r->ntheta ? r->theta[i] : NAN;
+  row->entry_err_mm = r->entry_err_mm;
+  row->exit_err_mm = r->exit_err_mm;
+  row->tip_out_mm = r->tip_out_mm;
+  row->time_s = r->time_s;
+  row->throws_ok = r->throws_ok;
+  row->spacing_mean_mm = r->spacing_mean_mm;
+  row->spacing_sd_mm = r->spacing_sd_mm;
+  row->bite_mm = r->bite_mm;
+  row->insertions = r->insertions;
+  row->regrasp_failures = r->regrasp_failures;
+  row->trauma_mm2 = r->trauma_mm2;
+  row->peak_force_N = r->peak_force_N;
+  row->completed = r->completed;
+  row->dropped = r->dropped;
   row->diverged = r->diverged;
+  row->fault = r->fault;
+  row->success = r->success;
 }
 
 // write a string attribute on the root; < 0 on failure
@@ -194,12 +287,13 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
   return SF_OK;
 }
 
-sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, sfError* e) {
+sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, const char* controller,
+                          sfError* e) {
   if (n <= 0) return SF_OK;
   double t0 = omp_get_wtime();
   sfEpisodeRow* rows = malloc(sizeof(sfEpisodeRow) * (size_t)n);
   SF_ASSERT(rows);
-  for (int i = 0; i < n; i++) sf_store_row(&res[i], &rows[i]);
+  for (int i = 0; i < n; i++) sf_store_row(&res[i], controller, &rows[i]);
 
   // grow, select the new rows, write, flush
   hsize_t start[1] = {st->nrows}, count[1] = {(hsize_t)n}, total[1] = {st->nrows + (hsize_t)n};

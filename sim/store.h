@@ -44,9 +44,10 @@ sftStatus sf_store_check_path(const char* path, int force, sfError* e);
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
                           sfError* e);
 
-// append n episode results as rows and flush; SF_ERR_RUN on failure (rows already flushed
-// remain readable)
-sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, sfError* e);
+// append n episode results (run by the named controller) as rows and flush; SF_ERR_RUN on
+// failure (rows already flushed remain readable)
+sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, const char* controller,
+                          sfError* e);
 
 // close every id; SF_ERR_RUN if the final close fails; accepts a closed store
 sftStatus sf_store_close(sfStore* st, sfError* e);

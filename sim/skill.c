@@ -1,0 +1,61 @@
+// skill.c: skill vector checks and skill files.
+#include "skill.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, const char* origin,
+                         sfError* e) {
+  if (n != def->n) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected %d skill values, got %d", origin, def->n, n);
+  }
+  for (int i = 0; i < n; i++) {
+    if (!isfinite(theta[i]) || theta[i] < def->lo[i] || theta[i] > def->hi[i]) {
+      return sf_fail(e, SF_ERR_INPUT, "%s: %s = %g is out of its bounds [%g, %g] %s", origin,
+                     def->name[i], theta[i], def->lo[i], def->hi[i], def->unit[i]);
+    }
+  }
+  return SF_OK;
+}
+
+sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e) {
+  FILE* f = fopen(path, "r");
+  if (!f) {
+    return sf_fail(e, SF_ERR_INPUT, "skill file '%s': cannot open (%s)", path, strerror(errno));
+  }
+
+  // numbers, separated by white space or commas, comments removed
+  double v[SF_MAX_THETA + 1];
+  int n = 0, line_no = 0;
+  char line[1024];
+  sftStatus st = SF_OK;
+  while (st == SF_OK && fgets(line, sizeof(line), f)) {
+    line_no++;
+    char* hash = strchr(line, '#');
+    if (hash) *hash = 0;
+    for (char* tok = strtok(line, " \t\r\n,"); tok && st == SF_OK; tok = strtok(NULL, " \t\r\n,")) {
+      char* end = NULL;
+      double x = strtod(tok, &end);
+      if (*end || !isfinite(x)) {
+        st = sf_fail(e, SF_ERR_INPUT, "skill file '%s' line %d: expected a number, got '%s'", path,
+                     line_no, tok);
+      } else if (n <= SF_MAX_THETA) {
+        v[n] = x;
+      }
+      n++;
+    }
+  }
+  fclose(f);
+  if (st != SF_OK) return st;
+
+  // count and bounds
+  char origin[4200];
+  snprintf(origin, sizeof(origin), "skill file '%s'", path);
+  if (n != def->n) return sf_skill_check(def, v, n, origin, e);
+  st = sf_skill_check(def, v, n, origin, e);
+  if (st == SF_OK) memcpy(theta, v, sizeof(double) * (size_t)n);
+  return st;
+}

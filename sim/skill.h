@@ -1,0 +1,31 @@
+// skill.h: a controller's skill vector theta: names, units, bounds, reference values, and
+// skill files.
+#ifndef SUTUREFLEET_SIM_SKILL_H_
+#define SUTUREFLEET_SIM_SKILL_H_
+
+#include "status.h"
+
+#define SF_MAX_THETA 16  // most skill parameters a controller may have
+
+// the meaning of a controller's skill vector
+typedef struct sfSkillDef_ {
+  int n;                              // parameters
+  const char* name[SF_MAX_THETA];     // e.g. "bite_angle_deg"
+  const char* unit[SF_MAX_THETA];     // e.g. "deg"
+  const char* doc[SF_MAX_THETA];      // one line each
+  double lo[SF_MAX_THETA];            // lower bounds
+  double hi[SF_MAX_THETA];            // upper bounds
+  double ref[SF_MAX_THETA];           // reference skill (hand-tuned, calibrated robot)
+} sfSkillDef;
+
+// check theta (n values) against def: SF_ERR_INPUT naming origin, the parameter, its value and
+// bounds, or the length mismatch
+sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, const char* origin,
+                         sfError* e);
+
+// read a skill file: the values in def's order separated by white space or commas, '#' to the
+// end of a line is a comment; SF_ERR_INPUT naming the file for a missing file, a non-number,
+// a wrong count or a value out of bounds; theta (def->n) is written only on success
+sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e);
+
+#endif  // SUTUREFLEET_SIM_SKILL_H_

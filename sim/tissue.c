@@ -1,0 +1,152 @@
+// tissue.c: puncture, tunnel friction and sideways resistance, tearing (trauma).
+#include "tissue.h"
+
+#include <string.h>
+
+#include "needle.h"
+
+void sf_tissue_reset(sfTissueState* s) {
+  memset(s, 0, sizeof(*s));
+}
+
+int sf_tissue_contains(const sfTissueParams* p, const mjtNum x[3]) {
+  return x[2] < p->top_z_m && x[2] > p->bottom_z_m &&
+         mju_abs(x[0] - p->center_m[0]) < p->half_m[0] &&
+         mju_abs(x[1] - p->center_m[1]) < p->half_m[1];
+}
+
+// nearest point of the tunnel circle (centre c, axis n, radius r) to x
+static void sf_tunnel_nearest(const mjtNum c[3], const mjtNum n[3], mjtNum r, const mjtNum x[3],
+                              mjtNum out[3]) {
+  mjtNum q[3];
+  mju_sub3(q, x, c);
+  mju_addScl3(q, q, n, -mju_dot3(q, n));
+  mjtNum len = mju_norm3(q);
+  if (len < mjMINVAL) {
+    mju_copy3(out, c);
+    return;
+  }
+  mju_addScl3(out, c, q, r / len);
+}
+
+// engage: the tunnel is the needle's circle now
+static void sf_tissue_engage(sfTissueState* s, const mjtNum pos[3], const mjtNum quat[4]) {
+  mjtNum z[3] = {0, 0, 1};
+  s->engaged = 1;
+  s->punctures++;
+  mju_copy3(s->tunnel_c, pos);
+  mju_rotVecQuat(s->tunnel_n, z, quat);
+}
+
+void sf_tissue_hold(sfTissueState* s, const mjtNum pos[3], const mjtNum quat[4]) {
+  mju_copy3(s->prev_pos, pos);
+  mju_copy4(s->prev_quat, quat);
+  s->has_prev = 1;
+  mju_zero3(s->force);
+  mju_zero3(s->torque);
+}
+
+// the surface pushing back on an unpunctured tip; punctures when the force is exceeded
+static void sf_tissue_indent(const sfTissueParams* p, sfTissueState* s, const mjtNum pos[3],
+                             const mjtNum quat[4], const mjtNum tip[3]) {
+  mjtNum depth = p->top_z_m - tip[2];
+  mjtNum f = p->indent_k_N_m * depth;
+  if (f > p->puncture_N) {
+    sf_tissue_engage(s, pos, quat);
+    return;
+  }
+  mjtNum up[3] = {0, 0, f}, arm[3], t[3];
+  mju_add3(s->force, s->force, up);
+  mju_sub3(arm, tip, pos);
+  mju_cross(t, arm, up);
+  mju_add3(s->torque, s->torque, t);
+}
+
+// forces on one engaged arc sample at x (tangent t, velocity v, length ds); returns the
+// sideways displacement beyond the elastic limit (world vector) in excess
+static void sf_tissue_sample(const sfTissueParams* p, const sfTissueState* s, mjtNum r,
+                             const mjtNum x[3], const mjtNum t[3], const mjtNum v[3], mjtNum ds,
+                             mjtNum f[3], mjtNum excess[3]) {
+  // friction along the needle
+  mju_scl3(f, t, -p->friction_Ns_m2 * ds * mju_dot3(v, t));
+
+  // sideways displacement from the tunnel, elastic up to the tear limit
+  mjtNum near[3], dev[3];
+  sf_tunnel_nearest(s->tunnel_c, s->tunnel_n, r, x, near);
+  mju_sub3(dev, x, near);
+  mju_addScl3(dev, dev, t, -mju_dot3(dev, t));
+  mjtNum len = mju_norm3(dev);
+  mju_zero3(excess);
+  if (len > p->tear_m) {
+    mju_scl3(excess, dev, (len - p->tear_m) / len);
+    mju_scl3(dev, dev, p->tear_m / len);
+  }
+  mju_addScl3(f, f, dev, -p->lateral_k_N_m2 * ds);
+}
+
+void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
+                    const mjtNum pos[3], const mjtNum quat[4], mjtNum dt) {
+  mju_zero3(s->force);
+  mju_zero3(s->torque);
+  if (!s->has_prev || dt <= 0) {
+    sf_tissue_hold(s, pos, quat);
+    return;
+  }
+
+  // the tip: indentation and puncture of the surface
+  mjtNum tip_local[3], tip[3];
+  sf_needle_point(radius_m, mjPI, tip_local);
+  sf_frame_point(pos, quat, tip_local, tip);
+  s->tip_inside = sf_tissue_contains(p, tip);
+  if (!s->engaged && s->tip_inside) sf_tissue_indent(p, s, pos, quat, tip);
+
+  // engaged: every arc sample inside the tissue
+  mjtNum ds = radius_m * mjPI / (SF_NEEDLE_SAMPLES - 1), excess_sum[3] = {0, 0, 0};
+  int inside = 0, nexcess = 0;
+  for (int k = 0; s->engaged && k < SF_NEEDLE_SAMPLES; k++) {
+    mjtNum a = mjPI * k / (SF_NEEDLE_SAMPLES - 1), lp[3], lt[3], x[3], xo[3], t[3], v[3];
+    sf_needle_point(radius_m, a, lp);
+    sf_frame_point(pos, quat, lp, x);
+    if (!sf_tissue_contains(p, x)) continue;
+    inside++;
+
+    // velocity from the previous pose, forces, tearing
+    sf_frame_point(s->prev_pos, s->prev_quat, lp, xo);
+    mju_sub3(v, x, xo);
+    mju_scl3(v, v, 1 / dt);
+    sf_needle_tangent(a, lt);
+    mju_rotVecQuat(t, lt, quat);
+    mjtNum f[3], excess[3], arm[3], tq[3];
+    sf_tissue_sample(p, s, radius_m, x, t, v, k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds,
+                     f, excess);
+    if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > 0) mju_addScl3(f, f, t, -p->cut_N);
+    mju_add3(s->force, s->force, f);
+    mju_sub3(arm, x, pos);
+    mju_cross(tq, arm, f);
+    mju_add3(s->torque, s->torque, tq);
+    mjtNum e = mju_norm3(excess);
+    if (e > 0) {
+      s->trauma_mm2 += 1e6 * e * ds;
+      mju_add3(excess_sum, excess_sum, excess);
+      nexcess++;
+    }
+  }
+
+  // torn tissue: the tunnel follows the needle by the mean excess; its axis turns with it
+  if (nexcess) {
+    mjtNum n[3], z[3] = {0, 0, 1};
+    mju_addScl3(s->tunnel_c, s->tunnel_c, excess_sum, 1.0 / nexcess);
+    mju_rotVecQuat(n, z, quat);
+    mjtNum w = mju_min(1, mju_norm3(excess_sum) / nexcess / radius_m);
+    mju_scl3(s->tunnel_n, s->tunnel_n, 1 - w);
+    mju_addScl3(s->tunnel_n, s->tunnel_n, n, w);
+    mju_normalize3(s->tunnel_n);
+  }
+
+  // pulled out: nothing inside any more
+  s->inside = inside;
+  if (s->engaged && inside == 0 && !s->tip_inside) s->engaged = 0;
+  s->peak_force_N = mju_max(s->peak_force_N, mju_norm3(s->force));
+  mju_copy3(s->prev_pos, pos);
+  mju_copy4(s->prev_quat, quat);
+}
