@@ -33,7 +33,7 @@
 #define SF_PULL_MARGIN_DEG 15.0
 #define SF_JAW_OPEN 0.7
 #define SF_JAW_CLOSED -0.1
-#define SF_IK_INTEGRAL 0.01  // integral gain of the tool-pose loop, per step
+#define SF_IK_INTEGRAL 0.04  // integral gain of the tool-pose loop, per controller step
 #define SF_PULL_CHECKS 8  // poses along the pull checked when choosing the regrasp side
 
 // skill vector of scripted-arc
@@ -63,7 +63,7 @@ static const sfSkillDef kScriptedArcSkill = {
      "needle rotation from entry to release",
      "regrasp point for the pull, as arc angle from the tip"},
     {10, -30, -4, -4, -4, 15, 80, 8},
-    {80, 30, 4, 4, 4, 120, 170, 60},
+    {85, 30, 4, 4, 4, 120, 170, 60},
     {41.81, 0, 0, 0, 0, 60, 122, 20},
 };
 

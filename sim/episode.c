@@ -16,6 +16,8 @@
 #define SF_CAPTURE_M 0.001    // closed jaws catch the needle within 1 mm of the tcp
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
+#define SF_CTRL_EVERY 4       // controller period in steps (500 Hz at the 0.5 ms timestep)
+#define SF_TISSUE_EVERY 2     // tissue model period in steps (1 kHz)
 
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e) {
   memset(w, 0, sizeof(*w));
@@ -82,6 +84,8 @@ typedef struct sfRunState_ {
   int pulled[SF_MAX_STITCHES];  // throw pulled through
   mjtNum throw_t0;          // start time of the current throw
   mjtNum top_z_rest;        // the pad's top surface height at rest
+  mjtNum tcp_pos[3];        // tcp pose at this step (world)
+  mjtNum tcp_quat[4];
 } sfRunState;
 
 // the episode's hole frames: shifted along the wound; and as the robot perceives them
@@ -121,10 +125,10 @@ static void sf_episode_tissue(const sfScene* s, const sfContext* c, sfTissuePara
   p->tear_m = 0.001 * c->tear_mm;
 }
 
-// tcp pose (world) from the data's kinematics
-static void sf_episode_tcp(const sfScene* s, const mjData* d, mjtNum pos[3], mjtNum quat[4]) {
-  mju_copy3(pos, d->site_xpos + 3 * s->arm.tcp_site);
-  mju_mat2Quat(quat, d->site_xmat + 9 * s->arm.tcp_site);
+// tcp pose (world) of this step, from the data's kinematics
+static void sf_episode_tcp(const sfScene* s, const mjData* d, sfRunState* rs) {
+  mju_copy3(rs->tcp_pos, d->site_xpos + 3 * s->arm.tcp_site);
+  mju_mat2Quat(rs->tcp_quat, d->site_xmat + 9 * s->arm.tcp_site);
 }
 
 // jaws: let go when they open, catch the needle when they close on it
@@ -133,8 +137,8 @@ static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
   const mjModel* m = s->m;
   mjtNum open = d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] +
                 d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
-  mjtNum tpos[3], tquat[4];
-  sf_episode_tcp(s, d, tpos, tquat);
+  const mjtNum* tpos = rs->tcp_pos;
+  const mjtNum* tquat = rs->tcp_quat;
   if (rs->grasped && open > SF_JAW_RELEASE) {
     rs->grasped = 0;
     out->throw_score[rs->throw_index].released = 1;
@@ -181,24 +185,28 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
   return body;
 }
 
-// needle pose, tissue wrench on the tool, tip scoring, jaw trauma
-static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpisodeResult* out) {
+// needle pose, tissue wrench on the tool (updated every SF_TISSUE_EVERY steps), tip scoring,
+// jaw trauma
+static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpisodeResult* out,
+                              int tissue_step) {
   const mjModel* m = s->m;
-  mjtNum tpos[3], tquat[4], tip_prev[3];
-  sf_episode_tcp(s, d, tpos, tquat);
+  const mjtNum* tpos = rs->tcp_pos;
+  const mjtNum* tquat = rs->tcp_quat;
+  mjtNum tip_prev[3];
   if (rs->grasped) {
     mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
   }
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
 
-  // soft scene: the surface under the tip is the skin's local height
-  int skin = sf_episode_skin(s, d, rs);
-
-  // tissue forces act on the tool through the grasp, and back on the skin
-  sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
-                 m->opt.timestep);
-  if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
+  // tissue forces act on the tool through the grasp, and back on the skin of the soft scene,
+  // whose local height is the surface under the tip
+  if (tissue_step) {
+    int skin = sf_episode_skin(s, d, rs);
+    sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
+                   SF_TISSUE_EVERY * m->opt.timestep);
+    if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
+  }
   mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
   mju_zero(xf, 6);
   if (rs->grasped) {
@@ -225,9 +233,10 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpi
 
 // the needle in the jaws at the start, before any motion
 static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
-  mjtNum tpos[3], tquat[4], tip_local[3];
-  sf_episode_tcp(s, d, tpos, tquat);
-  mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
+  mjtNum tip_local[3];
+  sf_episode_tcp(s, d, rs);
+  const mjtNum* tpos = rs->tcp_pos;
+  mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, rs->tcp_quat, rs->grasp_pos, rs->grasp_quat);
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
   sf_needle_point(s->needle_radius_m, mjPI, tip_local);
@@ -248,7 +257,8 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   mju_copy3(o->exit, rs->seen.exit_pos[pair]);
   const mjtNum* hm = rs->holes.entry_mat[pair];
   o->normal[0] = hm[2], o->normal[1] = hm[5], o->normal[2] = hm[8];
-  sf_episode_tcp(s, d, o->tcp_pos, o->tcp_quat);
+  mju_copy3(o->tcp_pos, rs->tcp_pos);
+  mju_copy4(o->tcp_quat, rs->tcp_quat);
   mju_copy3(o->needle_pos, rs->needle_pos);
   mju_copy4(o->needle_quat, rs->needle_quat);
   o->needle_radius_m = s->needle_radius_m;
@@ -355,14 +365,20 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   int bad0 = sf_bad_state_count(d);
   for (int k = 0; k < nstep; k++) {
     mj_step1(m, d);
+    sf_episode_tcp(s, d, &rs);
     sf_episode_jaws(s, d, &rs, out);
     if (out->dropped) break;
-    sf_episode_needle(s, d, &rs, out);
-    sf_episode_obs(s, d, &rs, out, &obs);
-    sftCtrlStatus cs = def->step(w->ctrl, m, d, &obs, w->ctrl_buf);
-    if (sf_episode_apply(m, d, w->ctrl_buf)) {
-      out->fault = 1;
-      break;
+    sf_episode_needle(s, d, &rs, out, k % SF_TISSUE_EVERY == 0);
+
+    // the controller, at its own rate; the servos hold its last controls in between
+    sftCtrlStatus cs = SF_CTRL_RUN;
+    if (k % SF_CTRL_EVERY == 0) {
+      sf_episode_obs(s, d, &rs, out, &obs);
+      cs = def->step(w->ctrl, m, d, &obs, w->ctrl_buf);
+      if (sf_episode_apply(m, d, w->ctrl_buf)) {
+        out->fault = 1;
+        break;
+      }
     }
 
     // a finished throw: the next one starts with the needle back in the jaws

@@ -84,6 +84,17 @@ static void sf_tissue_sample(const sfTissueParams* p, const sfTissueState* s, mj
   mju_addScl3(f, f, dev, -p->lateral_k_N_m2 * ds);
 }
 
+// fill the table for radius r (when it was made for another radius)
+static void sf_arc_table(sfArcTable* tab, mjtNum r) {
+  if (tab->r == r) return;
+  for (int k = 0; k < SF_NEEDLE_SAMPLES; k++) {
+    mjtNum a = mjPI * k / (SF_NEEDLE_SAMPLES - 1);
+    sf_needle_point(r, a, tab->p[k]);
+    sf_needle_tangent(a, tab->t[k]);
+  }
+  tab->r = r;
+}
+
 void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
                     const mjtNum pos[3], const mjtNum quat[4], mjtNum dt) {
   mju_zero3(s->force);
@@ -92,11 +103,16 @@ void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
     sf_tissue_hold(s, pos, quat);
     return;
   }
+  sfArcTable* tab = &s->arc;
+  sf_arc_table(tab, radius_m);
+  mjtNum mat[9], prev_mat[9];
+  mju_quat2Mat(mat, quat);
+  mju_quat2Mat(prev_mat, s->prev_quat);
 
   // the tip: indentation and puncture of the surface
-  mjtNum tip_local[3], tip[3];
-  sf_needle_point(radius_m, mjPI, tip_local);
-  sf_frame_point(pos, quat, tip_local, tip);
+  mjtNum tip[3];
+  mju_rotVecMat(tip, tab->p[SF_NEEDLE_SAMPLES - 1], mat);
+  mju_addTo3(tip, pos);
   s->tip_inside = sf_tissue_contains(p, tip);
   if (!s->engaged && s->tip_inside) sf_tissue_indent(p, s, pos, quat, tip);
 
@@ -104,39 +120,38 @@ void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
   mjtNum ds = radius_m * mjPI / (SF_NEEDLE_SAMPLES - 1), excess_sum[3] = {0, 0, 0};
   int inside = 0, nexcess = 0;
   for (int k = 0; s->engaged && k < SF_NEEDLE_SAMPLES; k++) {
-    mjtNum a = mjPI * k / (SF_NEEDLE_SAMPLES - 1), lp[3], lt[3], x[3], xo[3], t[3], v[3];
-    sf_needle_point(radius_m, a, lp);
-    sf_frame_point(pos, quat, lp, x);
+    mjtNum x[3], xo[3], t[3], v[3];
+    mju_rotVecMat(x, tab->p[k], mat);
+    mju_addTo3(x, pos);
     if (!sf_tissue_contains(p, x)) continue;
     inside++;
 
     // velocity from the previous pose, forces, tearing
-    sf_frame_point(s->prev_pos, s->prev_quat, lp, xo);
+    mju_rotVecMat(xo, tab->p[k], prev_mat);
+    mju_addTo3(xo, s->prev_pos);
     mju_sub3(v, x, xo);
     mju_scl3(v, v, 1 / dt);
-    sf_needle_tangent(a, lt);
-    mju_rotVecQuat(t, lt, quat);
+    mju_rotVecMat(t, tab->t[k], mat);
     mjtNum f[3], excess[3], arm[3], tq[3];
     sf_tissue_sample(p, s, radius_m, x, t, v, k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds,
                      f, excess);
     if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > 0) mju_addScl3(f, f, t, -p->cut_N);
-    mju_add3(s->force, s->force, f);
+    mju_addTo3(s->force, f);
     mju_sub3(arm, x, pos);
     mju_cross(tq, arm, f);
-    mju_add3(s->torque, s->torque, tq);
+    mju_addTo3(s->torque, tq);
     mjtNum e = mju_norm3(excess);
     if (e > 0) {
       s->trauma_mm2 += 1e6 * e * ds;
-      mju_add3(excess_sum, excess_sum, excess);
+      mju_addTo3(excess_sum, excess);
       nexcess++;
     }
   }
 
   // torn tissue: the tunnel follows the needle by the mean excess; its axis turns with it
   if (nexcess) {
-    mjtNum n[3], z[3] = {0, 0, 1};
+    mjtNum n[3] = {mat[2], mat[5], mat[8]};
     mju_addScl3(s->tunnel_c, s->tunnel_c, excess_sum, 1.0 / nexcess);
-    mju_rotVecQuat(n, z, quat);
     mjtNum w = mju_min(1, mju_norm3(excess_sum) / nexcess / radius_m);
     mju_scl3(s->tunnel_n, s->tunnel_n, 1 - w);
     mju_addScl3(s->tunnel_n, s->tunnel_n, n, w);

@@ -17,6 +17,8 @@
 
 #include <mujoco/mujoco.h>
 
+#include "needle.h"
+
 // material and geometry of the pad (drawn per episode within documented ranges)
 typedef struct sfTissueParams_ {
   mjtNum top_z_m;           // height of the top surface (world z)
@@ -31,8 +33,16 @@ typedef struct sfTissueParams_ {
   mjtNum tear_m;            // elastic limit of sideways displacement
 } sfTissueParams;
 
+// arc samples of a needle of radius r in the needle frame: points and forward tangents
+typedef struct sfArcTable_ {
+  mjtNum r;                           // radius the table was made for (0: empty)
+  mjtNum p[SF_NEEDLE_SAMPLES][3];     // points, tail (0) to tip
+  mjtNum t[SF_NEEDLE_SAMPLES][3];     // forward tangents
+} sfArcTable;
+
 // interaction state of one episode
 typedef struct sfTissueState_ {
+  sfArcTable arc;           // the needle's arc samples (filled on first use)
   int engaged;              // the needle is in a tunnel (punctured, not yet pulled out)
   int punctures;            // times the surface was punctured
   int inside;               // arc samples inside the tissue at the last step
