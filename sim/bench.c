@@ -58,10 +58,15 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sf_config_text(&c, text, sizeof(text));
   sfStoreMeta meta = {text, c.seed, s->model_hash, s->path};
   sfStore st;
-  sftStatus status = sf_store_create(&st, path, 1, &meta, e);
+  c.mode = SF_MODE_FLEET;
+  int nrobot = sf_fleet_robots(&c, NULL, 0);
+  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
+  SF_ASSERT(robots);
+  sf_fleet_robots(&c, robots, nrobot);
+  sftStatus status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
+  free(robots);
   sfRunSummary sum;
-  const double* theta = sf_controller_find(c.controller)->skill->ref;
-  if (status == SF_OK) status = sf_fleet_run(s, &c, theta, &st, NULL, &sum, e);
+  if (status == SF_OK) status = sf_fleet_run(s, &c, NULL, NULL, &st, NULL, &sum, e);
   sftStatus close_status = sf_store_close(&st, e);
   unlink(path);
   if (status != SF_OK) return status;

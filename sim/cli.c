@@ -21,6 +21,7 @@ static const char* kUsage =
     "commands:\n"
     "  run      robots practise for a number of rounds; episodes are written to a new store\n"
     "  eval     run episodes with one fixed skill and report success rate and metrics\n"
+    "  info     describe a store: configuration, cohorts, success and metrics per round\n"
     "  bench    raw mj_step throughput vs the run pipeline, for 1..T threads\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
@@ -44,8 +45,14 @@ static const char* kRunUsage =
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
     "  --stitches K    throws per episode along the wound, 1..4 (default 1)\n"
+    "  --join N@R,...  N more robots join at round R (rounds count from 0), e.g. 4@5,4@10\n"
+    "  --mode M        fleet: robots pool their episodes; solo: each learns alone; both: a\n"
+    "                  fleet cohort and an equal solo cohort with the same contexts (default)\n"
+    "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
     "  --controller N  built-in controller (default scripted-arc)\n"
     "  --force         replace an existing store\n"
+    "  --resume        continue an interrupted run in --store with its own configuration\n"
+    "                  (only --threads may be given with it)\n"
     "  -h, --help      show this help\n";
 
 static const char* kEvalUsage =
@@ -69,6 +76,16 @@ static const char* kEvalUsage =
     "  --model PATH     MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
     "  --json           print JSON\n"
     "  -h, --help       show this help\n";
+
+static const char* kInfoUsage =
+    "usage: suturefleet info STORE [--json]\n"
+    "\n"
+    "Describes a store: its configuration, robots per cohort, episodes, and per cohort and\n"
+    "round the success rate and metric means. Reads a store while a run is writing it.\n"
+    "\n"
+    "options:\n"
+    "  --json          print JSON\n"
+    "  -h, --help      show this help\n";
 
 static const char* kBenchUsage =
     "usage: suturefleet bench [options]\n"
@@ -117,8 +134,9 @@ static int sf_cli_wants_help(int argc, char** argv) {
 
 // parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
-  static const char* keys[] = {"--store",    "--robots", "--rounds",    "--threads",
-                               "--seed",     "--model",  "--stitches", "--controller"};
+  static const char* keys[] = {"--store",      "--robots", "--rounds", "--threads", "--seed",
+                               "--model",      "--stitches", "--join", "--mode", "--from",
+                               "--controller"};
   sf_config_defaults(c);
 
   // the config file first, so that options override it
@@ -140,6 +158,10 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
       c->force = 1;
       continue;
     }
+    if (!strcmp(name, "--resume") && !eq) {
+      c->resume = 1;
+      continue;
+    }
     if (!strcmp(name, "--config")) {
       sf_cli_value(argc, argv, &i, eq);
       continue;
@@ -158,6 +180,46 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
 }
 
 // suturefleet run
+// open the run's store: create it, or reopen it to resume after its completed rounds
+static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s,
+                                   const sfStoreData* resumed, sfStore* st, sfError* e) {
+  if (resumed) {
+    int done = sf_fleet_rounds_done(resumed);
+    long keep[SF_NTABLE] = {0, resumed->nrobots, 0};
+    while (keep[0] < resumed->nepisodes && resumed->episodes[keep[0]].round <= done) keep[0]++;
+    while (keep[2] < resumed->nknowledge && resumed->knowledge[keep[2]].round <= done) keep[2]++;
+    return sf_store_reopen(st, c->store, keep, e);
+  }
+  char text[8192];
+  sf_config_text(c, text, sizeof(text));
+  sfStoreMeta meta = {text, c->seed, s->model_hash, c->model};
+  int nrobot = sf_fleet_robots(c, NULL, 0);
+  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
+  SF_ASSERT(robots);
+  sf_fleet_robots(c, robots, nrobot);
+  sftStatus status = sf_store_create(st, c->store, c->force, &meta, robots, nrobot, e);
+  free(robots);
+  return status;
+}
+
+// --resume: the store's own configuration (threads from the command line) and its contents
+static sftStatus sf_cli_resume(sfRunConfig* c, sfStoreData* d, sfError* e) {
+  sftStatus status = sf_store_read(c->store, d, e);
+  if (status != SF_OK) return status;
+  sfRunConfig stored;
+  sf_config_defaults(&stored);
+  char origin[4200];
+  snprintf(origin, sizeof(origin), "store '%s' configuration", c->store);
+  status = sf_config_load_text(&stored, d->configuration, origin, e);
+  if (status != SF_OK) return status;
+  stored.threads = c->threads;
+  stored.resume = 1;
+  snprintf(stored.store, sizeof(stored.store), "%s", c->store);
+  *c = stored;
+  return SF_OK;
+}
+
+// suturefleet run
 static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   if (sf_cli_wants_help(argc, argv)) {
     fputs(kRunUsage, out);
@@ -165,34 +227,53 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   }
   sfRunConfig c;
   sfError e = {{0}};
-  if (sf_cli_parse_run(argc, argv, &c, &e) != SF_OK) return sf_cli_usage_error(err, "run", e.msg);
-
-  // everything is checked before the store is touched
-  sfScene s;
-  sftStatus status = sf_scene_load(&s, c.model, &e);
-  if (status == SF_OK) status = sf_store_check_path(c.store, c.force, &e);
-  if (status != SF_OK) {
-    fprintf(err, "suturefleet run: %s\n", e.msg);
-    sf_scene_free(&s);
-    return status;
+  if (sf_cli_parse_run(argc, argv, &c, &e) != SF_OK || sf_config_check(&c, &e) != SF_OK) {
+    return sf_cli_usage_error(err, "run", e.msg);
   }
 
+  // everything is checked before the store is touched: resumed store, model, imported knowledge
+  sfStoreData resumed = {0}, other = {0};
+  sfScene s = {0};
+  sfKnowledge from;
+  sftStatus status = c.resume ? sf_cli_resume(&c, &resumed, &e) : SF_OK;
+  if (status == SF_OK) status = sf_scene_load(&s, c.model, &e);
+  if (status == SF_OK && c.stitches > s.npair) {
+    status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
+                     s.npair, c.stitches);
+  }
+  if (status == SF_OK && c.resume) {
+    char hash[32];
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s.model_hash);
+    if (strcmp(hash, resumed.model_hash)) {
+      status = sf_fail(&e, SF_ERR_INPUT, "--resume: model '%s' (hash %s) is not the model store "
+                       "'%s' was written with (hash %s)", c.model, hash, c.store,
+                       resumed.model_hash);
+    }
+  }
+  if (status == SF_OK && c.from[0]) {
+    status = sf_store_read(c.from, &other, &e);
+    if (status == SF_OK) {
+      status = sf_fleet_pooled(&other, sf_controller_find(c.controller)->skill->n, c.from, &from, &e);
+    }
+  }
+  if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
+
   // store, rounds, summary
-  char text[8192];
-  sf_config_text(&c, text, sizeof(text));
-  sfStoreMeta meta = {text, c.seed, s.model_hash, c.model};
   sfStore st;
   sfRunSummary sum = {0};
-  status = sf_store_create(&st, c.store, c.force, &meta, &e);
+  if (status == SF_OK) status = sf_cli_open_store(&c, &s, c.resume ? &resumed : NULL, &st, &e);
   if (status == SF_OK) {
-    fprintf(out, "suturefleet run: %d robots x %d rounds, seed %llu, %d threads -> %s\n",
-            c.robots, c.rounds, (unsigned long long)c.seed, c.threads, c.store);
-    const double* theta = sf_controller_find(c.controller)->skill->ref;
-    status = sf_fleet_run(&s, &c, theta, &st, out, &sum, &e);
+    fprintf(out, "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
+            c.robots, c.rounds, c.mode == SF_MODE_FLEET ? "fleet" : c.mode == SF_MODE_SOLO ? "solo" : "both",
+            (unsigned long long)c.seed, c.threads, c.store, c.resume ? " (resumed)" : "");
+    status = sf_fleet_run(&s, &c, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st, out,
+                          &sum, &e);
     sftStatus close_status = sf_store_close(&st, status == SF_OK ? &e : NULL);
     if (status == SF_OK) status = close_status;
   }
   sf_scene_free(&s);
+  sf_store_data_free(&resumed);
+  sf_store_data_free(&other);
   if (status != SF_OK) {
     fprintf(err, "suturefleet run: %s\n", e.msg);
     return status;
@@ -421,7 +502,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   status = sf_workers_make(workers, a.threads, &s, def, &e);
   if (status == SF_OK) {
     for (int i = 0; i < a.episodes; i++) {
-      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta};
+      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0};
     }
     sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res);
     sf_workers_free(workers, a.threads);
@@ -447,6 +528,125 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
+// per cohort and round means of a store's episodes
+typedef struct sfRoundStats_ {
+  long n, success, completed, dropped;
+  double entry, exit, trauma, force, time;
+  long nentry, nexit;
+} sfRoundStats;
+
+// accumulate one episode row
+static void sf_stats_add(sfRoundStats* st, const sfEpisodeRow* r) {
+  st->n++;
+  st->success += r->success;
+  st->completed += r->completed;
+  st->dropped += r->dropped;
+  if (!isnan(r->entry_err_mm)) st->entry += r->entry_err_mm, st->nentry++;
+  if (!isnan(r->exit_err_mm)) st->exit += r->exit_err_mm, st->nexit++;
+  st->trauma += r->trauma_mm2;
+  st->force += r->peak_force_N;
+  st->time += r->time_s;
+}
+
+// print a store's summary
+static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d, int rounds,
+                              const sfRoundStats* st, int json) {
+  long cohort_robots[2] = {0, 0};
+  for (long i = 0; i < d->nrobots; i++) cohort_robots[d->robots[i].cohort ? 1 : 0]++;
+  int done = sf_fleet_rounds_done(d);
+  static const char* names[2] = {"fleet", "solo"};
+  if (json) {
+    fprintf(out, "{\"store\": \"%s\", \"schema_version\": %d, \"seed\": %llu, "
+            "\"model_hash\": \"%s\", \"mujoco_version\": \"%s\", \"episodes\": %ld, "
+            "\"rounds_done\": %d, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": \"",
+            path, d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version,
+            d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
+    for (const char* c = d->configuration; *c; c++) {
+      if (*c == '\n') fputs("\\n", out);
+      else if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
+      else fputc(*c, out);
+    }
+    fprintf(out, "\", \"rounds\": [");
+    int first = 1;
+    for (int c = 0; c < 2; c++) {
+      for (int r = 0; r < rounds; r++) {
+        const sfRoundStats* x = &st[c * rounds + r];
+        if (!x->n) continue;
+        fprintf(out, "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
+                "\"success_rate\": %.4f, \"entry_err_mm\": %.4f, \"exit_err_mm\": %.4f, "
+                "\"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}",
+                first ? "" : ",", names[c], r, x->n, (double)x->success / x->n,
+                x->nentry ? x->entry / x->nentry : NAN, x->nexit ? x->exit / x->nexit : NAN,
+                x->trauma / x->n, x->force / x->n, x->time / x->n);
+        first = 0;
+      }
+    }
+    fprintf(out, "\n]}\n");
+    return;
+  }
+  fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path,
+          d->schema_version, d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
+  fprintf(out, "configuration:\n%s", d->configuration);
+  fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n",
+          cohort_robots[0], cohort_robots[1], d->nepisodes, done + 1);
+  fprintf(out, "cohort round episodes success entry_mm exit_mm trauma_mm2 force_N time_s\n");
+  for (int c = 0; c < 2; c++) {
+    for (int r = 0; r < rounds; r++) {
+      const sfRoundStats* x = &st[c * rounds + r];
+      if (!x->n) continue;
+      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r, x->n,
+              (double)x->success / x->n, x->nentry ? x->entry / x->nentry : NAN,
+              x->nexit ? x->exit / x->nexit : NAN, x->trauma / x->n, x->force / x->n,
+              x->time / x->n);
+    }
+  }
+}
+
+// suturefleet info
+static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
+  if (sf_cli_wants_help(argc, argv)) {
+    fputs(kInfoUsage, out);
+    return SF_OK;
+  }
+  const char* path = NULL;
+  int json = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = 1;
+    } else if (argv[i][0] == '-' || path) {
+      char msg[256];
+      snprintf(msg, sizeof(msg), "unexpected argument '%s' (expected STORE [--json])", argv[i]);
+      return sf_cli_usage_error(err, "info", msg);
+    } else {
+      path = argv[i];
+    }
+  }
+  if (!path) return sf_cli_usage_error(err, "info", "expected a store path");
+
+  // read, then group by cohort and round
+  sfStoreData d;
+  sfError e = {{0}};
+  sftStatus status = sf_store_read(path, &d, &e);
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet info: %s\n", e.msg);
+    return status;
+  }
+  int rounds = 1;
+  for (long i = 0; i < d.nepisodes; i++) {
+    if (d.episodes[i].round + 1 > rounds) rounds = d.episodes[i].round + 1;
+  }
+  sfRoundStats* st = calloc(2 * (size_t)rounds, sizeof(sfRoundStats));
+  SF_ASSERT(st);
+  for (long i = 0; i < d.nepisodes; i++) {
+    const sfEpisodeRow* r = &d.episodes[i];
+    if (r->round >= 0) sf_stats_add(&st[(r->cohort ? 1 : 0) * rounds + r->round], r);
+  }
+  sf_cli_info_print(out, path, &d, rounds, st, json);
+  free(st);
+  sf_store_data_free(&d);
+  return SF_OK;
+}
+
 int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -460,8 +660,9 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (!strcmp(argv[1], "run")) return sf_cli_run(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "bench")) return sf_cli_bench(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "eval")) return sf_cli_eval(argc - 2, argv + 2, out, err);
+  if (!strcmp(argv[1], "info")) return sf_cli_info(argc - 2, argv + 2, out, err);
   fprintf(err,
-          "suturefleet: unknown command '%s' (expected run, eval or bench)\n"
+          "suturefleet: unknown command '%s' (expected run, eval, info or bench)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;

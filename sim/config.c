@@ -19,6 +19,7 @@ void sf_config_defaults(sfRunConfig* c) {
   c->threads = omp_get_max_threads();
   c->seed = 1;
   c->stitches = 1;
+  c->mode = SF_MODE_BOTH;
   snprintf(c->controller, sizeof(c->controller), "scripted-arc");
   snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_path());
   snprintf(c->store, sizeof(c->store), "suturefleet.h5");
@@ -67,6 +68,41 @@ static sftStatus sf_config_int(int* dst, const char* value, long lo, long hi, co
                  hi, value);
 }
 
+// --join N@R,...: groups of robots joining at later rounds ("" or "none": no joiners)
+static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* origin,
+                                sfError* e) {
+  c->njoin = 0;
+  if (!value[0] || !strcmp(value, "none")) return SF_OK;
+  char buf[1024];
+  snprintf(buf, sizeof(buf), "%s", value);
+  for (char* tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char* at = strchr(tok, '@');
+    int n = 0, r = 0;
+    if (at) *at = 0;
+    if (!at || c->njoin == SF_MAX_JOIN || sf_parse_int(tok, 1, 100000, &n) ||
+        sf_parse_int(at + 1, 1, 100000, &r)) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "%s: expected N@R,... (N robots joining at round R >= 1, at most %d groups), "
+                     "got '%s'",
+                     origin, SF_MAX_JOIN, value);
+    }
+    c->join_count[c->njoin] = n;
+    c->join_round[c->njoin++] = r;
+  }
+  return SF_OK;
+}
+
+sftStatus sf_config_check(const sfRunConfig* c, sfError* e) {
+  for (int i = 0; i < c->njoin; i++) {
+    if (c->join_round[i] >= c->rounds) {
+      return sf_fail(e, SF_ERR_INPUT, "--join: robots joining at round %d never practise; expected "
+                     "a round from 1 to %d (rounds are numbered from 0)", c->join_round[i],
+                     c->rounds - 1);
+    }
+  }
+  return SF_OK;
+}
+
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e) {
   if (!strcmp(key, "robots")) return sf_config_int(&c->robots, value, 1, 100000, origin, e);
@@ -78,6 +114,18 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
                    value);
   }
   if (!strcmp(key, "stitches")) return sf_config_int(&c->stitches, value, 1, 4, origin, e);
+  if (!strcmp(key, "join")) return sf_config_join(c, value, origin, e);
+  if (!strcmp(key, "mode")) {
+    static const char* modes[] = {"fleet", "solo", "both"};
+    for (int i = 0; i < 3; i++) {
+      if (!strcmp(value, modes[i])) return c->mode = i, SF_OK;
+    }
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected fleet, solo or both, got '%s'", origin, value);
+  }
+  if (!strcmp(key, "from")) {
+    snprintf(c->from, sizeof(c->from), "%s", value);
+    return SF_OK;
+  }
   if (!strcmp(key, "controller")) {
     if (!sf_controller_find(value)) {
       return sf_fail(e, SF_ERR_INPUT, "%s: unknown controller '%s' (expected scripted-arc)", origin,
@@ -96,7 +144,7 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
   }
   return sf_fail(e, SF_ERR_INPUT,
                  "%s: unknown setting '%s' (expected robots, rounds, threads, seed, stitches, "
-                 "controller, model or store)",
+                 "join, mode, from, controller, model or store)",
                  origin, key);
 }
 
@@ -134,24 +182,43 @@ static int sf_config_ini_entry(void* user, const char* section, const char* key,
   return ok;
 }
 
+static sftStatus sf_config_stream(sfRunConfig* c, FILE* f, const char* name, sfError* e);
+
+sftStatus sf_config_load_text(sfRunConfig* c, const char* text, const char* origin, sfError* e) {
+  FILE* f = fmemopen((void*)text, strlen(text), "r");
+  if (!f) return sf_fail(e, SF_ERR_RUN, "%s: cannot read the configuration text", origin);
+  sftStatus st = sf_config_stream(c, f, origin, e);
+  fclose(f);
+  return st;
+}
+
 sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
-  sfIniCtx x = {.c = c};
-  x.f = fopen(path, "r");
-  if (!x.f) {
+  FILE* f = fopen(path, "r");
+  if (!f) {
     return sf_fail(e, SF_ERR_INPUT, "--config '%s': cannot open (%s); expected an INI file", path,
                    strerror(errno));
   }
+  char origin[4200];
+  snprintf(origin, sizeof(origin), "config '%s'", path);
+  sftStatus st = sf_config_stream(c, f, origin, e);
+  fclose(f);
+  return st;
+}
+
+// apply the INI text of stream f; origin names it in messages
+static sftStatus sf_config_stream(sfRunConfig* c, FILE* f, const char* name, sfError* e) {
+  sfIniCtx x = {.c = c};
+  x.f = f;
   int line = ini_parse_stream(sf_config_ini_read, &x, sf_config_ini_entry, &x);
-  fclose(x.f);
   if (line == 0) return SF_OK;
 
   // the first error: a line that is not 'key = value', or a rejected entry
   char origin[4300];
   if (line != x.bad_line) {
-    snprintf(origin, sizeof(origin), "config '%s' line %d", path, line);
+    snprintf(origin, sizeof(origin), "%s line %d", name, line);
     return sf_fail(e, SF_ERR_INPUT, "%s: expected 'key = value' or [run]", origin);
   }
-  snprintf(origin, sizeof(origin), "config '%s' line %d (%s)", path, line, x.key);
+  snprintf(origin, sizeof(origin), "%s line %d (%s)", name, line, x.key);
   if (x.section[0] && strcmp(x.section, "run")) {
     return sf_fail(e, SF_ERR_INPUT, "%s: unknown section [%s] (expected [run])", origin,
                    x.section);
@@ -160,10 +227,20 @@ sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
 }
 
 size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
+  static const char* modes[] = {"fleet", "solo", "both"};
+  char join[1024] = "none";
+  size_t used = 0;
+  for (int i = 0; i < c->njoin; i++) {
+    used += (size_t)snprintf(join + used, sizeof(join) - used, "%s%d@%d", i ? "," : "",
+                             c->join_count[i], c->join_round[i]);
+  }
   int len = snprintf(buf, n,
-                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nstitches = %d\n"
-                     "controller = %s\nmodel = %s\n",
-                     c->robots, c->rounds, (unsigned long long)c->seed, c->stitches, c->controller,
-                     c->model);
+                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nstitches = %d\njoin = %s\n"
+                     "mode = %s\ncontroller = %s\nmodel = %s\n",
+                     c->robots, c->rounds, (unsigned long long)c->seed, c->stitches, join,
+                     modes[c->mode], c->controller, c->model);
+  if (len >= 0 && c->from[0] && (size_t)len < n) {
+    len += snprintf(buf + len, n - (size_t)len, "from = %s\n", c->from);
+  }
   return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
 }

@@ -8,6 +8,15 @@
 
 #include "status.h"
 
+#define SF_MAX_JOIN 16  // most --join groups
+
+// which cohorts a run has
+typedef enum sftMode_ {
+  SF_MODE_FLEET = 0,  // robots pool their episodes
+  SF_MODE_SOLO = 1,   // every robot learns from its own episodes only
+  SF_MODE_BOTH = 2    // a fleet cohort and an equal solo cohort (twins: same contexts)
+} sftMode;
+
 // everything a run needs
 typedef struct sfRunConfig_ {
   int robots;          // robots practising from round 0 (>= 1)
@@ -15,6 +24,12 @@ typedef struct sfRunConfig_ {
   int threads;         // OpenMP threads (>= 1); does not change results
   uint64_t seed;       // experiment seed
   int stitches;        // throws per episode (1 .. 4)
+  int njoin;           // robots joining later: join_count[i] robots at round join_round[i]
+  int join_count[SF_MAX_JOIN];
+  int join_round[SF_MAX_JOIN];
+  int mode;            // sftMode
+  char from[4096];     // store whose pooled knowledge the fleet starts from ("" for none)
+  int resume;          // continue the run in an existing store
   char controller[64]; // built-in controller name
   int force;           // replace an existing store
   char model[4096];    // MJCF scene
@@ -28,6 +43,12 @@ void sf_config_defaults(sfRunConfig* c);
 // messages; SF_ERR_INPUT naming origin, the value and what was expected
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e);
+
+// check settings that depend on each other (join rounds within the rounds); SF_ERR_INPUT
+sftStatus sf_config_check(const sfRunConfig* c, sfError* e);
+
+// apply INI text (as sf_config_load, origin names it in messages)
+sftStatus sf_config_load_text(sfRunConfig* c, const char* text, const char* origin, sfError* e);
 
 // apply an INI file (keys as the long options without dashes, optionally under [run]);
 // SF_ERR_INPUT naming the file and line on a missing file, bad syntax, key or value

@@ -65,6 +65,16 @@ static const sfSkillDef kScriptedArcSkill = {
     {10, -30, -4, -4, -4, 15, 80, 8},
     {85, 30, 4, 4, 4, 120, 170, 60},
     {41.81, 0, 0, 0, 0, 60, 122, 20},
+    // the prior: a textbook starting point (a steeper, perpendicular-leaning bite, the needle
+    // plane across the wound, moderate speed, drive about two thirds of the needle, regrasp a
+    // third of the way from the tip), right in magnitude, not in value
+    {50, 0, 0, 0, 0, 60, 120, 30},
+    {8, 8, 1.5, 1.5, 1.5, 20, 15, 10},
+    1,
+    {SF_TH_DX, SF_TH_DY, SF_TH_DZ},
+    // a needle too low by h widens the chord by 2 h cot(bite): at the reference bite angle
+    // 1 mm of chord error is 1 / (2 cot 41.81 deg) = 0.447 mm of height
+    0.447,
 };
 
 // phases of a throw

@@ -8,6 +8,7 @@
 
 #include "arm.h"
 #include "needle.h"
+#include "policy.h"
 #include "rng.h"
 
 #define SF_DEG (mjPI / 180)
@@ -43,7 +44,7 @@ void sf_worker_free(sfWorker* w) {
 void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
   sfRng r;
   sf_rng_init(&r, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
-  for (int i = 0; i < 3; i++) c->bias_m[i] = mju_clip(0.0012 * sf_rng_normal(&r), -0.003, 0.003);
+  for (int i = 0; i < 3; i++) c->bias_m[i] = mju_clip(0.0007 * sf_rng_normal(&r), -0.002, 0.002);
   for (int i = 0; i < 3; i++) c->rot_rad[i] = 0.5 * SF_DEG * sf_rng_normal(&r);
 }
 
@@ -51,6 +52,7 @@ void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t rou
                      int calibrated, sfContext* c) {
   sfRng r;
   memset(c, 0, sizeof(*c));
+  SF_ASSERT(stitches >= 1 && stitches <= s->npair);
   sf_rng_init(&r, seed, (uint32_t)robot, (uint32_t)round, SF_STREAM_CONTEXT);
   c->line_offset_m = sf_rng_range(&r, -0.002, 0.002);
   c->first_pair = (int)(sf_rng_u32(&r) % (uint32_t)(s->npair - stitches + 1));
@@ -294,6 +296,22 @@ static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* 
   sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
 }
 
+// add a throw's insertion and exit offsets from its holes, in the wound frame (along the
+// wound, across it towards the exit, along the normal), in mm
+static void sf_episode_offset(const sfScene* s, const sfHoles* h, const sfThrowScore* t,
+                              double entry[3], double exit[3]) {
+  const mjtNum* hm = h->entry_mat[t->pair];
+  mjtNum n[3] = {hm[2], hm[5], hm[8]}, across[3], de[3], dx[3];
+  mju_cross(across, n, s->wound_dir);
+  mju_sub3(de, t->entry_pt, h->entry_pos[t->pair]);
+  mju_sub3(dx, t->exit_pt, h->exit_pos[t->pair]);
+  const mjtNum* axes[3] = {s->wound_dir, across, n};
+  for (int i = 0; i < 3; i++) {
+    entry[i] += 1000 * mju_dot3(de, axes[i]);
+    exit[i] += 1000 * mju_dot3(dx, axes[i]);
+  }
+}
+
 // STAR and summary metrics from the throws
 static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfRunState* rs) {
   double entry = 0, exit = 0, out_mm = 0, bite = 0, sp[SF_MAX_STITCHES], sp_sum = 0;
@@ -319,7 +337,16 @@ static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfR
       prev = t->entry_pt;
     }
     if (t->exited) exit += t->exit_err_mm, out_mm += t->tip_out_mm, nx++;
+    if (t->inserted && t->exited) {
+      sf_episode_offset(s, &rs->holes, t, out->entry_off_mm, out->exit_off_mm);
+      out->has_offsets++;
+    }
   }
+  for (int i = 0; out->has_offsets && i < 3; i++) {
+    out->entry_off_mm[i] /= out->has_offsets;
+    out->exit_off_mm[i] /= out->has_offsets;
+  }
+  out->has_offsets = out->has_offsets > 0;
   out->entry_err_mm = ne ? entry / ne : NAN;
   out->exit_err_mm = nx ? exit / nx : NAN;
   out->tip_out_mm = nx ? out_mm / nx : NAN;
@@ -345,8 +372,8 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   out->ntheta = def->skill->n;
   memcpy(out->theta, spec->theta, sizeof(double) * (size_t)def->skill->n);
   for (int i = 0; i < SF_MAX_STITCHES; i++) out->throw_time_s[i] = NAN;
-  sf_context_draw(s, spec->seed, spec->robot, spec->round, spec->stitches, spec->calibrated,
-                  &out->ctx);
+  sf_context_draw(s, spec->seed, spec->robot - spec->key_offset, spec->round, spec->stitches,
+                  spec->calibrated, &out->ctx);
 
   // the scene of this episode, the arm at home with the needle in its jaws
   sf_episode_holes(s, &out->ctx, &rs);
@@ -406,4 +433,7 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   sf_episode_summary(s, out, &rs);
   out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
                  !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2;
+  out->score = sf_policy_score(out->success, (double)out->throws_ok / spec->stitches,
+                               out->trauma_mm2, out->entry_err_mm, out->exit_err_mm,
+                               out->tip_out_mm, out->time_s, out->dropped);
 }

@@ -25,7 +25,8 @@
 // a robot's own calibration error, drawn once per robot from (seed, robot, 0, SF_STREAM_ROBOT):
 // the rigid transform between where its cameras put the tissue and where it really is
 typedef struct sfCalib_ {
-  double bias_m[3];   // position bias, each axis normal with SD 1.2 mm, clipped to +-3 mm
+  double bias_m[3];   // position bias, each axis normal with SD 0.7 mm, clipped to +-2 mm (the
+                      //   residual of a factory hand-eye calibration, about 1 mm)
   double rot_rad[3];  // orientation bias (rotation vector about the pad centre), SD 0.5 deg
 } sfCalib;
 
@@ -53,6 +54,8 @@ typedef struct sfEpisodeSpec_ {
   int stitches;                    // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
   int calibrated;                  // 1: zero calibration error; 0: the robot's drawn error
   const double* theta;             // skill vector (controller's skill->n values)
+  int32_t key_offset;              // context and calibration come from robot - key_offset (a
+                                   //   solo robot shares them with its fleet twin); usually 0
 } sfEpisodeSpec;
 
 // outcome of one episode; every number comes from the simulation
@@ -85,6 +88,12 @@ typedef struct sfEpisodeResult_ {
   uint8_t diverged;                 // MuJoCo reported a bad state (NaN/Inf)
   uint8_t fault;                    // the controller produced a non-finite or out-of-range control
   uint8_t success;                  // the episode's success (README: "Success")
+  int has_offsets;                  // some throw went in and came out: offsets below valid
+  double entry_off_mm[3];           // mean SRC insertion point minus entry hole, in the wound
+  double exit_off_mm[3];            //   frame (along, across towards the exit, normal); exit
+  double score;                     // learning score (sf_policy_score)
+  int32_t cohort;                   // set by the fleet: 0 fleet, 1 solo
+  int32_t join_round;               // set by the fleet: the robot's first round
 } sfEpisodeResult;
 
 // per-thread simulation state, made once and reused for every episode the thread runs

@@ -1,10 +1,52 @@
-// fleet.c: rounds of parallel episodes; one writer hands results to the store in robot order.
+// fleet.c: robots, cohorts and rounds; learning between rounds; parallel episodes; the store.
 #include "fleet.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SF_SOLO_WINDOW 8        // a solo robot's CEM window: its last 8 episodes
+#define SF_FLEET_WINDOW_PER 4   // the fleet's CEM window: 4 episodes per active fleet robot
+
+#define SF_RAD2DEG (180.0 / 3.141592653589793)
+
+// add one cohort's robots (initial ones, then join groups) from id `first`; twins: the context
+// robots of a mirrored cohort (NULL: each robot is its own); returns the next id
+static int sf_fleet_cohort(const sfRunConfig* c, int cohort, int first, const sfRobotRow* twins,
+                           sfRobotRow* robots, int max) {
+  int id = first, k = 0;
+  for (int g = -1; g < c->njoin; g++) {
+    int count = g < 0 ? c->robots : c->join_count[g];
+    int join = g < 0 ? 0 : c->join_round[g];
+    for (int i = 0; i < count; i++, id++, k++) {
+      if (!robots || id >= max) continue;
+      sfRobotRow* r = &robots[id];
+      memset(r, 0, sizeof(*r));
+      r->robot = id;
+      r->cohort = cohort;
+      r->join_round = join;
+      r->context_robot = twins ? twins[k].robot : id;
+      sfCalib cal;
+      sf_calib_draw(c->seed, r->context_robot, &cal);
+      for (int j = 0; j < 3; j++) {
+        r->calib_bias_mm[j] = 1000 * cal.bias_m[j];
+        r->calib_rot_deg[j] = SF_RAD2DEG * cal.rot_rad[j];
+      }
+    }
+  }
+  return id;
+}
+
+int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max) {
+  int n = 0;
+  if (c->mode != SF_MODE_SOLO) n = sf_fleet_cohort(c, SF_COHORT_FLEET, 0, NULL, robots, max);
+  if (c->mode == SF_MODE_SOLO) return sf_fleet_cohort(c, SF_COHORT_SOLO, 0, NULL, robots, max);
+  if (c->mode == SF_MODE_BOTH) {
+    n = sf_fleet_cohort(c, SF_COHORT_SOLO, n, robots && max >= n ? robots : NULL, robots, max);
+  }
+  return n;
+}
 
 sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfControllerDef* def,
                           sfError* e) {
@@ -40,8 +82,8 @@ void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
     sum->successes += r->success;
     sum->diverged += r->diverged;
     sum->faults += r->fault;
-    if (!isnan(r->entry_err_mm)) sum->entry_err_mm += r->entry_err_mm;
-    if (!isnan(r->exit_err_mm)) sum->exit_err_mm += r->exit_err_mm;
+    if (!isnan(r->entry_err_mm)) sum->entry_err_mm += r->entry_err_mm, sum->nentry++;
+    if (!isnan(r->exit_err_mm)) sum->exit_err_mm += r->exit_err_mm, sum->nexit++;
     sum->trauma_mm2 += r->trauma_mm2;
     sum->peak_force_N += r->peak_force_N;
     sum->time_s += r->time_s;
@@ -50,44 +92,247 @@ void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
 
 void sf_summary_finish(sfRunSummary* sum) {
   double n = sum->episodes ? (double)sum->episodes : 1;
-  sum->entry_err_mm /= n;
-  sum->exit_err_mm /= n;
+  sum->entry_err_mm = sum->nentry ? sum->entry_err_mm / (double)sum->nentry : NAN;
+  sum->exit_err_mm = sum->nexit ? sum->exit_err_mm / (double)sum->nexit : NAN;
   sum->trauma_mm2 /= n;
   sum->peak_force_N /= n;
   sum->time_s /= n;
 }
 
-sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const double* theta, sfStore* st,
-                       FILE* log, sfRunSummary* sum, sfError* e) {
+int sf_fleet_rounds_done(const sfStoreData* d) {
+  int done = -1;
+  for (long i = 0; i < d->nknowledge; i++) {
+    if (d->knowledge[i].round > done) done = d->knowledge[i].round;
+  }
+  return done;
+}
+
+// knowledge from a stored row
+static void sf_knowledge_from_row(const sfKnowledgeRow* r, sfKnowledge* k) {
+  memset(k, 0, sizeof(*k));
+  k->n = r->n_theta;
+  k->episodes = r->episodes;
+  memcpy(k->mean, r->mean, sizeof(k->mean));
+  memcpy(k->sd, r->sd, sizeof(k->sd));
+}
+
+sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowledge* k,
+                          sfError* e) {
+  const sfKnowledgeRow* best = NULL;
+  for (long i = 0; i < d->nknowledge; i++) {
+    const sfKnowledgeRow* r = &d->knowledge[i];
+    if (r->cohort == SF_COHORT_FLEET && r->robot < 0 && (!best || r->round >= best->round)) best = r;
+  }
+  if (!best) {
+    return sf_fail(e, SF_ERR_INPUT, "--from '%s': the store holds no pooled fleet knowledge", path);
+  }
+  if (best->n_theta != n) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--from '%s': its knowledge is for %d skill values; this controller has %d",
+                   path, best->n_theta, n);
+  }
+  sf_knowledge_from_row(best, k);
+  return SF_OK;
+}
+
+// what learning remembers of the run so far
+typedef struct sfLearner_ {
+  const sfSkillDef* def;
+  int nrobot;
+  int rounds;
+  const sfRobotRow* robots;
+  sfEpisodeRecord* own;     // robot i's k-th episode at own[i * rounds + k]
+  int* nown;                // episodes per robot
+  sfEpisodeRecord* pooled;  // the fleet cohort's episodes, in store order
+  long npooled;
+  sfKnowledge fleet;        // the fleet's pooled knowledge
+  sfKnowledge* solo;        // each solo robot's own knowledge
+} sfLearner;
+
+// the learning record of a stored episode row
+static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
+  memset(rec, 0, sizeof(*rec));
+  memcpy(rec->theta, row->theta, sizeof(rec->theta));
+  rec->score = row->score;
+  rec->has_offsets = row->has_offsets;
+  memcpy(rec->entry_off_mm, row->entry_off_mm, sizeof(rec->entry_off_mm));
+  memcpy(rec->exit_off_mm, row->exit_off_mm, sizeof(rec->exit_off_mm));
+}
+
+// remember an episode row
+static void sf_learner_add(sfLearner* L, const sfEpisodeRow* row) {
+  int i = row->robot;
+  SF_ASSERT(i >= 0 && i < L->nrobot && L->nown[i] < L->rounds);
+  sfEpisodeRecord* rec = &L->own[(long)i * L->rounds + L->nown[i]++];
+  sf_record_from_row(row, rec);
+  if (row->cohort == SF_COHORT_FLEET) L->pooled[L->npooled++] = *rec;
+}
+
+// update the knowledge of every cohort active this round (actives: robot ids)
+static void sf_learner_update(sfLearner* L, const int* active, int nactive) {
+  int nfleet = 0;
+  for (int a = 0; a < nactive; a++) {
+    int i = active[a];
+    if (L->robots[i].cohort == SF_COHORT_FLEET) {
+      nfleet++;
+      continue;
+    }
+    sfKnowledge next;
+    sf_knowledge_update(L->def, &L->solo[i], L->own + (long)i * L->rounds, L->nown[i],
+                        SF_SOLO_WINDOW, &next);
+    next.episodes = L->nown[i];
+    L->solo[i] = next;
+  }
+  if (nfleet) {
+    sfKnowledge next;
+    int window = SF_FLEET_WINDOW_PER * (nfleet > 2 ? nfleet : 2);
+    sf_knowledge_update(L->def, &L->fleet, L->pooled, (int)L->npooled, window, &next);
+    next.episodes = L->npooled;
+    L->fleet = next;
+  }
+}
+
+// knowledge rows after round (fleet pooled, then each solo robot in actives, or all solo
+// robots when actives is NULL); returns the count written into rows
+static int sf_learner_rows(const sfLearner* L, int round, const int* active, int nactive,
+                           int has_fleet, sfKnowledgeRow* rows) {
+  int n = 0;
+  if (has_fleet) {
+    sfKnowledgeRow* r = &rows[n++];
+    memset(r, 0, sizeof(*r));
+    *r = (sfKnowledgeRow){round, SF_COHORT_FLEET, -1, L->fleet.episodes, L->fleet.n, {0}, {0}};
+    memcpy(r->mean, L->fleet.mean, sizeof(r->mean));
+    memcpy(r->sd, L->fleet.sd, sizeof(r->sd));
+  }
+  int count = active ? nactive : L->nrobot;
+  for (int a = 0; a < count; a++) {
+    int i = active ? active[a] : a;
+    if (L->robots[i].cohort != SF_COHORT_SOLO) continue;
+    sfKnowledgeRow* r = &rows[n++];
+    memset(r, 0, sizeof(*r));
+    *r = (sfKnowledgeRow){round, SF_COHORT_SOLO, i, L->solo[i].episodes, L->solo[i].n, {0}, {0}};
+    memcpy(r->mean, L->solo[i].mean, sizeof(r->mean));
+    memcpy(r->sd, L->solo[i].sd, sizeof(r->sd));
+  }
+  for (int k = 0; k < n; k++) {
+    for (int j = rows[k].n_theta; j < SF_MAX_THETA; j++) rows[k].mean[j] = rows[k].sd[j] = NAN;
+  }
+  return n;
+}
+
+// start learning: the prior (or the imported fleet knowledge), or the state a store holds
+static void sf_learner_init(sfLearner* L, const sfSkillDef* def, const sfRunConfig* c,
+                            const sfRobotRow* robots, int nrobot, const sfKnowledge* from,
+                            const sfStoreData* resumed, int done, long* kept) {
+  memset(L, 0, sizeof(*L));
+  L->def = def;
+  L->nrobot = nrobot;
+  L->rounds = c->rounds;
+  L->robots = robots;
+  L->own = calloc((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
+  L->nown = calloc((size_t)nrobot, sizeof(int));
+  L->pooled = calloc((size_t)nrobot * (size_t)c->rounds + 1, sizeof(sfEpisodeRecord));
+  L->solo = calloc((size_t)nrobot, sizeof(sfKnowledge));
+  SF_ASSERT(L->own && L->nown && L->pooled && L->solo);
+  sf_knowledge_prior(def, &L->fleet);
+  if (from) L->fleet = *from;
+  for (int i = 0; i < nrobot; i++) sf_knowledge_prior(def, &L->solo[i]);
+  *kept = 0;
+  if (!resumed) return;
+
+  // resume: every episode of the completed rounds, and the knowledge after the last of them
+  for (long i = 0; i < resumed->nepisodes && resumed->episodes[i].round <= done; i++) {
+    sf_learner_add(L, &resumed->episodes[i]);
+    (*kept)++;
+  }
+  for (long i = 0; i < resumed->nknowledge && resumed->knowledge[i].round <= done; i++) {
+    const sfKnowledgeRow* r = &resumed->knowledge[i];
+    if (r->robot < 0) sf_knowledge_from_row(r, &L->fleet);
+    if (r->robot >= 0 && r->robot < nrobot) sf_knowledge_from_row(r, &L->solo[r->robot]);
+  }
+}
+
+static void sf_learner_free(sfLearner* L) {
+  free(L->own);
+  free(L->nown);
+  free(L->pooled);
+  free(L->solo);
+}
+
+// success rate of a cohort among a round's results (NaN if it has none)
+static double sf_cohort_rate(const sfEpisodeResult* res, int n, int cohort) {
+  int k = 0, ok = 0;
+  for (int i = 0; i < n; i++) {
+    if (res[i].cohort == cohort) k++, ok += res[i].success;
+  }
+  return k ? (double)ok / k : NAN;
+}
+
+sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge* from,
+                       const sfStoreData* resumed, sfStore* st, FILE* log, sfRunSummary* sum,
+                       sfError* e) {
   memset(sum, 0, sizeof(*sum));
   const sfControllerDef* def = sf_controller_find(c->controller);
   SF_ASSERT(def);
+  int nrobot = sf_fleet_robots(c, NULL, 0);
+  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   sfWorker* workers = calloc((size_t)c->threads, sizeof(sfWorker));
-  sfEpisodeSpec* specs = calloc((size_t)c->robots, sizeof(sfEpisodeSpec));
-  sfEpisodeResult* res = calloc((size_t)c->robots, sizeof(sfEpisodeResult));
-  SF_ASSERT(workers && specs && res);
+  sfEpisodeSpec* specs = calloc((size_t)nrobot, sizeof(sfEpisodeSpec));
+  sfEpisodeResult* res = calloc((size_t)nrobot, sizeof(sfEpisodeResult));
+  sfEpisodeRow* rows = calloc((size_t)nrobot, sizeof(sfEpisodeRow));
+  sfKnowledgeRow* krows = calloc((size_t)nrobot + 1, sizeof(sfKnowledgeRow));
+  double* theta = calloc((size_t)nrobot * SF_MAX_THETA, sizeof(double));
+  int* active = calloc((size_t)nrobot, sizeof(int));
+  SF_ASSERT(robots && workers && specs && res && rows && krows && theta && active);
+  sf_fleet_robots(c, robots, nrobot);
+  int has_fleet = c->mode != SF_MODE_SOLO;
+
+  // learning state: fresh (knowledge rows of round -1), or from the resumed store
+  sfLearner L;
+  int done = resumed ? sf_fleet_rounds_done(resumed) : -1;
+  long next_id;
+  sf_learner_init(&L, def->skill, c, robots, nrobot, from, resumed, done, &next_id);
   sftStatus status = sf_workers_make(workers, c->threads, s, def, e);
+  if (status == SF_OK && !resumed) {
+    int nk = sf_learner_rows(&L, -1, NULL, 0, has_fleet, krows);
+    status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
+  }
   double t0 = omp_get_wtime();
 
-  // rounds: simulate in parallel, then store in robot order from this thread
-  for (int round = 0; status == SF_OK && round < c->rounds; round++) {
+  // rounds: sample skills, simulate in parallel, store in robot order, learn, store knowledge
+  for (int round = done + 1; status == SF_OK && round < c->rounds; round++) {
     double tr = omp_get_wtime();
-    for (int i = 0; i < c->robots; i++) {
-      specs[i] = (sfEpisodeSpec){c->seed, i, round, (int64_t)round * c->robots + i, c->stitches,
-                                 0, theta};
+    int n = 0;
+    for (int i = 0; i < nrobot; i++) {
+      if (robots[i].join_round <= round) active[n++] = i;
     }
-    sf_fleet_parallel(s, workers, c->threads, specs, c->robots, res);
-    status = sf_store_append(st, res, c->robots, def->name, e);
+    for (int a = 0; a < n; a++) {
+      int i = active[a];
+      double aim[3], *th = theta + (long)a * SF_MAX_THETA;
+      const sfKnowledge* k = robots[i].cohort == SF_COHORT_FLEET ? &L.fleet : &L.solo[i];
+      sf_policy_aim(def->skill, L.own + (long)i * L.rounds, L.nown[i], aim);
+      sf_policy_sample(def->skill, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
+      specs[a] = (sfEpisodeSpec){c->seed, i, round, next_id + a, c->stitches, 0, th,
+                                 i - robots[i].context_robot};
+    }
+    sf_fleet_parallel(s, workers, c->threads, specs, n, res);
+    for (int a = 0; a < n; a++) {
+      res[a].cohort = robots[active[a]].cohort;
+      res[a].join_round = robots[active[a]].join_round;
+      sf_store_episode_row(&res[a], def->name, &rows[a]);
+      sf_learner_add(&L, &rows[a]);
+    }
+    next_id += n;
+    status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
+    sf_learner_update(&L, active, n);
+    int nk = sf_learner_rows(&L, round, active, n, has_fleet, krows);
+    if (status == SF_OK) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
     if (status != SF_OK) break;
-    sfRunSummary rsum = {0};
-    sf_summary_add(&rsum, res, c->robots);
-    sf_summary_add(sum, res, c->robots);
-    sf_summary_finish(&rsum);
+    sf_summary_add(sum, res, n);
     if (log) {
-      fprintf(log, "round %d/%d: %d episodes, success %.2f, entry %.2f mm, exit %.2f mm, "
-              "trauma %.2f mm^2, %.2f s\n", round + 1, c->rounds, c->robots,
-              (double)rsum.successes / c->robots, rsum.entry_err_mm, rsum.exit_err_mm,
-              rsum.trauma_mm2, omp_get_wtime() - tr);
+      fprintf(log, "round %d/%d: %d episodes, success fleet %.2f solo %.2f, %.2f s\n", round + 1,
+              c->rounds, n, sf_cohort_rate(res, n, SF_COHORT_FLEET),
+              sf_cohort_rate(res, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
       fflush(log);
     }
   }
@@ -96,9 +341,15 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const double* the
   sf_summary_finish(sum);
   sum->wall_s = omp_get_wtime() - t0;
   sum->store_s = st->io_s;
+  sf_learner_free(&L);
   sf_workers_free(workers, c->threads);
+  free(robots);
   free(workers);
   free(specs);
   free(res);
+  free(rows);
+  free(krows);
+  free(theta);
+  free(active);
   return status;
 }

@@ -1,4 +1,5 @@
-// fleet.h: robots practising in rounds, in parallel under OpenMP, results to the store.
+// fleet.h: the robots of a run, their cohorts and rounds, learning from the pooled store, in
+// parallel under OpenMP; results go to the store in robot order from one thread.
 #ifndef SUTUREFLEET_SIM_FLEET_H_
 #define SUTUREFLEET_SIM_FLEET_H_
 
@@ -6,8 +7,12 @@
 
 #include "config.h"
 #include "episode.h"
+#include "policy.h"
 #include "scene.h"
 #include "store.h"
+
+// cohorts
+typedef enum sftCohort_ { SF_COHORT_FLEET = 0, SF_COHORT_SOLO = 1 } sftCohort;
 
 // summary of finished episodes
 typedef struct sfRunSummary_ {
@@ -16,14 +21,21 @@ typedef struct sfRunSummary_ {
   long successes;         // successful episodes
   long diverged;          // episodes flagged diverged
   long faults;            // episodes flagged controller fault
-  double entry_err_mm;    // mean entry lateral error (over episodes with an insertion)
-  double exit_err_mm;     // mean exit lateral error (over episodes with an exit)
+  double entry_err_mm;    // mean entry lateral error over episodes with an insertion (NaN: none)
+  double exit_err_mm;     // mean exit lateral error over episodes with an exit (NaN: none)
   double trauma_mm2;      // mean tissue trauma
   double peak_force_N;    // mean peak needle-tissue force
   double time_s;          // mean completion time
+  long nentry;            // episodes with an insertion
+  long nexit;             // episodes with an exit
   double wall_s;          // wall time (s)
   double store_s;         // part of it spent in the store (s)
 } sfRunSummary;
+
+// the robots of configuration c (ids in order: fleet cohort, then solo cohort; within a cohort
+// the initial robots, then each join group), with their calibration errors; returns how many
+// (at most max; pass robots = NULL to count)
+int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max);
 
 // make workers[0 .. n-1], one per thread, running controller def; on failure frees what it
 // made and returns SF_ERR_RUN
@@ -43,10 +55,21 @@ void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n);
 // turn the summary's sums into means
 void sf_summary_finish(sfRunSummary* sum);
 
-// run c->rounds rounds of c->robots robots with skill theta, appending each round to st;
-// progress lines go to log (may be NULL); SF_ERR_RUN on a store failure (completed rounds stay
-// in the store)
-sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const double* theta, sfStore* st,
-                       FILE* log, sfRunSummary* sum, sfError* e);
+// run the rounds of configuration c into store st: each round every active robot samples its
+// skill from its cohort's knowledge, all episodes run in parallel, the round is appended and
+// flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting knowledge.
+// With `resumed` (may be NULL) the run continues after the rounds the store already holds.
+// Progress lines go to log (may be NULL); SF_ERR_RUN on a store failure (completed rounds stay)
+sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge* from,
+                       const sfStoreData* resumed, sfStore* st, FILE* log, sfRunSummary* sum,
+                       sfError* e);
+
+// the last round a store holds completely (its knowledge rows were written); -1 if none
+int sf_fleet_rounds_done(const sfStoreData* d);
+
+// the fleet's pooled knowledge at the end of a store; SF_ERR_INPUT naming path if it has none or
+// it is for a skill of another length than n
+sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowledge* k,
+                          sfError* e);
 
 #endif  // SUTUREFLEET_SIM_FLEET_H_

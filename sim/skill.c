@@ -30,9 +30,10 @@ sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, 
   // numbers, separated by white space or commas, comments removed
   double v[SF_MAX_THETA + 1];
   int n = 0, line_no = 0;
-  char line[1024];
+  char* line = NULL;
+  size_t cap = 0;
   sftStatus st = SF_OK;
-  while (st == SF_OK && fgets(line, sizeof(line), f)) {
+  while (st == SF_OK && getline(&line, &cap, f) >= 0) {
     line_no++;
     char* hash = strchr(line, '#');
     if (hash) *hash = 0;
@@ -48,6 +49,7 @@ sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, 
       n++;
     }
   }
+  free(line);
   fclose(f);
   if (st != SF_OK) return st;
 

@@ -1,7 +1,9 @@
-// store.c: HDF5 store writer: exclusive create, root attributes, chunked /episodes, SWMR.
+// store.c: the HDF5 store: exclusive create, root attributes, chunked tables written in SWMR
+// mode, reading back, reopening to resume.
 #include "store.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <math.h>
 #include <libgen.h>
 #include <omp.h>
@@ -12,123 +14,140 @@
 
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 #define SF_CHUNK_ROWS 512
-#define SF_STORE_NAME_LEN 32  // controller name field size
-
-// one /episodes row as written (units in the field names)
-typedef struct sfEpisodeRow_ {
-  int64_t episode_id;
-  int32_t round;
-  int32_t robot;
-  char controller[SF_STORE_NAME_LEN];
-  int32_t steps;
-  double sim_time_s;
-  int32_t stitches;
-  int32_t first_pair;
-  double line_offset_mm;
-  double grasp_angle_deg;
-  double grasp_tilt_deg;
-  double puncture_N;
-  double indent_k_N_m;
-  double friction_Ns_m2;
-  double cut_N;
-  double lateral_k_N_m2;
-  double tear_mm;
-  double calib_bias_mm[3];
-  double calib_rot_deg[3];
-  int32_t n_theta;
-  double theta[SF_MAX_THETA];
-  double entry_err_mm;
-  double exit_err_mm;
-  double tip_out_mm;
-  double time_s;
-  int32_t throws_ok;
-  double spacing_mean_mm;
-  double spacing_sd_mm;
-  double bite_mm;
-  int32_t insertions;
-  int32_t regrasp_failures;
-  double trauma_mm2;
-  double peak_force_N;
-  uint8_t completed;
-  uint8_t dropped;
-  uint8_t diverged;
-  uint8_t fault;
-  uint8_t success;
-} sfEpisodeRow;
 
 // a fixed-size array member type (n doubles); < 0 on failure
 static hid_t sf_store_array(hsize_t n) {
   return H5Tarray_create2(H5T_NATIVE_DOUBLE, 1, &n);
 }
 
-// the compound type of a row in memory
-static hid_t sf_store_row_type(void) {
+// member types shared by the row types
+typedef struct sfStoreTypes_ {
+  hid_t name;   // fixed string of SF_STORE_NAME_LEN
+  hid_t a3;     // double[3]
+  hid_t ath;    // double[SF_MAX_THETA]
+} sfStoreTypes;
+
+#define SF_FIELD(T, field, type) \
+  if (rc >= 0) rc = H5Tinsert(t, #field, HOFFSET(T, field), type)
+
+// the compound type of an /episodes row in memory
+static hid_t sf_store_episode_type(const sfStoreTypes* x) {
   hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(sfEpisodeRow));
-  hid_t name = H5Tcopy(H5T_C_S1);
-  hid_t a3 = sf_store_array(3), ath = sf_store_array(SF_MAX_THETA);
-  if (t < 0 || name < 0 || a3 < 0 || ath < 0 || H5Tset_size(name, SF_STORE_NAME_LEN) < 0) {
-    if (t >= 0) H5Tclose(t);
-    t = -1;
-  }
   herr_t rc = t < 0 ? -1 : 0;
-#define SF_FIELD(field, type) \
-  if (rc >= 0) rc = H5Tinsert(t, #field, HOFFSET(sfEpisodeRow, field), type)
-  SF_FIELD(episode_id, H5T_NATIVE_INT64);
-  SF_FIELD(round, H5T_NATIVE_INT32);
-  SF_FIELD(robot, H5T_NATIVE_INT32);
-  SF_FIELD(controller, name);
-  SF_FIELD(steps, H5T_NATIVE_INT32);
-  SF_FIELD(sim_time_s, H5T_NATIVE_DOUBLE);
-  SF_FIELD(stitches, H5T_NATIVE_INT32);
-  SF_FIELD(first_pair, H5T_NATIVE_INT32);
-  SF_FIELD(line_offset_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(grasp_angle_deg, H5T_NATIVE_DOUBLE);
-  SF_FIELD(grasp_tilt_deg, H5T_NATIVE_DOUBLE);
-  SF_FIELD(puncture_N, H5T_NATIVE_DOUBLE);
-  SF_FIELD(indent_k_N_m, H5T_NATIVE_DOUBLE);
-  SF_FIELD(friction_Ns_m2, H5T_NATIVE_DOUBLE);
-  SF_FIELD(cut_N, H5T_NATIVE_DOUBLE);
-  SF_FIELD(lateral_k_N_m2, H5T_NATIVE_DOUBLE);
-  SF_FIELD(tear_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(calib_bias_mm, a3);
-  SF_FIELD(calib_rot_deg, a3);
-  SF_FIELD(n_theta, H5T_NATIVE_INT32);
-  SF_FIELD(theta, ath);
-  SF_FIELD(entry_err_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(exit_err_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(tip_out_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(time_s, H5T_NATIVE_DOUBLE);
-  SF_FIELD(throws_ok, H5T_NATIVE_INT32);
-  SF_FIELD(spacing_mean_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(spacing_sd_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(bite_mm, H5T_NATIVE_DOUBLE);
-  SF_FIELD(insertions, H5T_NATIVE_INT32);
-  SF_FIELD(regrasp_failures, H5T_NATIVE_INT32);
-  SF_FIELD(trauma_mm2, H5T_NATIVE_DOUBLE);
-  SF_FIELD(peak_force_N, H5T_NATIVE_DOUBLE);
-  SF_FIELD(completed, H5T_NATIVE_UINT8);
-  SF_FIELD(dropped, H5T_NATIVE_UINT8);
-  SF_FIELD(diverged, H5T_NATIVE_UINT8);
-  SF_FIELD(fault, H5T_NATIVE_UINT8);
-  SF_FIELD(success, H5T_NATIVE_UINT8);
-#undef SF_FIELD
-  if (name >= 0) H5Tclose(name);
-  if (a3 >= 0) H5Tclose(a3);
-  if (ath >= 0) H5Tclose(ath);
-  if (rc < 0 && t >= 0) {
-    H5Tclose(t);
-    t = -1;
-  }
-  return t;
+  SF_FIELD(sfEpisodeRow, episode_id, H5T_NATIVE_INT64);
+  SF_FIELD(sfEpisodeRow, round, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, robot, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, cohort, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, join_round, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, controller, x->name);
+  SF_FIELD(sfEpisodeRow, steps, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, sim_time_s, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, stitches, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, first_pair, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, line_offset_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, grasp_angle_deg, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, grasp_tilt_deg, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, puncture_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, indent_k_N_m, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, friction_Ns_m2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, cut_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, lateral_k_N_m2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, tear_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, calib_bias_mm, x->a3);
+  SF_FIELD(sfEpisodeRow, calib_rot_deg, x->a3);
+  SF_FIELD(sfEpisodeRow, n_theta, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, theta, x->ath);
+  SF_FIELD(sfEpisodeRow, entry_err_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, exit_err_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, tip_out_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, time_s, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, throws_ok, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, spacing_mean_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, spacing_sd_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, bite_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, insertions, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, regrasp_failures, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, trauma_mm2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, peak_force_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, completed, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, dropped, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, diverged, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, fault, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, success, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, has_offsets, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, entry_off_mm, x->a3);
+  SF_FIELD(sfEpisodeRow, exit_off_mm, x->a3);
+  SF_FIELD(sfEpisodeRow, score, H5T_NATIVE_DOUBLE);
+  if (rc < 0 && t >= 0) H5Tclose(t);
+  return rc < 0 ? -1 : t;
 }
 
-// a row from a result
-static void sf_store_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row) {
+// the compound type of a /robots row in memory
+static hid_t sf_store_robot_type(const sfStoreTypes* x) {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(sfRobotRow));
+  herr_t rc = t < 0 ? -1 : 0;
+  SF_FIELD(sfRobotRow, robot, H5T_NATIVE_INT32);
+  SF_FIELD(sfRobotRow, cohort, H5T_NATIVE_INT32);
+  SF_FIELD(sfRobotRow, join_round, H5T_NATIVE_INT32);
+  SF_FIELD(sfRobotRow, context_robot, H5T_NATIVE_INT32);
+  SF_FIELD(sfRobotRow, calib_bias_mm, x->a3);
+  SF_FIELD(sfRobotRow, calib_rot_deg, x->a3);
+  if (rc < 0 && t >= 0) H5Tclose(t);
+  return rc < 0 ? -1 : t;
+}
+
+// the compound type of a /knowledge row in memory
+static hid_t sf_store_knowledge_type(const sfStoreTypes* x) {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(sfKnowledgeRow));
+  herr_t rc = t < 0 ? -1 : 0;
+  SF_FIELD(sfKnowledgeRow, round, H5T_NATIVE_INT32);
+  SF_FIELD(sfKnowledgeRow, cohort, H5T_NATIVE_INT32);
+  SF_FIELD(sfKnowledgeRow, robot, H5T_NATIVE_INT32);
+  SF_FIELD(sfKnowledgeRow, episodes, H5T_NATIVE_INT64);
+  SF_FIELD(sfKnowledgeRow, n_theta, H5T_NATIVE_INT32);
+  SF_FIELD(sfKnowledgeRow, mean, x->ath);
+  SF_FIELD(sfKnowledgeRow, sd, x->ath);
+  if (rc < 0 && t >= 0) H5Tclose(t);
+  return rc < 0 ? -1 : t;
+}
+#undef SF_FIELD
+
+// the row types of every table into types[]; < 0 on failure (nothing left open)
+static herr_t sf_store_types(hid_t types[SF_NTABLE]) {
+  sfStoreTypes x = {H5Tcopy(H5T_C_S1), sf_store_array(3), sf_store_array(SF_MAX_THETA)};
+  herr_t rc = (x.name < 0 || x.a3 < 0 || x.ath < 0 || H5Tset_size(x.name, SF_STORE_NAME_LEN) < 0)
+                  ? -1 : 0;
+  for (int i = 0; i < SF_NTABLE; i++) types[i] = -1;
+  if (rc >= 0) {
+    types[SF_TABLE_EPISODES] = sf_store_episode_type(&x);
+    types[SF_TABLE_ROBOTS] = sf_store_robot_type(&x);
+    types[SF_TABLE_KNOWLEDGE] = sf_store_knowledge_type(&x);
+  }
+  for (int i = 0; i < SF_NTABLE; i++) {
+    if (types[i] < 0) rc = -1;
+  }
+  if (x.name >= 0) H5Tclose(x.name);
+  if (x.a3 >= 0) H5Tclose(x.a3);
+  if (x.ath >= 0) H5Tclose(x.ath);
+  for (int i = 0; rc < 0 && i < SF_NTABLE; i++) {
+    if (types[i] >= 0) H5Tclose(types[i]);
+    types[i] = -1;
+  }
+  return rc;
+}
+
+static const char* kTableName[SF_NTABLE] = {"episodes", "robots", "knowledge"};
+static const size_t kRowSize[SF_NTABLE] = {sizeof(sfEpisodeRow), sizeof(sfRobotRow),
+                                           sizeof(sfKnowledgeRow)};
+
+void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row) {
   const sfContext* c = &r->ctx;
   memset(row, 0, sizeof(*row));
   row->episode_id = r->episode_id;
   row->round = r->round;
   row->robot = r->robot;
+  row->cohort = r->cohort;
+  row->join_round = r->join_round;
   snprintf(row->controller, sizeof(row->controller), "%s", controller);
   row->steps = r->steps;
   row->sim_time_s = r->sim_time_s;
@@ -146,6 +165,8 @@ static void sf_store_row(const sfEpisodeResult* r, const char* controller, sfEpi
   for (int i = 0; i < 3; i++) {
     row->calib_bias_mm[i] = 1000 * c->calib.bias_m[i];
     row->calib_rot_deg[i] = SF_RAD2DEG * c->calib.rot_rad[i];
+    row->entry_off_mm[i] = r->entry_off_mm[i];
+    row->exit_off_mm[i] = r->exit_off_mm[i];
   }
   row->n_theta = r->ntheta;
   for (int i = 0; i < SF_MAX_THETA; i++) row->theta[i] = i < r->ntheta ? r->theta[i] : NAN;
@@ -166,6 +187,8 @@ static void sf_store_row(const sfEpisodeResult* r, const char* controller, sfEpi
   row->diverged = r->diverged;
   row->fault = r->fault;
   row->success = r->success;
+  row->has_offsets = (uint8_t)r->has_offsets;
+  row->score = r->score;
 }
 
 // write a string attribute on the root; < 0 on failure
@@ -210,8 +233,8 @@ static herr_t sf_store_write_meta(hid_t file, const sfStoreMeta* meta) {
   return 0;
 }
 
-// the chunked, compressed, unlimited /episodes dataset; < 0 on failure
-static hid_t sf_store_make_episodes(hid_t file, hid_t row_type) {
+// a chunked, compressed, unlimited table dataset of row type row_type; < 0 on failure
+static hid_t sf_store_make_table(hid_t file, const char* name, hid_t row_type) {
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {SF_CHUNK_ROWS};
   hid_t space = H5Screate_simple(1, dims, maxdims);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -220,12 +243,41 @@ static hid_t sf_store_make_episodes(hid_t file, hid_t row_type) {
   if (space >= 0 && dcpl >= 0 && ftype >= 0 && H5Tpack(ftype) >= 0 &&
       H5Pset_chunk(dcpl, 1, chunk) >= 0 && H5Pset_deflate(dcpl, 4) >= 0 &&
       H5Pset_obj_track_times(dcpl, 0) >= 0) {
-    ds = H5Dcreate2(file, "episodes", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ds = H5Dcreate2(file, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   }
   if (ftype >= 0) H5Tclose(ftype);
   if (dcpl >= 0) H5Pclose(dcpl);
   if (space >= 0) H5Sclose(space);
   return ds;
+}
+
+// close the file and its datasets (a closed file is complete on disk); keeps the row types;
+// < 0 if closing failed
+static herr_t sf_store_shut(sfStore* st) {
+  herr_t rc = 0;
+  for (int i = 0; i < SF_NTABLE; i++) {
+    if (st->ds[i] >= 0 && H5Dclose(st->ds[i]) < 0) rc = -1;
+    st->ds[i] = -1;
+  }
+  if (st->file >= 0 && H5Fclose(st->file) < 0) rc = -1;
+  st->file = -1;
+  return rc;
+}
+
+// open the file as the single SWMR writer and its datasets; < 0 on failure (left shut)
+static herr_t sf_store_open(sfStore* st) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return -1;
+  herr_t rc = H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  st->file = rc >= 0 ? H5Fopen(st->path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl) : -1;
+  H5Pclose(fapl);
+  if (st->file < 0) return -1;
+  for (int i = 0; i < SF_NTABLE; i++) {
+    st->ds[i] = H5Dopen2(st->file, kTableName[i], H5P_DEFAULT);
+    if (st->ds[i] < 0) rc = -1;
+  }
+  if (rc < 0) sf_store_shut(st);
+  return rc;
 }
 
 sftStatus sf_store_check_path(const char* path, int force, sfError* e) {
@@ -251,9 +303,10 @@ sftStatus sf_store_check_path(const char* path, int force, sfError* e) {
 }
 
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
-                          sfError* e) {
+                          const sfRobotRow* robots, int nrobots, sfError* e) {
   memset(st, 0, sizeof(*st));
-  st->file = st->episodes = st->row_type = -1;
+  st->file = -1;
+  for (int i = 0; i < SF_NTABLE; i++) st->ds[i] = st->type[i] = -1;
   snprintf(st->path, sizeof(st->path), "%s", path);
   sftStatus status = sf_store_check_path(path, force, e);
   if (status != SF_OK) return status;
@@ -274,11 +327,15 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
                    access(path, F_OK) == 0 ? "it exists" : "HDF5 create failed");
   }
 
-  // metadata and datasets, then SWMR write mode
-  st->row_type = sf_store_row_type();
-  if (st->row_type < 0 || sf_store_write_meta(st->file, meta) < 0 ||
-      (st->episodes = sf_store_make_episodes(st->file, st->row_type)) < 0 ||
-      H5Fstart_swmr_write(st->file) < 0) {
+  // metadata, tables and the robots, then SWMR write mode
+  herr_t rc = sf_store_types(st->type);
+  if (rc >= 0) rc = sf_store_write_meta(st->file, meta);
+  for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
+    st->ds[i] = sf_store_make_table(st->file, kTableName[i], st->type[i]);
+    if (st->ds[i] < 0) rc = -1;
+  }
+  if (rc >= 0 && sf_store_append(st, SF_TABLE_ROBOTS, robots, nrobots, 0, NULL) != SF_OK) rc = -1;
+  if (rc < 0 || sf_store_shut(st) < 0) {
     sf_store_close(st, NULL);
     unlink(path);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed while writing the metadata", path);
@@ -287,37 +344,204 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
   return SF_OK;
 }
 
-sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, const char* controller,
+sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, int flush,
                           sfError* e) {
-  if (n <= 0) return SF_OK;
+  if (n <= 0 && !flush) return SF_OK;
   double t0 = omp_get_wtime();
-  sfEpisodeRow* rows = malloc(sizeof(sfEpisodeRow) * (size_t)n);
-  SF_ASSERT(rows);
-  for (int i = 0; i < n; i++) sf_store_row(&res[i], controller, &rows[i]);
+  hsize_t start[1] = {st->nrows[table]}, count[1] = {(hsize_t)n};
+  hsize_t total[1] = {st->nrows[table] + (hsize_t)n};
+  herr_t rc = st->file >= 0 ? 0 : sf_store_open(st);
 
-  // grow, select the new rows, write, flush
-  hsize_t start[1] = {st->nrows}, count[1] = {(hsize_t)n}, total[1] = {st->nrows + (hsize_t)n};
-  herr_t rc = H5Dset_extent(st->episodes, total);
-  hid_t fspace = rc >= 0 ? H5Dget_space(st->episodes) : -1;
-  hid_t mspace = fspace >= 0 ? H5Screate_simple(1, count, NULL) : -1;
-  rc = mspace >= 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) : -1;
-  if (rc >= 0) rc = H5Dwrite(st->episodes, st->row_type, mspace, fspace, H5P_DEFAULT, rows);
-  if (rc >= 0) rc = H5Fflush(st->file, H5F_SCOPE_GLOBAL);
-  if (mspace >= 0) H5Sclose(mspace);
-  if (fspace >= 0) H5Sclose(fspace);
-  free(rows);
+  // grow, select the new rows, write
+  if (n > 0) {
+    rc = H5Dset_extent(st->ds[table], total);
+    hid_t fspace = rc >= 0 ? H5Dget_space(st->ds[table]) : -1;
+    hid_t mspace = fspace >= 0 ? H5Screate_simple(1, count, NULL) : -1;
+    rc = mspace >= 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) : -1;
+    if (rc >= 0) rc = H5Dwrite(st->ds[table], st->type[table], mspace, fspace, H5P_DEFAULT, rows);
+    if (mspace >= 0) H5Sclose(mspace);
+    if (fspace >= 0) H5Sclose(fspace);
+  }
+
+  // flush: close the file, so it is complete on disk and a killed run leaves it closed
+  if (flush && rc >= 0) rc = sf_store_shut(st);
   st->io_s += omp_get_wtime() - t0;
-  if (rc < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to append %d rows", st->path, n);
-  st->nrows += (hsize_t)n;
+  if (rc < 0) {
+    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to append %d rows to /%s", st->path, n,
+                   kTableName[table]);
+  }
+  st->nrows[table] += (hsize_t)n;
+  return SF_OK;
+}
+
+// read a string attribute of the root into buf (n bytes); < 0 if missing or not a string
+static herr_t sf_attr_read_string(hid_t file, const char* name, char* buf, size_t n) {
+  if (H5Aexists(file, name) <= 0) return -1;
+  hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
+  hid_t ftype = attr >= 0 ? H5Aget_type(attr) : -1;
+  herr_t rc = -1;
+  if (ftype >= 0 && H5Tget_class(ftype) == H5T_STRING && !H5Tis_variable_str(ftype)) {
+    size_t size = H5Tget_size(ftype);
+    char* tmp = calloc(size + 1, 1);
+    if (tmp) rc = H5Aread(attr, ftype, tmp);
+    if (rc >= 0) snprintf(buf, n, "%s", tmp);
+    free(tmp);
+  }
+  if (ftype >= 0) H5Tclose(ftype);
+  if (attr >= 0) H5Aclose(attr);
+  return rc;
+}
+
+// read a scalar integer attribute of the root; < 0 if missing
+static herr_t sf_attr_read_u64(hid_t file, const char* name, uint64_t* value) {
+  if (H5Aexists(file, name) <= 0) return -1;
+  hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
+  herr_t rc = attr >= 0 ? H5Aread(attr, H5T_NATIVE_UINT64, value) : -1;
+  if (attr >= 0) H5Aclose(attr);
+  return rc;
+}
+
+// check the root attributes say this is a store of our schema
+static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData* out,
+                                       sfError* e) {
+  uint64_t schema = 0;
+  if (sf_attr_read_string(file, "format", out->format, sizeof(out->format)) < 0 ||
+      strcmp(out->format, SF_STORE_FORMAT)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "'%s' is not a suturefleet store (expected root attribute format = '%s')",
+                   path, SF_STORE_FORMAT);
+  }
+  if (sf_attr_read_u64(file, "schema_version", &schema) < 0 || schema != SF_STORE_SCHEMA) {
+    return sf_fail(e, SF_ERR_INPUT, "store '%s' has schema version %llu; expected %d", path,
+                   (unsigned long long)schema, SF_STORE_SCHEMA);
+  }
+  out->schema_version = (int)schema;
+  return SF_OK;
+}
+
+// read every row of a table into a malloc'd array; < 0 on failure
+static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void** rows,
+                                  long* n) {
+  hid_t ds = H5Dopen2(file, kTableName[table], H5P_DEFAULT);
+  if (ds < 0) return -1;
+  herr_t rc = H5Drefresh(ds);
+  hid_t space = rc >= 0 ? H5Dget_space(ds) : -1;
+  hsize_t dims[1] = {0};
+  if (space < 0 || H5Sget_simple_extent_dims(space, dims, NULL) != 1) rc = -1;
+  *rows = rc >= 0 ? calloc(dims[0] + 1, kRowSize[table]) : NULL;
+  if (rc >= 0 && !*rows) rc = -1;
+  if (rc >= 0 && dims[0] > 0) rc = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows);
+  *n = rc >= 0 ? (long)dims[0] : 0;
+  if (space >= 0) H5Sclose(space);
+  H5Dclose(ds);
+  return rc;
+}
+
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+  memset(out, 0, sizeof(*out));
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  if (access(path, R_OK) != 0) {
+    return sf_fail(e, SF_ERR_INPUT, "store '%s': cannot open (%s)", path, strerror(errno));
+  }
+  if (H5Fis_hdf5(path) <= 0) {
+    return sf_fail(e, SF_ERR_INPUT, "'%s' is not an HDF5 file (expected a suturefleet store)",
+                   path);
+  }
+
+  // open as a SWMR reader (a run may be writing it), else plainly
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
+  if (file < 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  H5Pclose(fapl);
+  if (file < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it", path);
+
+  // attributes, then the tables
+  sftStatus status = sf_store_check_format(file, path, out, e);
+  hid_t types[SF_NTABLE];
+  size_t cfg = 1 << 16;
+  out->configuration = calloc(cfg, 1);
+  SF_ASSERT(out->configuration);
+  if (status == SF_OK) {
+    sf_attr_read_u64(file, "seed", &out->seed);
+    sf_attr_read_string(file, "model_hash", out->model_hash, sizeof(out->model_hash));
+    sf_attr_read_string(file, "mujoco_version", out->mujoco_version, sizeof(out->mujoco_version));
+    sf_attr_read_string(file, "configuration", out->configuration, cfg);
+    if (sf_store_types(types) < 0) status = sf_fail(e, SF_ERR_RUN, "HDF5 type setup failed");
+  }
+  if (status == SF_OK) {
+    void* rows[SF_NTABLE] = {NULL, NULL, NULL};
+    long* counts[SF_NTABLE] = {&out->nepisodes, &out->nrobots, &out->nknowledge};
+    for (int i = 0; i < SF_NTABLE; i++) {
+      if (status == SF_OK && sf_store_read_table(file, (sftTable)i, types[i], &rows[i], counts[i]) < 0) {
+        status = sf_fail(e, SF_ERR_INPUT, "store '%s': cannot read /%s", path, kTableName[i]);
+      }
+      H5Tclose(types[i]);
+    }
+    out->episodes = rows[0];
+    out->robots = rows[1];
+    out->knowledge = rows[2];
+  }
+  H5Fclose(file);
+  if (status != SF_OK) sf_store_data_free(out);
+  return status;
+}
+
+void sf_store_data_free(sfStoreData* d) {
+  if (!d) return;
+  free(d->configuration);
+  free(d->episodes);
+  free(d->robots);
+  free(d->knowledge);
+  memset(d, 0, sizeof(*d));
+}
+
+sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e) {
+  memset(st, 0, sizeof(*st));
+  st->file = -1;
+  for (int i = 0; i < SF_NTABLE; i++) st->ds[i] = st->type[i] = -1;
+  snprintf(st->path, sizeof(st->path), "%s", path);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  double t0 = omp_get_wtime();
+
+  // open for writing, clearing the status flags a killed SWMR writer leaves (as h5clear -s)
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  hbool_t clear = 1;
+  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+    if (fapl >= 0) H5Pclose(fapl);
+    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
+  }
+  H5Pset(fapl, "clear_status_flags", &clear);
+  st->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+  H5Pclose(fapl);
+  if (st->file < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it for writing", path);
+
+  // the tables, cut to the rows to keep; then SWMR write mode
+  sfStoreData check;
+  sftStatus status = sf_store_check_format(st->file, path, &check, e);
+  herr_t rc = status == SF_OK ? sf_store_types(st->type) : -1;
+  for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
+    hsize_t n[1] = {(hsize_t)keep[i]};
+    st->ds[i] = H5Dopen2(st->file, kTableName[i], H5P_DEFAULT);
+    if (st->ds[i] < 0 || H5Dset_extent(st->ds[i], n) < 0) rc = -1;
+    st->nrows[i] = n[0];
+  }
+  if (rc >= 0) rc = sf_store_shut(st);
+  st->io_s += omp_get_wtime() - t0;
+  if (status != SF_OK || rc < 0) {
+    sf_store_close(st, NULL);
+    return status != SF_OK ? status
+                           : sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to reopen it", path);
+  }
   return SF_OK;
 }
 
 sftStatus sf_store_close(sfStore* st, sfError* e) {
-  herr_t rc = 0;
-  if (st->episodes >= 0) rc |= H5Dclose(st->episodes);
-  if (st->row_type >= 0) rc |= H5Tclose(st->row_type);
-  if (st->file >= 0) rc |= H5Fclose(st->file);
-  st->episodes = st->row_type = st->file = -1;
+  herr_t rc = sf_store_shut(st);
+  for (int i = 0; i < SF_NTABLE; i++) {
+    if (st->type[i] >= 0 && H5Tclose(st->type[i]) < 0) rc = -1;
+    st->type[i] = -1;
+  }
   if (rc < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to close the file", st->path);
   return SF_OK;
 }

@@ -1,9 +1,11 @@
 // store.h: the HDF5 experience store (writer side).
 //
 // One thread owns an sfStore. The file is created exclusively (never over an existing file
-// unless forced), its metadata written, then switched to SWMR write mode so readers can open
-// it while a run appends; every append is flushed, so a killed run leaves a readable store
-// holding every appended row. The schema is documented in datasets/README.md.
+// unless forced) with its metadata and robots. Each round opens it as the single SWMR writer
+// (readers may open it meanwhile with H5F_ACC_SWMR_READ), appends the round's rows and closes
+// it, so between rounds it is a complete, closed file: a run killed while simulating leaves a
+// store any HDF5 tool reads, holding every completed round. The schema is documented in
+// datasets/README.md.
 #ifndef SUTUREFLEET_SIM_STORE_H_
 #define SUTUREFLEET_SIM_STORE_H_
 
@@ -16,6 +18,78 @@
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
 #define SF_STORE_SCHEMA 1              // root attribute 'schema_version'
 
+#define SF_STORE_NAME_LEN 32  // controller name field size
+
+// one /episodes row (units in the field names; datasets/README.md documents each)
+typedef struct sfEpisodeRow_ {
+  int64_t episode_id;
+  int32_t round;
+  int32_t robot;
+  int32_t cohort;           // 0 fleet, 1 solo
+  int32_t join_round;
+  char controller[SF_STORE_NAME_LEN];
+  int32_t steps;
+  double sim_time_s;
+  int32_t stitches;
+  int32_t first_pair;
+  double line_offset_mm;
+  double grasp_angle_deg;
+  double grasp_tilt_deg;
+  double puncture_N;
+  double indent_k_N_m;
+  double friction_Ns_m2;
+  double cut_N;
+  double lateral_k_N_m2;
+  double tear_mm;
+  double calib_bias_mm[3];
+  double calib_rot_deg[3];
+  int32_t n_theta;
+  double theta[SF_MAX_THETA];
+  double entry_err_mm;
+  double exit_err_mm;
+  double tip_out_mm;
+  double time_s;
+  int32_t throws_ok;
+  double spacing_mean_mm;
+  double spacing_sd_mm;
+  double bite_mm;
+  int32_t insertions;
+  int32_t regrasp_failures;
+  double trauma_mm2;
+  double peak_force_N;
+  uint8_t completed;
+  uint8_t dropped;
+  uint8_t diverged;
+  uint8_t fault;
+  uint8_t success;
+  uint8_t has_offsets;
+  double entry_off_mm[3];
+  double exit_off_mm[3];
+  double score;
+} sfEpisodeRow;
+
+// one /robots row
+typedef struct sfRobotRow_ {
+  int32_t robot;            // robot id
+  int32_t cohort;           // 0 fleet, 1 solo
+  int32_t join_round;       // first round it practises
+  int32_t context_robot;    // robot whose contexts and calibration it shares (itself, or the
+                            //   fleet twin of a solo robot)
+  double calib_bias_mm[3];  // its calibration error
+  double calib_rot_deg[3];
+} sfRobotRow;
+
+// one /knowledge row
+typedef struct sfKnowledgeRow_ {
+  int32_t round;            // knowledge after this round (-1: at the start of the run)
+  int32_t cohort;           // 0 fleet, 1 solo
+  int32_t robot;            // -1: the fleet's pooled knowledge; else a solo robot's own
+  int64_t episodes;         // episodes it was pooled from
+  int32_t n_theta;
+  double mean[SF_MAX_THETA];
+  double sd[SF_MAX_THETA];
+} sfKnowledgeRow;
+
 // what the store records about the run that writes it
 typedef struct sfStoreMeta_ {
   const char* config_text;  // every result-determining setting, "key = value" lines
@@ -24,30 +98,66 @@ typedef struct sfStoreMeta_ {
   const char* model_path;   // MJCF file the run used
 } sfStoreMeta;
 
+// the store's tables
+typedef enum sftTable_ { SF_TABLE_EPISODES = 0, SF_TABLE_ROBOTS, SF_TABLE_KNOWLEDGE, SF_NTABLE } sftTable;
+
 // an open store being written
 typedef struct sfStore_ {
-  hid_t file;        // the file, SWMR write mode after creation
-  hid_t episodes;    // /episodes dataset
-  hid_t row_type;    // in-memory compound type of an /episodes row
-  hsize_t nrows;     // rows written so far
-  double io_s;       // wall time spent in store calls (s)
-  char path[4096];   // file path
+  hid_t file;                // the file, SWMR write mode after creation
+  hid_t ds[SF_NTABLE];       // the table datasets
+  hid_t type[SF_NTABLE];     // their in-memory row types
+  hsize_t nrows[SF_NTABLE];  // rows written so far
+  double io_s;               // wall time spent in store calls (s)
+  char path[4096];           // file path
 } sfStore;
+
+// everything read back from a store
+typedef struct sfStoreData_ {
+  char format[64];             // root attribute 'format'
+  int schema_version;          // root attribute 'schema_version'
+  uint64_t seed;               // root attribute 'seed'
+  char model_hash[32];         // root attribute 'model_hash'
+  char mujoco_version[32];     // root attribute 'mujoco_version'
+  char* configuration;         // root attribute 'configuration' (malloc'd)
+  sfEpisodeRow* episodes;      // /episodes rows (malloc'd)
+  long nepisodes;
+  sfRobotRow* robots;          // /robots rows (malloc'd)
+  long nrobots;
+  sfKnowledgeRow* knowledge;   // /knowledge rows (malloc'd)
+  long nknowledge;
+} sfStoreData;
 
 // check that a store can be created at path without touching anything: SF_ERR_INPUT when the
 // file exists and force is 0, or when its directory does not exist
 sftStatus sf_store_check_path(const char* path, int force, sfError* e);
 
-// create the store at path and write its metadata; SF_ERR_INPUT when the file exists (and
+// create the store at path, write its metadata and the robots (robots[0 .. nrobots-1]); SF_ERR_INPUT when the file exists (and
 // force is 0) or its directory is missing, SF_ERR_RUN on an HDF5 failure; on failure nothing
 // was created, st is closed, and an existing file is untouched unless force was given
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
+                          const sfRobotRow* robots, int nrobots, sfError* e);
+
+// the /episodes row of an episode result run by the named controller
+void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row);
+
+// append n rows (of the table's row type) to a table, opening the file as SWMR writer if it is
+// closed; with flush, close it afterwards (the end of a round); SF_ERR_RUN on failure (rows of
+// completed rounds remain readable)
+sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, int flush,
                           sfError* e);
 
-// append n episode results (run by the named controller) as rows and flush; SF_ERR_RUN on
-// failure (rows already flushed remain readable)
-sftStatus sf_store_append(sfStore* st, const sfEpisodeResult* res, int n, const char* controller,
-                          sfError* e);
+// open an existing store to continue writing it (--resume): clears the status flags a writer
+// killed while writing left, cuts every table to keep[table] rows; SF_ERR_INPUT
+// when it is not a suturefleet store of this schema, SF_ERR_RUN on HDF5 failure
+sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e);
+
+// read a whole store (readable while a run writes it); SF_ERR_INPUT naming the file when it is
+// missing, not HDF5, not a suturefleet store, or of another schema version; on failure out is
+// empty (safe to free)
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e);
+
+// release what sf_store_read allocated; accepts an empty or freed structure
+void sf_store_data_free(sfStoreData* d);
 
 // close every id; SF_ERR_RUN if the final close fails; accepts a closed store
 sftStatus sf_store_close(sfStore* st, sfError* e);

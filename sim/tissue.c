@@ -5,6 +5,8 @@
 
 #include "needle.h"
 
+#define SF_CUT_MIN_SPEED 1e-6  // m/s: the tip cuts only when it really advances
+
 void sf_tissue_reset(sfTissueState* s) {
   memset(s, 0, sizeof(*s));
 }
@@ -133,16 +135,18 @@ void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
     mju_scl3(v, v, 1 / dt);
     mju_rotVecMat(t, tab->t[k], mat);
     mjtNum f[3], excess[3], arm[3], tq[3];
-    sf_tissue_sample(p, s, radius_m, x, t, v, k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds,
-                     f, excess);
-    if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > 0) mju_addScl3(f, f, t, -p->cut_N);
+    mjtNum dsk = k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds;
+    sf_tissue_sample(p, s, radius_m, x, t, v, dsk, f, excess);
+    if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > SF_CUT_MIN_SPEED) {
+      mju_addScl3(f, f, t, -p->cut_N);
+    }
     mju_addTo3(s->force, f);
     mju_sub3(arm, x, pos);
     mju_cross(tq, arm, f);
     mju_addTo3(s->torque, tq);
     mjtNum e = mju_norm3(excess);
     if (e > 0) {
-      s->trauma_mm2 += 1e6 * e * ds;
+      s->trauma_mm2 += 1e6 * e * dsk;
       mju_addTo3(excess_sum, excess);
       nexcess++;
     }

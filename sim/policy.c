@@ -1,0 +1,114 @@
+// policy.c: cross-entropy updates of the shared skill, per-robot aim corrections, sampling.
+#include "policy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+// is value i one of the skill's aim values
+static int sf_policy_is_aim(const sfSkillDef* def, int i) {
+  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
+}
+
+double sf_policy_score(int success, double throws_ok_share, double trauma_mm2,
+                       double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
+                       int dropped) {
+  double entry = isnan(entry_err_mm) ? 10 : fmin(entry_err_mm, 10);
+  double exit = isnan(exit_err_mm) ? 10 : fmin(exit_err_mm, 10);
+  double short_mm = isnan(tip_out_mm) ? 5 : fmax(0, 5 - tip_out_mm);
+  return 10.0 * success + 3.0 * throws_ok_share - 3.0 * log1p(trauma_mm2) - 0.5 * (entry + exit) -
+         short_mm - 0.1 * time_s - 5.0 * dropped;
+}
+
+void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k) {
+  memset(k, 0, sizeof(*k));
+  k->n = def->n;
+  for (int i = 0; i < def->n; i++) {
+    k->mean[i] = def->prior_mean[i];
+    k->sd[i] = def->prior_sd[i];
+  }
+}
+
+// order records by score, best first (ties: the later record first, so the order is total)
+typedef struct sfRanked_ {
+  double score;
+  int index;
+} sfRanked;
+
+static int sf_ranked_cmp(const void* a, const void* b) {
+  const sfRanked* x = a;
+  const sfRanked* y = b;
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  return y->index - x->index;
+}
+
+void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
+                         const sfEpisodeRecord* recs, int n, int window, sfKnowledge* next) {
+  *next = *prev;
+  next->episodes = prev->episodes;
+  int first = n > window ? n - window : 0, m = n - first;
+  if (m <= 0) return;
+
+  // rank the window's episodes
+  sfRanked* rank = malloc(sizeof(sfRanked) * (size_t)m);
+  if (!rank) abort();
+  for (int i = 0; i < m; i++) rank[i] = (sfRanked){recs[first + i].score, first + i};
+  qsort(rank, (size_t)m, sizeof(sfRanked), sf_ranked_cmp);
+  int ne = (int)ceil(SF_CEM_ELITE * m);
+  if (ne < 1) ne = 1;
+
+  // elite mean and SD of every shared value, blended into the previous knowledge
+  for (int i = 0; i < def->n; i++) {
+    if (sf_policy_is_aim(def, i)) continue;
+    double mean = 0, var = 0;
+    for (int e = 0; e < ne; e++) mean += recs[rank[e].index].theta[i];
+    mean /= ne;
+    for (int e = 0; e < ne; e++) {
+      double d = recs[rank[e].index].theta[i] - mean;
+      var += d * d;
+    }
+    double sd = ne > 1 ? sqrt(var / (ne - 1)) : prev->sd[i];
+    double range = def->hi[i] - def->lo[i];
+    double noise = SF_CEM_NOISE * range * exp(-n / SF_CEM_NOISE_EPISODES);
+    double blend = (1 - SF_CEM_ALPHA_SD) * prev->sd[i] + SF_CEM_ALPHA_SD * sd;
+    next->mean[i] = (1 - SF_CEM_ALPHA) * prev->mean[i] + SF_CEM_ALPHA * mean;
+    next->sd[i] = fmax(SF_CEM_MIN_SD * range, sqrt(blend * blend + noise * noise));
+  }
+  free(rank);
+}
+
+void sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n, double aim[3]) {
+  aim[0] = aim[1] = aim[2] = 0;
+  if (!def->has_aim) return;
+
+  // the correction each episode suggests: the one it used minus where the tip went
+  int used = 0;
+  for (int e = n - 1; e >= 0 && used < SF_AIM_WINDOW; e--) {
+    const sfEpisodeRecord* r = &recs[e];
+    if (!r->has_offsets) continue;
+    double along = 0.5 * (r->entry_off_mm[0] + r->exit_off_mm[0]);
+    double across = 0.5 * (r->entry_off_mm[1] + r->exit_off_mm[1]);
+    double chord = r->exit_off_mm[1] - r->entry_off_mm[1];
+    aim[0] += r->theta[def->aim[0]] - along;
+    aim[1] += r->theta[def->aim[1]] - across;
+    aim[2] += r->theta[def->aim[2]] + def->aim_z_per_chord * chord;
+    used++;
+  }
+  for (int i = 0; used && i < 3; i++) aim[i] /= used;
+}
+
+void sf_policy_sample(const sfSkillDef* def, const sfKnowledge* k, const double aim[3],
+                      uint64_t seed, uint32_t key, uint32_t round, double* theta) {
+  sfRng r;
+  sf_rng_init(&r, seed, key, round, SF_STREAM_SKILL);
+  for (int i = 0; i < def->n; i++) {
+    double z = sf_rng_normal(&r);
+    double v = k->mean[i] + k->sd[i] * z;
+    for (int a = 0; def->has_aim && a < 3; a++) {
+      if (i == def->aim[a]) v = aim[a];
+    }
+    theta[i] = fmin(def->hi[i], fmax(def->lo[i], v));
+  }
+}

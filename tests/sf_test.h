@@ -1,0 +1,124 @@
+// sf_test.h: helpers shared by the cmocka tests: numeric asserts, scratch files, the command
+// line run in-process with its output captured.
+#ifndef SUTUREFLEET_TESTS_SF_TEST_H_
+#define SUTUREFLEET_TESTS_SF_TEST_H_
+
+// cmocka needs these before its header
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+// fail unless |a - b| <= tol, printing both values
+#define assert_near(a, b, tol) sf_test_near((a), (b), (tol), #a, #b, __FILE__, __LINE__)
+
+// fail unless haystack contains needle, printing both
+#define assert_contains(haystack, needle) \
+  sf_test_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
+
+static inline void sf_test_near(double a, double b, double tol, const char* ea, const char* eb,
+                                const char* file, int line) {
+  if (!(fabs(a - b) <= tol)) {
+    print_error("%s = %.17g, expected %s = %.17g within %g (off by %.3g)\n", ea, a, eb, b, tol,
+                fabs(a - b));
+    _fail(file, line);
+  }
+}
+
+static inline void sf_test_contains(const char* haystack, const char* needle, const char* eh,
+                                    const char* file, int line) {
+  if (!haystack || !strstr(haystack, needle)) {
+    print_error("%s does not contain '%s'; it is:\n%s\n", eh, needle,
+                haystack ? haystack : "(null)");
+    _fail(file, line);
+  }
+}
+
+// the rest of a test of a known, reported bug in sim/ runs only with SF_TEST_KNOWN_BUGS=1 in
+// the environment, so the suite stays green until the fix lands; remove the call with the fix
+static inline void known_bug(const char* where) {
+  if (getenv("SF_TEST_KNOWN_BUGS")) return;
+  print_message("known bug at %s; set SF_TEST_KNOWN_BUGS=1 to run the rest of this test\n", where);
+  skip();
+}
+
+// path of a scratch file in the test build directory
+static inline void sf_test_path(char* buf, size_t n, const char* name) {
+  snprintf(buf, n, "%s/%s", SF_TEST_TMP, name);
+}
+
+// write text to path, replacing it
+static inline void sf_test_write(const char* path, const char* text) {
+  FILE* f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+  assert_int_equal(fclose(f), 0);
+}
+
+// whole file as a NUL-terminated malloc'd buffer (size in *n if n), NULL if it cannot be read
+static inline char* sf_test_read(const char* path, size_t* n) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, len = 0;
+  char* buf = malloc(cap);
+  assert_non_null(buf);
+  size_t got;
+  while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += got;
+    if (cap - len - 1 == 0) {
+      cap *= 2;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+  }
+  fclose(f);
+  buf[len] = 0;
+  if (n) *n = len;
+  return buf;
+}
+
+// what one sf_cli_main call produced
+typedef struct sfTestCli_ {
+  int code;   // exit code
+  char* out;  // normal output (malloc'd)
+  char* err;  // error output (malloc'd)
+} sfTestCli;
+
+// run sf_cli_main on a NULL-terminated argument list (argv[0] is added) with captured output
+static inline sfTestCli sf_test_cli(const char* const* args) {
+  char* argv[64] = {"suturefleet"};
+  int argc = 1;
+  while (args[argc - 1]) {
+    assert_true(argc < 63);
+    argv[argc] = (char*)args[argc - 1];
+    argc++;
+  }
+  argv[argc] = NULL;
+  sfTestCli r = {0};
+  size_t nout = 0, nerr = 0;
+  FILE* out = open_memstream(&r.out, &nout);
+  FILE* err = open_memstream(&r.err, &nerr);
+  assert_non_null(out);
+  assert_non_null(err);
+  r.code = sf_cli_main(argc, argv, out, err);
+  fclose(out);
+  fclose(err);
+  return r;
+}
+
+// release the captured output
+static inline void sf_test_cli_free(sfTestCli* r) {
+  free(r->out);
+  free(r->err);
+  r->out = r->err = NULL;
+}
+
+#endif  // SUTUREFLEET_TESTS_SF_TEST_H_
