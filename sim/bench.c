@@ -56,7 +56,7 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   close(fd);
   char text[8192];
   sf_config_text(&c, text, sizeof(text));
-  sfStoreMeta meta = {text, c.seed, s->model_hash, s->path};
+  sfStoreMeta meta = {text, c.seed, s->model_hash, s->path, s->m->opt.timestep};
   sfStore st;
   c.mode = SF_MODE_FLEET;
   int nrobot = sf_fleet_robots(&c, NULL, 0);

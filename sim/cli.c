@@ -49,6 +49,8 @@ static const char* kRunUsage =
     "  --mode M        fleet: robots pool their episodes; solo: each learns alone; both: a\n"
     "                  fleet cohort and an equal solo cohort with the same contexts (default)\n"
     "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
+    "  --record R      trajectories stored as robomimic demos: all, none or every:K (episodes\n"
+    "                  whose id is a multiple of K; default every:10)\n"
     "  --controller N  built-in controller (default scripted-arc)\n"
     "  --force         replace an existing store\n"
     "  --resume        continue an interrupted run in --store with its own configuration\n"
@@ -136,7 +138,7 @@ static int sf_cli_wants_help(int argc, char** argv) {
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
   static const char* keys[] = {"--store",      "--robots", "--rounds", "--threads", "--seed",
                                "--model",      "--stitches", "--join", "--mode", "--from",
-                               "--controller"};
+                               "--record",     "--controller"};
   sf_config_defaults(c);
 
   // the config file first, so that options override it
@@ -192,7 +194,7 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s,
   }
   char text[8192];
   sf_config_text(c, text, sizeof(text));
-  sfStoreMeta meta = {text, c->seed, s->model_hash, c->model};
+  sfStoreMeta meta = {text, c->seed, s->model_hash, c->model, s->m->opt.timestep};
   int nrobot = sf_fleet_robots(c, NULL, 0);
   sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   SF_ASSERT(robots);
@@ -502,7 +504,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   status = sf_workers_make(workers, a.threads, &s, def, &e);
   if (status == SF_OK) {
     for (int i = 0; i < a.episodes; i++) {
-      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0};
+      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0, NULL};
     }
     sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res);
     sf_workers_free(workers, a.threads);

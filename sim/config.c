@@ -15,11 +15,15 @@
 void sf_config_defaults(sfRunConfig* c) {
   memset(c, 0, sizeof(*c));
   c->robots = 16;
-  c->rounds = 10;
+  c->rounds = 24;
   c->threads = omp_get_max_threads();
   c->seed = 1;
   c->stitches = 1;
   c->mode = SF_MODE_BOTH;
+  c->njoin = 1;
+  c->join_count[0] = 4;
+  c->join_round[0] = 12;
+  c->record_every = 10;
   snprintf(c->controller, sizeof(c->controller), "scripted-arc");
   snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_path());
   snprintf(c->store, sizeof(c->store), "suturefleet.h5");
@@ -122,6 +126,16 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     }
     return sf_fail(e, SF_ERR_INPUT, "%s: expected fleet, solo or both, got '%s'", origin, value);
   }
+  if (!strcmp(key, "record")) {
+    int k = 0;
+    if (!strcmp(value, "all")) return c->record_every = 1, SF_OK;
+    if (!strcmp(value, "none")) return c->record_every = 0, SF_OK;
+    if (!strncmp(value, "every:", 6) && sf_parse_int(value + 6, 1, 1000000, &k) == 0) {
+      return c->record_every = k, SF_OK;
+    }
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected all, none or every:K (K >= 1), got '%s'",
+                   origin, value);
+  }
   if (!strcmp(key, "from")) {
     snprintf(c->from, sizeof(c->from), "%s", value);
     return SF_OK;
@@ -144,7 +158,7 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
   }
   return sf_fail(e, SF_ERR_INPUT,
                  "%s: unknown setting '%s' (expected robots, rounds, threads, seed, stitches, "
-                 "join, mode, from, controller, model or store)",
+                 "join, mode, from, record, controller, model or store)",
                  origin, key);
 }
 
@@ -234,11 +248,14 @@ size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
     used += (size_t)snprintf(join + used, sizeof(join) - used, "%s%d@%d", i ? "," : "",
                              c->join_count[i], c->join_round[i]);
   }
+  char record[32];
+  if (c->record_every <= 1) snprintf(record, sizeof(record), c->record_every ? "all" : "none");
+  if (c->record_every > 1) snprintf(record, sizeof(record), "every:%d", c->record_every);
   int len = snprintf(buf, n,
                      "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nstitches = %d\njoin = %s\n"
-                     "mode = %s\ncontroller = %s\nmodel = %s\n",
+                     "mode = %s\nrecord = %s\ncontroller = %s\nmodel = %s\n",
                      c->robots, c->rounds, (unsigned long long)c->seed, c->stitches, join,
-                     modes[c->mode], c->controller, c->model);
+                     modes[c->mode], record, c->controller, c->model);
   if (len >= 0 && c->from[0] && (size_t)len < n) {
     len += snprintf(buf + len, n - (size_t)len, "from = %s\n", c->from);
   }

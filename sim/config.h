@@ -30,6 +30,8 @@ typedef struct sfRunConfig_ {
   int mode;            // sftMode
   char from[4096];     // store whose pooled knowledge the fleet starts from ("" for none)
   int resume;          // continue the run in an existing store
+  int record_every;    // record the trajectory of episodes whose id is a multiple of this (0:
+                       //   none, 1: all)
   char controller[64]; // built-in controller name
   int force;           // replace an existing store
   char model[4096];    // MJCF scene

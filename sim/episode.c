@@ -41,6 +41,40 @@ void sf_worker_free(sfWorker* w) {
   memset(w, 0, sizeof(*w));
 }
 
+sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e) {
+  memset(t, 0, sizeof(*t));
+  t->cap = (int)(stitches * SF_THROW_TIME_S * SF_TRAJ_HZ) + 2;
+  t->nstate = m->nq + m->nv + 7 * m->nmocap;
+  size_t cap = (size_t)t->cap;
+  t->actions = calloc(cap * (size_t)m->nu, sizeof(double));
+  t->joint_pos = calloc(cap * SF_NAXIS, sizeof(double));
+  t->tcp_pos = calloc(cap * 3, sizeof(double));
+  t->tcp_quat = calloc(cap * 4, sizeof(double));
+  t->needle_pos = calloc(cap * 3, sizeof(double));
+  t->needle_quat = calloc(cap * 4, sizeof(double));
+  t->needle_tip = calloc(cap * 3, sizeof(double));
+  t->states = calloc(cap * (size_t)t->nstate, sizeof(double));
+  if (!t->actions || !t->joint_pos || !t->tcp_pos || !t->tcp_quat || !t->needle_pos ||
+      !t->needle_quat || !t->needle_tip || !t->states) {
+    sf_traj_free(t);
+    return sf_fail(e, SF_ERR_RUN, "could not allocate a trajectory buffer");
+  }
+  return SF_OK;
+}
+
+void sf_traj_free(sfTraj* t) {
+  if (!t) return;
+  free(t->actions);
+  free(t->joint_pos);
+  free(t->tcp_pos);
+  free(t->tcp_quat);
+  free(t->needle_pos);
+  free(t->needle_quat);
+  free(t->needle_tip);
+  free(t->states);
+  memset(t, 0, sizeof(*t));
+}
+
 void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
   sfRng r;
   sf_rng_init(&r, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
@@ -279,6 +313,28 @@ static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
   return fault;
 }
 
+// record one trajectory sample of the current state (when there is room)
+static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunState* rs,
+                              sfTraj* t) {
+  const mjModel* m = s->m;
+  if (!t || t->n >= t->cap) return;
+  int k = t->n++;
+  mjtNum q[SF_NAXIS];
+  sf_arm_axes(m, d, &s->arm, q);
+  mju_copy(t->actions + (size_t)k * m->nu, d->ctrl, m->nu);
+  mju_copy(t->joint_pos + (size_t)k * SF_NAXIS, q, SF_NAXIS);
+  mju_copy3(t->tcp_pos + 3 * k, rs->tcp_pos);
+  mju_copy4(t->tcp_quat + 4 * k, rs->tcp_quat);
+  mju_copy3(t->needle_pos + 3 * k, rs->needle_pos);
+  mju_copy4(t->needle_quat + 4 * k, rs->needle_quat);
+  mju_copy3(t->needle_tip + 3 * k, rs->tip);
+  double* st = t->states + (size_t)k * t->nstate;
+  mju_copy(st, d->qpos, m->nq);
+  mju_copy(st + m->nq, d->qvel, m->nv);
+  mju_copy(st + m->nq + m->nv, d->mocap_pos, 3 * m->nmocap);
+  mju_copy(st + m->nq + m->nv + 3 * m->nmocap, d->mocap_quat, 4 * m->nmocap);
+}
+
 // count of MuJoCo's bad-state warnings so far
 static int sf_bad_state_count(const mjData* d) {
   return d->warning[mjWARN_BADQPOS].number + d->warning[mjWARN_BADQVEL].number +
@@ -389,6 +445,8 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
 
   // the step loop
   int nstep = (int)lround(spec->stitches * SF_THROW_TIME_S / m->opt.timestep);
+  int record_every = (int)lround(1.0 / (SF_TRAJ_HZ * m->opt.timestep));
+  if (spec->traj) spec->traj->n = 0;
   int bad0 = sf_bad_state_count(d);
   for (int k = 0; k < nstep; k++) {
     mj_step1(m, d);
@@ -416,6 +474,7 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
       sf_episode_throw(s, &rs, out, d->time);
     }
     if (cs == SF_CTRL_GIVE_UP) break;
+    if (k % record_every == 0) sf_episode_record(s, d, &rs, spec->traj);
     mj_step2(m, d);
     out->steps = k + 1;
     if (sf_bad_state_count(d) > bad0) {

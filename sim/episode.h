@@ -30,6 +30,23 @@ typedef struct sfCalib_ {
   double rot_rad[3];  // orientation bias (rotation vector about the pad centre), SD 0.5 deg
 } sfCalib;
 
+#define SF_TRAJ_HZ 50  // trajectory samples per simulated second (robomimic demos in the store)
+
+// a recorded trajectory, downsampled to SF_TRAJ_HZ; arrays are row-major (samples x width)
+typedef struct sfTraj_ {
+  int cap;              // samples it can hold
+  int n;                // samples recorded
+  int nstate;           // width of a state: nq + nv + 7 * nmocap
+  double* actions;      // controls sent (cap x nu)
+  double* joint_pos;    // arm axes: 6 joints (rad, m) and the jaw opening (cap x SF_NAXIS)
+  double* tcp_pos;      // tool centre point (cap x 3, m)
+  double* tcp_quat;     // tool orientation (cap x 4)
+  double* needle_pos;   // needle frame origin = arc centre (cap x 3, m)
+  double* needle_quat;  // needle orientation (cap x 4)
+  double* needle_tip;   // needle tip (cap x 3, m)
+  double* states;       // MuJoCo state: qpos, qvel, mocap_pos, mocap_quat (cap x nstate)
+} sfTraj;
+
 // context of one episode, drawn from (seed, robot, round, SF_STREAM_CONTEXT)
 typedef struct sfContext_ {
   double line_offset_m;     // the holes' shift along the wound, uniform +-2 mm
@@ -56,6 +73,7 @@ typedef struct sfEpisodeSpec_ {
   const double* theta;             // skill vector (controller's skill->n values)
   int32_t key_offset;              // context and calibration come from robot - key_offset (a
                                    //   solo robot shares them with its fleet twin); usually 0
+  sfTraj* traj;                    // where to record the trajectory (NULL: not recorded)
 } sfEpisodeSpec;
 
 // outcome of one episode; every number comes from the simulation
@@ -109,6 +127,13 @@ sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* d
 
 // release a worker; accepts NULL and freed workers
 void sf_worker_free(sfWorker* w);
+
+// allocate a trajectory buffer for model m and episodes of up to `stitches` throws;
+// SF_ERR_RUN on allocation failure (nothing left allocated)
+sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e);
+
+// release a trajectory buffer; accepts a zeroed or freed one
+void sf_traj_free(sfTraj* t);
 
 // draw the robot's calibration error
 void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c);

@@ -283,7 +283,10 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   sfKnowledgeRow* krows = calloc((size_t)nrobot + 1, sizeof(sfKnowledgeRow));
   double* theta = calloc((size_t)nrobot * SF_MAX_THETA, sizeof(double));
   int* active = calloc((size_t)nrobot, sizeof(int));
-  SF_ASSERT(robots && workers && specs && res && rows && krows && theta && active);
+  sfTraj* trajs = calloc((size_t)nrobot, sizeof(sfTraj));
+  sfTraj** traj_of = calloc((size_t)nrobot, sizeof(sfTraj*));
+  SF_ASSERT(robots && workers && specs && res && rows && krows && theta && active && trajs &&
+            traj_of);
   sf_fleet_robots(c, robots, nrobot);
   int has_fleet = c->mode != SF_MODE_SOLO;
 
@@ -293,6 +296,9 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   long next_id;
   sf_learner_init(&L, def->skill, c, robots, nrobot, from, resumed, done, &next_id);
   sftStatus status = sf_workers_make(workers, c->threads, s, def, e);
+  for (int i = 0; status == SF_OK && c->record_every && i < nrobot; i++) {
+    status = sf_traj_make(&trajs[i], s->m, c->stitches, e);
+  }
   if (status == SF_OK && !resumed) {
     int nk = sf_learner_rows(&L, -1, NULL, 0, has_fleet, krows);
     status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
@@ -312,10 +318,13 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
       const sfKnowledge* k = robots[i].cohort == SF_COHORT_FLEET ? &L.fleet : &L.solo[i];
       sf_policy_aim(def->skill, L.own + (long)i * L.rounds, L.nown[i], aim);
       sf_policy_sample(def->skill, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
-      specs[a] = (sfEpisodeSpec){c->seed, i, round, next_id + a, c->stitches, 0, th,
-                                 i - robots[i].context_robot};
+      long id = next_id + a;
+      traj_of[a] = c->record_every && id % c->record_every == 0 ? &trajs[a] : NULL;
+      specs[a] = (sfEpisodeSpec){c->seed, i, round, id, c->stitches, 0, th,
+                                 i - robots[i].context_robot, traj_of[a]};
     }
     sf_fleet_parallel(s, workers, c->threads, specs, n, res);
+    status = sf_store_demos(st, res, traj_of, n, s->m, e);
     for (int a = 0; a < n; a++) {
       res[a].cohort = robots[active[a]].cohort;
       res[a].join_round = robots[active[a]].join_round;
@@ -323,7 +332,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
       sf_learner_add(&L, &rows[a]);
     }
     next_id += n;
-    status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
+    if (status == SF_OK) status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
     sf_learner_update(&L, active, n);
     int nk = sf_learner_rows(&L, round, active, n, has_fleet, krows);
     if (status == SF_OK) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
@@ -351,5 +360,8 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   free(krows);
   free(theta);
   free(active);
+  for (int i = 0; i < nrobot; i++) sf_traj_free(&trajs[i]);
+  free(trajs);
+  free(traj_of);
   return status;
 }

@@ -74,7 +74,8 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
     double noise = SF_CEM_NOISE * range * exp(-n / SF_CEM_NOISE_EPISODES);
     double blend = (1 - SF_CEM_ALPHA_SD) * prev->sd[i] + SF_CEM_ALPHA_SD * sd;
     next->mean[i] = (1 - SF_CEM_ALPHA) * prev->mean[i] + SF_CEM_ALPHA * mean;
-    next->sd[i] = fmax(SF_CEM_MIN_SD * range, sqrt(blend * blend + noise * noise));
+    double cap = def->prior_sd[i] * fmax(SF_CEM_ANNEAL_MIN, exp(-n / SF_CEM_ANNEAL));
+    next->sd[i] = fmax(SF_CEM_MIN_SD * range, fmin(cap, sqrt(blend * blend + noise * noise)));
   }
   free(rank);
 }

@@ -18,7 +18,9 @@
 #define SF_CEM_ELITE 0.15     // share of the window kept as elites
 #define SF_CEM_ALPHA 0.7      // mean smoothing: new = (1 - alpha) old + alpha elite mean
 #define SF_CEM_ALPHA_SD 0.4   // SD smoothing, slower so the search does not freeze early
-#define SF_CEM_MIN_SD 0.01    // SD floor, as a share of each value's range
+#define SF_CEM_MIN_SD 0.004   // SD floor, as a share of each value's range
+#define SF_CEM_ANNEAL 250.0     // annealing: the SD may not exceed the prior SD times
+#define SF_CEM_ANNEAL_MIN 0.05  //   max(ANNEAL_MIN, exp(-episodes pooled / ANNEAL))
 #define SF_CEM_NOISE 0.02     // added exploration SD (share of the range) at the start, decaying
 #define SF_CEM_NOISE_EPISODES 150.0  //   as exp(-episodes pooled / this) (noisy CEM, Szita &
                                      //   Lorincz 2006: keeps the search from freezing early)

@@ -264,12 +264,15 @@ static herr_t sf_store_shut(sfStore* st) {
   return rc;
 }
 
-// open the file as the single SWMR writer and its datasets; < 0 on failure (left shut)
-static herr_t sf_store_open(sfStore* st) {
+// open the file for writing (as the single SWMR writer when swmr is set) and its datasets;
+// < 0 on failure (left shut)
+static herr_t sf_store_open(sfStore* st, int swmr) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return -1;
   herr_t rc = H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  st->file = rc >= 0 ? H5Fopen(st->path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl) : -1;
+  unsigned flags = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
+  st->file = rc >= 0 ? H5Fopen(st->path, flags, fapl) : -1;
+  st->swmr = swmr;
   H5Pclose(fapl);
   if (st->file < 0) return -1;
   for (int i = 0; i < SF_NTABLE; i++) {
@@ -277,6 +280,147 @@ static herr_t sf_store_open(sfStore* st) {
     if (st->ds[i] < 0) rc = -1;
   }
   if (rc < 0) sf_store_shut(st);
+  return rc;
+}
+
+// switch an open file to SWMR write mode (closing and reopening the datasets around it)
+static herr_t sf_store_start_swmr(sfStore* st) {
+  herr_t rc = 0;
+  for (int i = 0; i < SF_NTABLE; i++) {
+    if (st->ds[i] >= 0 && H5Dclose(st->ds[i]) < 0) rc = -1;
+    st->ds[i] = -1;
+  }
+  if (rc >= 0) rc = H5Fstart_swmr_write(st->file);
+  for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
+    st->ds[i] = H5Dopen2(st->file, kTableName[i], H5P_DEFAULT);
+    if (st->ds[i] < 0) rc = -1;
+  }
+  st->swmr = rc >= 0;
+  return rc;
+}
+
+// write a (rows x cols) double or int64 array as a chunked, compressed dataset under loc;
+// cols 0 means a 1-D dataset; < 0 on failure
+static herr_t sf_store_array2(hid_t loc, const char* name, hid_t type, const void* data,
+                              hsize_t rows, hsize_t cols) {
+  hsize_t dims[2] = {rows, cols}, chunk[2] = {rows < 256 ? rows : 256, cols};
+  int rank = cols ? 2 : 1;
+  hid_t space = H5Screate_simple(rank, dims, NULL);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  herr_t rc = space >= 0 && dcpl >= 0 ? 0 : -1;
+  if (rc >= 0 && rows > 0) rc = H5Pset_chunk(dcpl, rank, chunk);
+  if (rc >= 0 && rows > 0) rc = H5Pset_deflate(dcpl, 4);
+  if (rc >= 0) rc = H5Pset_obj_track_times(dcpl, 0);
+  hid_t ds = rc >= 0 ? H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+  if (ds < 0) rc = -1;
+  if (rc >= 0 && rows > 0) rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+  if (ds >= 0) H5Dclose(ds);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (space >= 0) H5Sclose(space);
+  return rc;
+}
+
+// a scalar attribute of type (memory type mtype) on loc, created or overwritten; < 0 on failure
+static herr_t sf_store_attr(hid_t loc, const char* name, hid_t ftype, hid_t mtype,
+                            const void* value) {
+  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attr = space >= 0 ? H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  herr_t rc = attr >= 0 ? H5Awrite(attr, mtype, value) : -1;
+  if (attr >= 0) H5Aclose(attr);
+  if (space >= 0) H5Sclose(space);
+  return rc;
+}
+
+// one episode's demo group; < 0 on failure
+static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* t,
+                            const mjModel* m) {
+  char name[64];
+  snprintf(name, sizeof(name), "demo_%lld", (long long)r->episode_id);
+  if (H5Lexists(data, name, H5P_DEFAULT) > 0 && H5Ldelete(data, name, H5P_DEFAULT) < 0) return -1;
+  hid_t g = H5Gcreate2(data, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t obs = g >= 0 ? H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  hsize_t n = (hsize_t)t->n;
+  double* rewards = calloc(n + 1, sizeof(double));
+  int64_t* dones = calloc(n + 1, sizeof(int64_t));
+  herr_t rc = g >= 0 && obs >= 0 && rewards && dones ? 0 : -1;
+
+  // sparse reward and done at the last sample
+  if (rc >= 0 && n > 0) {
+    rewards[n - 1] = r->success;
+    dones[n - 1] = 1;
+  }
+  const hid_t D = H5T_NATIVE_DOUBLE;
+  if (rc >= 0) rc = sf_store_array2(g, "actions", D, t->actions, n, (hsize_t)m->nu);
+  if (rc >= 0) rc = sf_store_array2(g, "rewards", D, rewards, n, 0);
+  if (rc >= 0) rc = sf_store_array2(g, "dones", H5T_NATIVE_INT64, dones, n, 0);
+  if (rc >= 0) rc = sf_store_array2(g, "states", D, t->states, n, (hsize_t)t->nstate);
+  if (rc >= 0) rc = sf_store_array2(obs, "joint_pos", D, t->joint_pos, n, SF_NAXIS);
+  if (rc >= 0) rc = sf_store_array2(obs, "tcp_pos", D, t->tcp_pos, n, 3);
+  if (rc >= 0) rc = sf_store_array2(obs, "tcp_quat", D, t->tcp_quat, n, 4);
+  if (rc >= 0) rc = sf_store_array2(obs, "needle_pos", D, t->needle_pos, n, 3);
+  if (rc >= 0) rc = sf_store_array2(obs, "needle_quat", D, t->needle_quat, n, 4);
+  if (rc >= 0) rc = sf_store_array2(obs, "needle_tip", D, t->needle_tip, n, 3);
+
+  // attributes
+  int64_t num = (int64_t)n, id = r->episode_id, robot = r->robot, round = r->round;
+  int64_t success = r->success;
+  const hid_t I = H5T_STD_I64LE, NI = H5T_NATIVE_INT64;
+  if (rc >= 0) rc = sf_store_attr(g, "num_samples", I, NI, &num);
+  if (rc >= 0) rc = sf_store_attr(g, "episode_id", I, NI, &id);
+  if (rc >= 0) rc = sf_store_attr(g, "robot", I, NI, &robot);
+  if (rc >= 0) rc = sf_store_attr(g, "round", I, NI, &round);
+  if (rc >= 0) rc = sf_store_attr(g, "success", I, NI, &success);
+  free(rewards);
+  free(dones);
+  if (obs >= 0) H5Gclose(obs);
+  if (g >= 0) H5Gclose(g);
+  return rc;
+}
+
+sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const* trajs, int n,
+                         const mjModel* m, sfError* e) {
+  int any = 0;
+  for (int i = 0; i < n; i++) any |= trajs[i] != NULL;
+  if (!any) return SF_OK;
+  double t0 = omp_get_wtime();
+  SF_ASSERT(st->file < 0 || !st->swmr);
+  herr_t rc = st->file >= 0 ? 0 : sf_store_open(st, 0);
+  hid_t data = rc >= 0 ? H5Gopen2(st->file, "data", H5P_DEFAULT) : -1;
+  int64_t total = 0;
+  if (data < 0) rc = -1;
+  if (rc >= 0) {
+    hid_t attr = H5Aopen(data, "total", H5P_DEFAULT);
+    if (attr < 0 || H5Aread(attr, H5T_NATIVE_INT64, &total) < 0) rc = -1;
+    if (attr >= 0) H5Aclose(attr);
+  }
+  for (int i = 0; rc >= 0 && i < n; i++) {
+    if (!trajs[i]) continue;
+    rc = sf_store_demo(data, &res[i], trajs[i], m);
+    total += trajs[i]->n;
+  }
+  if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
+  if (data >= 0) H5Gclose(data);
+  st->io_s += omp_get_wtime() - t0;
+  if (rc < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to write trajectories", st->path);
+  return SF_OK;
+}
+
+// the /data group of a new store: total 0 and env_args (JSON); < 0 on failure
+static herr_t sf_store_make_data(hid_t file, const sfStoreMeta* meta) {
+  hid_t data = H5Gcreate2(file, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (data < 0) return -1;
+  int64_t total = 0;
+  char env[4096 + 512];
+  snprintf(env, sizeof(env),
+           "{\"env_name\": \"suturefleet-suture\", \"type\": 0, \"env_kwargs\": {\"model\": "
+           "\"%s\", \"timestep_s\": %g, \"sample_hz\": %d, \"actions\": \"servo setpoints: "
+           "yaw, pitch, insertion, roll, wrist pitch, wrist yaw, jaw opening\", \"state\": "
+           "\"qpos, qvel, mocap_pos, mocap_quat\"}}",
+           meta->model_path, meta->timestep_s, SF_TRAJ_HZ);
+  herr_t rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
+  if (rc >= 0) rc = sf_attr_string(data, "env_args", env);
+  H5Gclose(data);
   return rc;
 }
 
@@ -330,6 +474,7 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
   // metadata, tables and the robots, then SWMR write mode
   herr_t rc = sf_store_types(st->type);
   if (rc >= 0) rc = sf_store_write_meta(st->file, meta);
+  if (rc >= 0) rc = sf_store_make_data(st->file, meta);
   for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
     st->ds[i] = sf_store_make_table(st->file, kTableName[i], st->type[i]);
     if (st->ds[i] < 0) rc = -1;
@@ -350,7 +495,8 @@ sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, 
   double t0 = omp_get_wtime();
   hsize_t start[1] = {st->nrows[table]}, count[1] = {(hsize_t)n};
   hsize_t total[1] = {st->nrows[table] + (hsize_t)n};
-  herr_t rc = st->file >= 0 ? 0 : sf_store_open(st);
+  herr_t rc = st->file >= 0 ? 0 : sf_store_open(st, 1);
+  if (rc >= 0 && !st->swmr) rc = sf_store_start_swmr(st);
 
   // grow, select the new rows, write
   if (n > 0) {
@@ -496,6 +642,57 @@ void sf_store_data_free(sfStoreData* d) {
   memset(d, 0, sizeof(*d));
 }
 
+// collect the names of /data's demo groups whose episode id is at least keep
+typedef struct sfTrim_ {
+  long keep;
+  char (*names)[64];
+  int n, cap;
+} sfTrim;
+
+static herr_t sf_store_trim_visit(hid_t g, const char* name, const H5L_info_t* info, void* op) {
+  sfTrim* t = op;
+  long long id = -1;
+  if (sscanf(name, "demo_%lld", &id) != 1 || id < t->keep) return 0;
+  if (t->n == t->cap) {
+    t->cap = t->cap ? 2 * t->cap : 64;
+    t->names = realloc(t->names, (size_t)t->cap * sizeof(*t->names));
+    if (!t->names) return -1;
+  }
+  snprintf(t->names[t->n++], 64, "%s", name);
+  return 0;
+}
+
+// delete the demos of episodes that are not kept and recount /data's total; < 0 on failure
+static herr_t sf_store_trim_demos(hid_t file, long keep) {
+  hid_t data = H5Gopen2(file, "data", H5P_DEFAULT);
+  if (data < 0) return -1;
+  sfTrim t = {keep, NULL, 0, 0};
+  herr_t rc = H5Literate(data, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, sf_store_trim_visit, &t);
+  for (int i = 0; rc >= 0 && i < t.n; i++) rc = H5Ldelete(data, t.names[i], H5P_DEFAULT);
+  free(t.names);
+
+  // the total over the demos that remain
+  int64_t total = 0;
+  hsize_t nobj = 0;
+  if (rc >= 0) rc = H5Gget_num_objs(data, &nobj) < 0 ? -1 : 0;
+  for (hsize_t i = 0; rc >= 0 && i < nobj; i++) {
+    char name[64];
+    if (H5Lget_name_by_idx(data, ".", H5_INDEX_NAME, H5_ITER_NATIVE, i, name, sizeof(name),
+                           H5P_DEFAULT) < 0) {
+      rc = -1;
+      break;
+    }
+    int64_t num = 0;
+    hid_t attr = H5Aopen_by_name(data, name, "num_samples", H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Aread(attr, H5T_NATIVE_INT64, &num) < 0) rc = -1;
+    if (attr >= 0) H5Aclose(attr);
+    total += num;
+  }
+  if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
+  H5Gclose(data);
+  return rc;
+}
+
 sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e) {
   memset(st, 0, sizeof(*st));
   st->file = -1;
@@ -526,6 +723,7 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
     if (st->ds[i] < 0 || H5Dset_extent(st->ds[i], n) < 0) rc = -1;
     st->nrows[i] = n[0];
   }
+  if (rc >= 0) rc = sf_store_trim_demos(st->file, keep[SF_TABLE_EPISODES]);
   if (rc >= 0) rc = sf_store_shut(st);
   st->io_s += omp_get_wtime() - t0;
   if (status != SF_OK || rc < 0) {

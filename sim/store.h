@@ -96,6 +96,7 @@ typedef struct sfStoreMeta_ {
   uint64_t seed;            // experiment seed
   uint64_t model_hash;      // hash of the compiled model
   const char* model_path;   // MJCF file the run used
+  double timestep_s;        // physics timestep (for /data env_args)
 } sfStoreMeta;
 
 // the store's tables
@@ -107,6 +108,7 @@ typedef struct sfStore_ {
   hid_t ds[SF_NTABLE];       // the table datasets
   hid_t type[SF_NTABLE];     // their in-memory row types
   hsize_t nrows[SF_NTABLE];  // rows written so far
+  int swmr;                  // the open file is in SWMR write mode
   double io_s;               // wall time spent in store calls (s)
   char path[4096];           // file path
 } sfStore;
@@ -136,6 +138,13 @@ sftStatus sf_store_check_path(const char* path, int force, sfError* e);
 // was created, st is closed, and an existing file is untouched unless force was given
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
                           const sfRobotRow* robots, int nrobots, sfError* e);
+
+// write the recorded trajectories of n episodes (trajs[i] NULL: not recorded) as
+// /data/demo_<episode_id> groups in the robomimic layout and add their samples to /data's
+// total; call before the round's table appends (groups cannot be created once the file is in
+// SWMR mode); SF_ERR_RUN on failure
+sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const* trajs, int n,
+                         const mjModel* m, sfError* e);
 
 // the /episodes row of an episode result run by the named controller
 void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row);
