@@ -30,8 +30,9 @@ static const char* kUsage =
 static const char* kRunUsage =
     "usage: suturefleet run [options]\n"
     "\n"
-    "Robots practise for a number of rounds; each round every robot runs one episode in\n"
-    "MuJoCo, in parallel, and the round's episodes are appended to the store and flushed.\n"
+    "Robots practise for a number of rounds; each round every active robot samples its skill\n"
+    "from its cohort's knowledge and runs one episode in MuJoCo, in parallel; the round's\n"
+    "trajectories, episodes and the knowledge learned from them are written to the store.\n"
     "Results depend only on the seed and the configuration, never on --threads.\n"
     "\n"
     "options:\n"
@@ -40,12 +41,13 @@ static const char* kRunUsage =
     "  --store PATH    HDF5 store to create (default suturefleet.h5); never replaced unless\n"
     "                  --force is given\n"
     "  --robots N      robots practising from round 0 (default 16)\n"
-    "  --rounds R      practice rounds (default 10)\n"
+    "  --rounds R      practice rounds (default 24)\n"
     "  --threads T     OpenMP threads (default: OMP_NUM_THREADS or the core count)\n"
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
     "  --stitches K    throws per episode along the wound, 1..4 (default 1)\n"
-    "  --join N@R,...  N more robots join at round R (rounds count from 0), e.g. 4@5,4@10\n"
+    "  --join N@R,...  N more robots join at round R (rounds count from 0), e.g. 4@5,4@10;\n"
+    "                  'none' for no joiners (default 4@12)\n"
     "  --mode M        fleet: robots pool their episodes; solo: each learns alone; both: a\n"
     "                  fleet cohort and an equal solo cohort with the same contexts (default)\n"
     "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
@@ -530,29 +532,9 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
-// per cohort and round means of a store's episodes
-typedef struct sfRoundStats_ {
-  long n, success, completed, dropped;
-  double entry, exit, trauma, force, time;
-  long nentry, nexit;
-} sfRoundStats;
-
-// accumulate one episode row
-static void sf_stats_add(sfRoundStats* st, const sfEpisodeRow* r) {
-  st->n++;
-  st->success += r->success;
-  st->completed += r->completed;
-  st->dropped += r->dropped;
-  if (!isnan(r->entry_err_mm)) st->entry += r->entry_err_mm, st->nentry++;
-  if (!isnan(r->exit_err_mm)) st->exit += r->exit_err_mm, st->nexit++;
-  st->trauma += r->trauma_mm2;
-  st->force += r->peak_force_N;
-  st->time += r->time_s;
-}
-
 // print a store's summary
 static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d, int rounds,
-                              const sfRoundStats* st, int json) {
+                              const sfRunSummary* st, int json) {
   long cohort_robots[2] = {0, 0};
   for (long i = 0; i < d->nrobots; i++) cohort_robots[d->robots[i].cohort ? 1 : 0]++;
   int done = sf_fleet_rounds_done(d);
@@ -572,14 +554,14 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
     int first = 1;
     for (int c = 0; c < 2; c++) {
       for (int r = 0; r < rounds; r++) {
-        const sfRoundStats* x = &st[c * rounds + r];
-        if (!x->n) continue;
+        const sfRunSummary* x = &st[c * rounds + r];
+        if (!x->episodes) continue;
         fprintf(out, "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
                 "\"success_rate\": %.4f, \"entry_err_mm\": %.4f, \"exit_err_mm\": %.4f, "
                 "\"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}",
-                first ? "" : ",", names[c], r, x->n, (double)x->success / x->n,
-                x->nentry ? x->entry / x->nentry : NAN, x->nexit ? x->exit / x->nexit : NAN,
-                x->trauma / x->n, x->force / x->n, x->time / x->n);
+                first ? "" : ",", names[c], r, x->episodes,
+                (double)x->successes / (double)x->episodes, x->entry_err_mm, x->exit_err_mm,
+                x->trauma_mm2, x->peak_force_N, x->time_s);
         first = 0;
       }
     }
@@ -594,12 +576,11 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   fprintf(out, "cohort round episodes success entry_mm exit_mm trauma_mm2 force_N time_s\n");
   for (int c = 0; c < 2; c++) {
     for (int r = 0; r < rounds; r++) {
-      const sfRoundStats* x = &st[c * rounds + r];
-      if (!x->n) continue;
-      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r, x->n,
-              (double)x->success / x->n, x->nentry ? x->entry / x->nentry : NAN,
-              x->nexit ? x->exit / x->nexit : NAN, x->trauma / x->n, x->force / x->n,
-              x->time / x->n);
+      const sfRunSummary* x = &st[c * rounds + r];
+      if (!x->episodes) continue;
+      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r,
+              x->episodes, (double)x->successes / (double)x->episodes, x->entry_err_mm,
+              x->exit_err_mm, x->trauma_mm2, x->peak_force_N, x->time_s);
     }
   }
 }
@@ -637,12 +618,13 @@ static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
   for (long i = 0; i < d.nepisodes; i++) {
     if (d.episodes[i].round + 1 > rounds) rounds = d.episodes[i].round + 1;
   }
-  sfRoundStats* st = calloc(2 * (size_t)rounds, sizeof(sfRoundStats));
+  sfRunSummary* st = calloc(2 * (size_t)rounds, sizeof(sfRunSummary));
   SF_ASSERT(st);
   for (long i = 0; i < d.nepisodes; i++) {
     const sfEpisodeRow* r = &d.episodes[i];
-    if (r->round >= 0) sf_stats_add(&st[(r->cohort ? 1 : 0) * rounds + r->round], r);
+    if (r->round >= 0) sf_summary_count(&st[(r->cohort ? 1 : 0) * rounds + r->round], r);
   }
+  for (int i = 0; i < 2 * rounds; i++) sf_summary_finish(&st[i]);
   sf_cli_info_print(out, path, &d, rounds, st, json);
   free(st);
   sf_store_data_free(&d);

@@ -17,6 +17,7 @@
 #define SF_CAPTURE_M 0.001    // closed jaws catch the needle within 1 mm of the tcp
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
+#define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
 #define SF_CTRL_EVERY 4       // controller period in steps (500 Hz at the 0.5 ms timestep)
 #define SF_TISSUE_EVERY 2     // tissue model period in steps (1 kHz)
 
@@ -76,10 +77,20 @@ void sf_traj_free(sfTraj* t) {
 }
 
 void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
-  sfRng r;
-  sf_rng_init(&r, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
-  for (int i = 0; i < 3; i++) c->bias_m[i] = mju_clip(0.0007 * sf_rng_normal(&r), -0.002, 0.002);
-  for (int i = 0; i < 3; i++) c->rot_rad[i] = 0.5 * SF_DEG * sf_rng_normal(&r);
+  // the model's systematic error, shared by every robot of the experiment ...
+  sfRng common, own;
+  sf_rng_init(&common, seed, SF_CALIB_COMMON_KEY, 0, SF_STREAM_ROBOT);
+  sf_rng_init(&own, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
+  for (int i = 0; i < 3; i++) {
+    c->bias_m[i] = mju_clip(0.0012 * sf_rng_normal(&common), -0.0025, 0.0025);
+    c->rot_rad[i] = 0.3 * SF_DEG * sf_rng_normal(&common);
+  }
+
+  // ... plus the robot's own
+  for (int i = 0; i < 3; i++) {
+    c->bias_m[i] += mju_clip(0.0004 * sf_rng_normal(&own), -0.0012, 0.0012);
+    c->rot_rad[i] += 0.2 * SF_DEG * sf_rng_normal(&own);
+  }
 }
 
 void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, int stitches,

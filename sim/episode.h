@@ -22,12 +22,14 @@
 #define SF_TRAUMA_MAX_MM2 2.0   // most torn tissue area a successful episode may cause
 #define SF_THROW_TIME_S 14.0    // time allowed per throw
 
-// a robot's own calibration error, drawn once per robot from (seed, robot, 0, SF_STREAM_ROBOT):
-// the rigid transform between where its cameras put the tissue and where it really is
+// a robot's calibration error: the rigid transform between where its cameras put the holes and
+// where they are. It is the sum of a systematic part shared by every robot of the experiment
+// (drawn from (seed, 0xFFFFFFFF, 0, SF_STREAM_ROBOT): the robot model's kinematic and camera
+// mount errors; position SD 1.2 mm per axis clipped to +-2.5 mm, rotation SD 0.3 deg) and the
+// robot's own (from (seed, robot, 0, SF_STREAM_ROBOT): SD 0.4 mm clipped to +-1.2 mm, 0.2 deg)
 typedef struct sfCalib_ {
-  double bias_m[3];   // position bias, each axis normal with SD 0.7 mm, clipped to +-2 mm (the
-                      //   residual of a factory hand-eye calibration, about 1 mm)
-  double rot_rad[3];  // orientation bias (rotation vector about the pad centre), SD 0.5 deg
+  double bias_m[3];   // position bias (m)
+  double rot_rad[3];  // orientation bias (rotation vector about the pad centre, rad)
 } sfCalib;
 
 #define SF_TRAJ_HZ 50  // trajectory samples per simulated second (robomimic demos in the store)

@@ -74,19 +74,24 @@ void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const s
   }
 }
 
+void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r) {
+  sum->episodes++;
+  sum->steps += r->steps;
+  sum->successes += r->success;
+  sum->diverged += r->diverged;
+  sum->faults += r->fault;
+  if (!isnan(r->entry_err_mm)) sum->entry_err_mm += r->entry_err_mm, sum->nentry++;
+  if (!isnan(r->exit_err_mm)) sum->exit_err_mm += r->exit_err_mm, sum->nexit++;
+  sum->trauma_mm2 += r->trauma_mm2;
+  sum->peak_force_N += r->peak_force_N;
+  sum->time_s += r->time_s;
+}
+
 void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
   for (int i = 0; i < n; i++) {
-    const sfEpisodeResult* r = &res[i];
-    sum->episodes++;
-    sum->steps += r->steps;
-    sum->successes += r->success;
-    sum->diverged += r->diverged;
-    sum->faults += r->fault;
-    if (!isnan(r->entry_err_mm)) sum->entry_err_mm += r->entry_err_mm, sum->nentry++;
-    if (!isnan(r->exit_err_mm)) sum->exit_err_mm += r->exit_err_mm, sum->nexit++;
-    sum->trauma_mm2 += r->trauma_mm2;
-    sum->peak_force_N += r->peak_force_N;
-    sum->time_s += r->time_s;
+    sfEpisodeRow row;
+    sf_store_episode_row(&res[i], "", &row);
+    sf_summary_count(sum, &row);
   }
 }
 
@@ -168,6 +173,22 @@ static void sf_learner_add(sfLearner* L, const sfEpisodeRow* row) {
   if (row->cohort == SF_COHORT_FLEET) L->pooled[L->npooled++] = *rec;
 }
 
+// the fleet's pooled aim: the mean of its robots' own aim corrections (the calibration error
+// they share), for robots that have no episodes of their own yet
+static void sf_learner_pool_aim(const sfLearner* L, sfKnowledge* k) {
+  const sfSkillDef* def = L->def;
+  if (!def->has_aim) return;
+  double sum[3] = {0, 0, 0}, zero[3] = {0, 0, 0}, aim[3];
+  int n = 0;
+  for (int i = 0; i < L->nrobot; i++) {
+    if (L->robots[i].cohort != SF_COHORT_FLEET) continue;
+    if (!sf_policy_aim(def, L->own + (long)i * L->rounds, L->nown[i], zero, aim)) continue;
+    for (int j = 0; j < 3; j++) sum[j] += aim[j];
+    n++;
+  }
+  for (int j = 0; n && j < 3; j++) k->mean[def->aim[j]] = sum[j] / n;
+}
+
 // update the knowledge of every cohort active this round (actives: robot ids)
 static void sf_learner_update(sfLearner* L, const int* active, int nactive) {
   int nfleet = 0;
@@ -188,6 +209,7 @@ static void sf_learner_update(sfLearner* L, const int* active, int nactive) {
     int window = SF_FLEET_WINDOW_PER * (nfleet > 2 ? nfleet : 2);
     sf_knowledge_update(L->def, &L->fleet, L->pooled, (int)L->npooled, window, &next);
     next.episodes = L->npooled;
+    sf_learner_pool_aim(L, &next);
     L->fleet = next;
   }
 }
@@ -316,7 +338,9 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
       int i = active[a];
       double aim[3], *th = theta + (long)a * SF_MAX_THETA;
       const sfKnowledge* k = robots[i].cohort == SF_COHORT_FLEET ? &L.fleet : &L.solo[i];
-      sf_policy_aim(def->skill, L.own + (long)i * L.rounds, L.nown[i], aim);
+      double pooled[3] = {0, 0, 0};
+      for (int j = 0; def->skill->has_aim && j < 3; j++) pooled[j] = k->mean[def->skill->aim[j]];
+      sf_policy_aim(def->skill, L.own + (long)i * L.rounds, L.nown[i], pooled, aim);
       sf_policy_sample(def->skill, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
       long id = next_id + a;
       traj_of[a] = c->record_every && id % c->record_every == 0 ? &trajs[a] : NULL;

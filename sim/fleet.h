@@ -49,6 +49,9 @@ void sf_workers_free(sfWorker* workers, int n);
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
                        int n, sfEpisodeResult* res);
 
+// add one stored episode to a running summary (means are finalised by sf_summary_finish)
+void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r);
+
 // add results to a running summary (means are finalised by sf_summary_finish)
 void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n);
 

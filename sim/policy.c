@@ -80,9 +80,10 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
   free(rank);
 }
 
-void sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n, double aim[3]) {
+int sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n,
+                  const double fallback[3], double aim[3]) {
   aim[0] = aim[1] = aim[2] = 0;
-  if (!def->has_aim) return;
+  if (!def->has_aim) return 0;
 
   // the correction each episode suggests: the one it used minus where the tip went
   int used = 0;
@@ -97,7 +98,8 @@ void sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n, do
     aim[2] += r->theta[def->aim[2]] + def->aim_z_per_chord * chord;
     used++;
   }
-  for (int i = 0; used && i < 3; i++) aim[i] /= used;
+  for (int i = 0; i < 3; i++) aim[i] = used ? aim[i] / used : fallback[i];
+  return used;
 }
 
 void sf_policy_sample(const sfSkillDef* def, const sfKnowledge* k, const double aim[3],

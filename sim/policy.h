@@ -61,8 +61,9 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
                          const sfEpisodeRecord* recs, int n, int window, sfKnowledge* next);
 
 // a robot's aim correction (3 values, mm, in the skill's aim order) from its own records
-// (oldest first); zero when none has offsets
-void sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n, double aim[3]);
+// (oldest first); `fallback` (3 values) when none has offsets; returns the records used
+int sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n,
+                  const double fallback[3], double aim[3]);
 
 // the skill a robot practises with this round: shared values drawn from the knowledge with the
 // stream (seed, key, round, skill), aim values from its correction; clipped to the bounds

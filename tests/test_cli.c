@@ -55,7 +55,13 @@ static void test_bad_options(void** state) {
       {{"run", "--stitches", "0"}, {"--stitches", "'0'", "expected an integer from 1 to 4"}},
       {{"run", "--stitches", "5"}, {"--stitches", "'5'", "expected an integer from 1 to 4"}},
       {{"run", "--controller", "bogus"}, {"--controller", "'bogus'", "expected scripted-arc"}},
-      {{"frobnicate"}, {"unknown command 'frobnicate'", "expected run, eval or bench"}},
+      {{"run", "--mode", "team"}, {"--mode", "'team'", "expected fleet, solo or both"}},
+      {{"run", "--join", "2"}, {"--join", "'2'", "expected N@R"}},
+      {{"run", "--join", "2@0"}, {"--join", "'2@0'", "round R >= 1"}},
+      {{"run", "--join", "2@1,x@3"}, {"--join", "'2@1,x@3'", "expected N@R"}},
+      {{"run", "--rounds", "3", "--join", "2@3"},
+       {"--join", "round 3 never practise", "a round from 1 to 2"}},
+      {{"frobnicate"}, {"unknown command 'frobnicate'", "expected run, eval, info or bench"}},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     expect_bad(cases[i].args, cases[i].words);
@@ -165,7 +171,8 @@ static void test_help(void** state) {
                {{"-h"}, "usage: suturefleet <command>"},
                {{"run", "--help"}, "usage: suturefleet run [options]"},
                {{"bench", "--help"}, "usage: suturefleet bench [options]"},
-               {{"eval", "--help"}, "usage: suturefleet eval [options]"}};
+               {{"eval", "--help"}, "usage: suturefleet eval [options]"},
+               {{"info", "--help"}, "usage: suturefleet info STORE [--json]"}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     sfTestCli r = sf_test_cli(cases[i].args);
     assert_int_equal(r.code, 0);
@@ -181,8 +188,9 @@ static void test_help(void** state) {
 
   // run's help lists every option
   r = sf_test_cli(ARGS("run", "--help"));
-  const char* opts[] = {"--config", "--store", "--robots", "--rounds",   "--threads",
-                        "--seed",   "--model", "--force",  "--stitches", "--controller"};
+  const char* opts[] = {"--config", "--store",    "--robots",     "--rounds", "--threads",
+                        "--seed",   "--model",    "--force",      "--stitches", "--controller",
+                        "--join",   "--mode",     "--from",       "--resume"};
   for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) assert_contains(r.out, opts[k]);
   sf_test_cli_free(&r);
 
@@ -227,7 +235,7 @@ static void test_store_not_replaced_without_force(void** state) {
   const char* content = "precious results, not an HDF5 file\n";
   sf_test_write(store, content);
 
-  expect_bad(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1"),
+  expect_bad(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1", "--join", "none"),
              ARGS(store, "already exists", "--force"));
   size_t n = 0;
   char* now = sf_test_read(store, &n);
@@ -238,20 +246,24 @@ static void test_store_not_replaced_without_force(void** state) {
   assert_true(H5Fis_hdf5(store) <= 0);
 
   // --force replaces it with a store
-  expect_run_ok(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1", "--force"));
+  expect_run_ok(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1", "--force",
+                     "--mode", "fleet", "--join", "none", "--record", "none"));
   assert_true(H5Fis_hdf5(store) > 0);
   assert_int_equal(store_rows(store), 2);
 
   // an existing store is protected the same way
-  expect_bad(ARGS("run", "--store", store, "--robots", "3", "--rounds", "1"), ARGS("--force"));
+  expect_bad(ARGS("run", "--store", store, "--robots", "3", "--rounds", "1", "--join", "none"),
+             ARGS("--force"));
   assert_int_equal(store_rows(store), 2);
 }
 
-// robots and rounds from an INI file; the command line overrides it
+// robots, rounds and mode from an INI file; the command line overrides it. Rows: robots x
+// rounds in mode fleet; mode both (the default) doubles them with a solo cohort
 static void test_config_and_override(void** state) {
   char ini[4096], store[4096];
-  write_ini("cli_run.ini", "; three robots, two rounds\n[run]\nrobots = 3\nrounds = 2\n", ini,
-            sizeof(ini));
+  write_ini("cli_run.ini", "; three robots, two rounds\n[run]\nrobots = 3\nrounds = 2\nmode = fleet\njoin = none\n"
+            "record = none\n",
+            ini, sizeof(ini));
   sf_test_path(store, sizeof(store), "cli_config.h5");
   unlink(store);
   expect_run_ok(ARGS("run", "--config", ini, "--store", store));
@@ -265,6 +277,15 @@ static void test_config_and_override(void** state) {
   expect_run_ok(
       ARGS("run", "--config=" SF_TEST_TMP "/cli_run.ini", "--rounds=1", "--store", store));
   assert_int_equal(store_rows(store), 3 * 1);
+  unlink(store);
+  expect_run_ok(ARGS("run", "--config", ini, "--rounds", "1", "--mode", "both", "--store", store));
+  assert_int_equal(store_rows(store), 2 * 3 * 1);
+
+  // without a mode anywhere: both
+  unlink(store);
+  write_ini("cli_run_both.ini", "[run]\nrobots = 2\nrounds = 1\njoin = none\nrecord = none\n", ini, sizeof(ini));
+  expect_run_ok(ARGS("run", "--config", ini, "--store", store));
+  assert_int_equal(store_rows(store), 2 * 2 * 1);
   unlink(store);
 }
 
@@ -483,20 +504,26 @@ static void test_stitches_beyond_pairs(void** state) {
   assert_int_equal(r.code, 0);
   sf_test_cli_free(&r);
 
-  // run, in a child process: sf_context_draw divides by npair - stitches + 1 = 0
+  // run, in a child process (an unchecked count would divide by npair - stitches + 1 = 0 in
+  // sf_context_draw)
   sf_test_path(store, sizeof(store), "cli_two_pairs.h5");
   unlink(store);
   char cmd[16384];
   snprintf(cmd, sizeof(cmd),
-           "'%s' run --model '%s' --stitches 3 --robots 1 --rounds 1 --store '%s' > '%s/%s' 2>&1",
+           "'%s' run --model '%s' --stitches 3 --robots 1 --rounds 1 --join none --store '%s' "
+           "> '%s/%s' 2>&1",
            SF_TEST_BIN, scene, store, SF_TEST_TMP, "cli_two_pairs.log");
   int rc = system(cmd);
   print_message("run --stitches 3 on a 2-pair model: %s %d\n", WIFEXITED(rc) ? "exit" : "signal",
                 WIFEXITED(rc) ? WEXITSTATUS(rc) : WTERMSIG(rc));
-  known_bug("sim/cli.c:173 sf_cli_run does not check --stitches against the model pairs");
   assert_true(WIFEXITED(rc));
   assert_int_equal(WEXITSTATUS(rc), 2);
   assert_int_equal(access(store, F_OK), -1);
+  char log[4096];
+  sf_test_path(log, sizeof(log), "cli_two_pairs.log");
+  char* text = sf_test_read(log, NULL);
+  assert_contains(text, "--stitches: the model has 2 entry/exit pairs, got 3");
+  free(text);
 }
 
 int main(void) {
