@@ -8,6 +8,7 @@ solo, against the fleet's success in that round and the solo cohort's first roun
 Markdown table and the per-round means over all stores.
 """
 import sys
+import warnings
 
 import h5py
 import numpy as np
@@ -26,6 +27,7 @@ def to_90(rates):
 
 
 def main(paths):
+    warnings.simplefilter("ignore", RuntimeWarning)  # rounds before anyone joined: NaN
     rows, curves = [], []
     for path in paths:
         with h5py.File(path, "r") as f:

@@ -181,10 +181,9 @@ static void sf_plan_throw(sfScriptedArc* c, const sfObs* o) {
   c->phi_end = 2 * asin(half / r) + mjPI + SF_PULL_MARGIN_DEG * SF_DEG;
 
   // needle at entry: plane turned by the yaw, tip on e, tip direction at the bite angle
-  mjtNum qyaw[4], a[3], nz[3], beta = th[SF_TH_BITE] * SF_DEG;
+  mjtNum qyaw[4], a[3], beta = th[SF_TH_BITE] * SF_DEG;
   mju_axisAngle2Quat(qyaw, n, th[SF_TH_YAW] * SF_DEG);
   mju_rotVecQuat(a, across, qyaw);
-  mju_rotVecQuat(nz, c->axis, qyaw);
   mjtNum u[3], t[3], mat[9];  // u: centre to tip; t: tip direction
   for (int i = 0; i < 3; i++) {
     u[i] = -mju_sin(beta) * a[i] - mju_cos(beta) * n[i];
@@ -197,19 +196,17 @@ static void sf_plan_throw(sfScriptedArc* c, const sfObs* o) {
   mju_cross(z, x, y);
   for (int i = 0; i < 3; i++) mat[3 * i] = x[i], mat[3 * i + 1] = y[i], mat[3 * i + 2] = z[i];
   mju_mat2Quat(c->entry_quat, mat);
-  (void)nz;
 }
 
 // the pull follows the needle's own arc: turn about its observed centre and axis, starting
 // from its observed pose (as if it had been turned there by the drive angle)
 static void sf_anchor_pull(sfScriptedArc* c, const sfObs* o) {
-  mjtNum z[3] = {0, 0, 1}, q[4], inv[4];
+  mjtNum z[3] = {0, 0, 1}, q[4];
   mju_copy3(c->pivot, o->needle_pos);
   mju_rotVecQuat(c->axis, z, o->needle_quat);
   mju_axisAngle2Quat(q, c->axis, -c->theta[SF_TH_DRIVE] * SF_DEG);
   mju_copy3(c->entry_pos, o->needle_pos);
   mju_mulQuat(c->entry_quat, q, o->needle_quat);
-  (void)inv;
 }
 
 // tcp pose holding the needle (npos, nquat) with a grasp at arc angle a from the tail, side

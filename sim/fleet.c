@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define SF_SOLO_WINDOW 8        // a solo robot's CEM window: its last 8 episodes
-#define SF_FLEET_WINDOW_PER 4   // the fleet's CEM window: 4 episodes per active fleet robot
+#define SF_FLEET_WINDOW_PER 2   // the fleet's CEM window: 2 episodes per active fleet robot
 
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 

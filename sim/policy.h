@@ -15,7 +15,7 @@
 
 #include "skill.h"
 
-#define SF_CEM_ELITE 0.15     // share of the window kept as elites
+#define SF_CEM_ELITE 0.2      // share of the window kept as elites
 #define SF_CEM_ALPHA 0.7      // mean smoothing: new = (1 - alpha) old + alpha elite mean
 #define SF_CEM_ALPHA_SD 0.4   // SD smoothing, slower so the search does not freeze early
 #define SF_CEM_MIN_SD 0.004   // SD floor, as a share of each value's range
