@@ -138,6 +138,7 @@ static int sf_cli_wants_help(int argc, char** argv) {
 
 // parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
+  char others[64] = "";  // first option other than --store/--threads/--resume
   static const char* keys[] = {"--store",      "--robots", "--rounds", "--threads", "--seed",
                                "--model",      "--stitches", "--join", "--mode", "--from",
                                "--record",     "--controller"};
@@ -166,6 +167,9 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
       c->resume = 1;
       continue;
     }
+    if (strcmp(name, "--store") && strcmp(name, "--threads") && !others[0]) {
+      snprintf(others, sizeof(others), "%s", name);
+    }
     if (!strcmp(name, "--config")) {
       sf_cli_value(argc, argv, &i, eq);
       continue;
@@ -179,6 +183,10 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
     sftStatus st = sf_config_set(c, name + 2, v, name, e);
     if (st != SF_OK) return st;
+  }
+  if (c->resume && others[0]) {
+    return sf_fail(e, SF_ERR_INPUT, "--resume continues the store's own configuration; expected "
+                   "only --store and --threads with it, got %s", others);
   }
   return SF_OK;
 }
@@ -366,6 +374,12 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
+// a number for JSON: null when it is not finite
+static void sf_json_num(FILE* out, double v) {
+  if (isfinite(v)) fprintf(out, "%.4f", v);
+  else fputs("null", out);
+}
+
 // eval settings
 typedef struct sfEvalArgs_ {
   const char* skill;     // "reference" or a file
@@ -440,13 +454,18 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
   double rate = (double)sum->successes / (double)sum->episodes, lo, hi;
   sf_wilson(sum->successes, sum->episodes, &lo, &hi);
   if (a->json) {
-    fprintf(out, "{\"episodes\": %ld, \"success_rate\": %.4f, \"success_ci95\": [%.4f, %.4f], "
-            "\"entry_err_mm\": %.4f, \"exit_err_mm\": %.4f, \"tip_out_mm\": %.4f, "
-            "\"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
+    fprintf(out, "{\"episodes\": %ld, \"success_rate\": %.4f, \"success_ci95\": [%.4f, %.4f], ",
+            sum->episodes, rate, lo, hi);
+    fputs("\"entry_err_mm\": ", out);
+    sf_json_num(out, sum->entry_err_mm);
+    fputs(", \"exit_err_mm\": ", out);
+    sf_json_num(out, sum->exit_err_mm);
+    fputs(", \"tip_out_mm\": ", out);
+    sf_json_num(out, tip_out_mm);
+    fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
             "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
             "\"seed\": %llu, \"stitches\": %d, \"calibration\": \"%s\", \"controller\": \"%s\", "
             "\"skill\": {",
-            sum->episodes, rate, lo, hi, sum->entry_err_mm, sum->exit_err_mm, tip_out_mm,
             sum->trauma_mm2, sum->peak_force_N, sum->time_s,
             (double)completed / (double)sum->episodes, dropped, sum->faults, sum->diverged,
             (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot",
@@ -557,10 +576,13 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
         const sfRunSummary* x = &st[c * rounds + r];
         if (!x->episodes) continue;
         fprintf(out, "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
-                "\"success_rate\": %.4f, \"entry_err_mm\": %.4f, \"exit_err_mm\": %.4f, "
-                "\"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}",
+                "\"success_rate\": %.4f, \"entry_err_mm\": ",
                 first ? "" : ",", names[c], r, x->episodes,
-                (double)x->successes / (double)x->episodes, x->entry_err_mm, x->exit_err_mm,
+                (double)x->successes / (double)x->episodes);
+        sf_json_num(out, x->entry_err_mm);
+        fputs(", \"exit_err_mm\": ", out);
+        sf_json_num(out, x->exit_err_mm);
+        fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}",
                 x->trauma_mm2, x->peak_force_N, x->time_s);
         first = 0;
       }

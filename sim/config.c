@@ -76,6 +76,7 @@ static sftStatus sf_config_int(int* dst, const char* value, long lo, long hi, co
 static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* origin,
                                 sfError* e) {
   c->njoin = 0;
+  c->join_given = 1;
   if (!value[0] || !strcmp(value, "none")) return SF_OK;
   char buf[1024];
   snprintf(buf, sizeof(buf), "%s", value);
@@ -96,7 +97,8 @@ static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* o
   return SF_OK;
 }
 
-sftStatus sf_config_check(const sfRunConfig* c, sfError* e) {
+sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
+  if (!c->join_given && c->njoin && c->join_round[0] >= c->rounds) c->njoin = 0;
   for (int i = 0; i < c->njoin; i++) {
     if (c->join_round[i] >= c->rounds) {
       return sf_fail(e, SF_ERR_INPUT, "--join: robots joining at round %d never practise; expected "

@@ -25,6 +25,7 @@ typedef struct sfRunConfig_ {
   uint64_t seed;       // experiment seed
   int stitches;        // throws per episode (1 .. 4)
   int njoin;           // robots joining later: join_count[i] robots at round join_round[i]
+  int join_given;      // the join groups were set (not the default)
   int join_count[SF_MAX_JOIN];
   int join_round[SF_MAX_JOIN];
   int mode;            // sftMode
@@ -46,8 +47,9 @@ void sf_config_defaults(sfRunConfig* c);
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e);
 
-// check settings that depend on each other (join rounds within the rounds); SF_ERR_INPUT
-sftStatus sf_config_check(const sfRunConfig* c, sfError* e);
+// check settings that depend on each other (join rounds within the rounds; the default join
+// group is dropped when the run is too short for it); SF_ERR_INPUT
+sftStatus sf_config_check(sfRunConfig* c, sfError* e);
 
 // apply INI text (as sf_config_load, origin names it in messages)
 sftStatus sf_config_load_text(sfRunConfig* c, const char* text, const char* origin, sfError* e);

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SF_SOLO_WINDOW 8        // a solo robot's CEM window: its last 8 episodes
-#define SF_FLEET_WINDOW_PER 2   // the fleet's CEM window: 2 episodes per active fleet robot
 
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 
@@ -102,6 +100,14 @@ void sf_summary_finish(sfRunSummary* sum) {
   sum->trauma_mm2 /= n;
   sum->peak_force_N /= n;
   sum->time_s /= n;
+}
+
+// does a store hold its round -1 knowledge rows
+static int sf_fleet_has_start(const sfStoreData* d) {
+  for (long i = 0; i < d->nknowledge; i++) {
+    if (d->knowledge[i].round == -1) return 1;
+  }
+  return 0;
 }
 
 int sf_fleet_rounds_done(const sfStoreData* d) {
@@ -321,11 +327,11 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   for (int i = 0; status == SF_OK && c->record_every && i < nrobot; i++) {
     status = sf_traj_make(&trajs[i], s->m, c->stitches, e);
   }
-  if (status == SF_OK && !resumed) {
+  if (status == SF_OK && (!resumed || !sf_fleet_has_start(resumed))) {
     int nk = sf_learner_rows(&L, -1, NULL, 0, has_fleet, krows);
     status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
   }
-  double t0 = omp_get_wtime();
+  double t0 = omp_get_wtime(), io0 = st->io_s;
 
   // rounds: sample skills, simulate in parallel, store in robot order, learn, store knowledge
   for (int round = done + 1; status == SF_OK && round < c->rounds; round++) {
@@ -373,7 +379,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   // summary
   sf_summary_finish(sum);
   sum->wall_s = omp_get_wtime() - t0;
-  sum->store_s = st->io_s;
+  sum->store_s = st->io_s - io0;
   sf_learner_free(&L);
   sf_workers_free(workers, c->threads);
   free(robots);

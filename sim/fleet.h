@@ -11,6 +11,9 @@
 #include "scene.h"
 #include "store.h"
 
+#define SF_SOLO_WINDOW 8        // a solo robot's CEM window: its last 8 episodes
+#define SF_FLEET_WINDOW_PER 2   // the fleet's CEM window: 2 episodes per active fleet robot
+
 // cohorts
 typedef enum sftCohort_ { SF_COHORT_FLEET = 0, SF_COHORT_SOLO = 1 } sftCohort;
 

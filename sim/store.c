@@ -270,6 +270,7 @@ static herr_t sf_store_open(sfStore* st, int swmr) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return -1;
   herr_t rc = H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  if (rc >= 0) rc = H5Pset_file_locking(fapl, 0, 1);
   unsigned flags = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
   st->file = rc >= 0 ? H5Fopen(st->path, flags, fapl) : -1;
   st->swmr = swmr;
@@ -459,7 +460,8 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
 
   // latest file format (needed for SWMR); exclusive create unless forced
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+      H5Pset_file_locking(fapl, 0, 1) < 0) {
     if (fapl >= 0) H5Pclose(fapl);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
   }
@@ -597,6 +599,7 @@ sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
   // open as a SWMR reader (a run may be writing it), else plainly
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  H5Pset_file_locking(fapl, 0, 1);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
   if (file < 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   H5Pclose(fapl);
@@ -704,7 +707,8 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
   // open for writing, clearing the status flags a killed SWMR writer leaves (as h5clear -s)
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   hbool_t clear = 1;
-  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+      H5Pset_file_locking(fapl, 0, 1) < 0) {
     if (fapl >= 0) H5Pclose(fapl);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
   }

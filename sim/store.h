@@ -4,8 +4,9 @@
 // unless forced) with its metadata and robots. Each round opens it as the single SWMR writer
 // (readers may open it meanwhile with H5F_ACC_SWMR_READ), appends the round's rows and closes
 // it, so between rounds it is a complete, closed file: a run killed while simulating leaves a
-// store any HDF5 tool reads, holding every completed round. The schema is documented in
-// datasets/README.md.
+// store any HDF5 tool reads, holding every completed round. OS file locks are not used: HDF5
+// 1.10 would make a reader's lock fail the writer's next open; SWMR's ordered writes keep
+// readers consistent instead. The schema is documented in datasets/README.md.
 #ifndef SUTUREFLEET_SIM_STORE_H_
 #define SUTUREFLEET_SIM_STORE_H_
 

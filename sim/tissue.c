@@ -144,9 +144,11 @@ void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
     mju_sub3(arm, x, pos);
     mju_cross(tq, arm, f);
     mju_addTo3(s->torque, tq);
-    mjtNum e = mju_norm3(excess);
-    if (e > 0) {
-      s->trauma_mm2 += 1e6 * e * dsk;
+    // beyond the elastic limit, sideways motion cuts: the area it sweeps is torn
+    if (mju_norm3(excess) > 0) {
+      mjtNum vperp[3];
+      mju_addScl3(vperp, v, t, -mju_dot3(v, t));
+      s->trauma_mm2 += 1e6 * mju_norm3(vperp) * dt * dsk;
       mju_addTo3(excess_sum, excess);
       nexcess++;
     }

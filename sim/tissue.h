@@ -9,9 +9,9 @@
 //   needle (friction), the cutting force at an advancing tip (cut_N), and an elastic force
 //   towards the tunnel for sideways displacement (lateral_k per metre of needle).
 // - Sideways displacement beyond tear_m tears tissue: the tunnel is dragged with the needle,
-//   and the torn area (displacement beyond the elastic limit times needle length, mm^2) is the
-//   tissue trauma. A needle that turns exactly about its own centre and axis stays in its tunnel
-//   and causes no trauma.
+//   and the area the needle sweeps sideways while beyond the elastic limit (sideways speed x
+//   time x needle length, mm^2) is the tissue trauma. A needle that turns exactly about its own
+//   centre and axis stays in its tunnel and causes none; nor does a needle held still.
 #ifndef SUTUREFLEET_SIM_TISSUE_H_
 #define SUTUREFLEET_SIM_TISSUE_H_
 

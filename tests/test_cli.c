@@ -1,5 +1,6 @@
-// test_cli.c: the command line in-process: exit codes and messages for bad input, help texts,
-// store safety, and INI configuration with command-line overrides.
+// test_cli.c: the command line in-process: exit codes and messages for bad input, help texts
+// and the defaults they state, store safety, INI configuration with command-line overrides,
+// cohorts doubling the rows.
 #include "sf_test.h"
 
 #include <errno.h>
@@ -188,9 +189,9 @@ static void test_help(void** state) {
 
   // run's help lists every option
   r = sf_test_cli(ARGS("run", "--help"));
-  const char* opts[] = {"--config", "--store",    "--robots",     "--rounds", "--threads",
-                        "--seed",   "--model",    "--force",      "--stitches", "--controller",
-                        "--join",   "--mode",     "--from",       "--resume"};
+  const char* opts[] = {"--config", "--store", "--robots", "--rounds",   "--threads",
+                        "--seed",   "--model", "--force",  "--stitches", "--controller",
+                        "--join",   "--mode",  "--from",   "--resume"};
   for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) assert_contains(r.out, opts[k]);
   sf_test_cli_free(&r);
 
@@ -246,8 +247,8 @@ static void test_store_not_replaced_without_force(void** state) {
   assert_true(H5Fis_hdf5(store) <= 0);
 
   // --force replaces it with a store
-  expect_run_ok(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1", "--force",
-                     "--mode", "fleet", "--join", "none", "--record", "none"));
+  expect_run_ok(ARGS("run", "--store", store, "--robots", "2", "--rounds", "1", "--force", "--mode",
+                     "fleet", "--join", "none", "--record", "none"));
   assert_true(H5Fis_hdf5(store) > 0);
   assert_int_equal(store_rows(store), 2);
 
@@ -261,7 +262,8 @@ static void test_store_not_replaced_without_force(void** state) {
 // rounds in mode fleet; mode both (the default) doubles them with a solo cohort
 static void test_config_and_override(void** state) {
   char ini[4096], store[4096];
-  write_ini("cli_run.ini", "; three robots, two rounds\n[run]\nrobots = 3\nrounds = 2\nmode = fleet\njoin = none\n"
+  write_ini("cli_run.ini",
+            "; three robots, two rounds\n[run]\nrobots = 3\nrounds = 2\nmode = fleet\njoin = none\n"
             "record = none\n",
             ini, sizeof(ini));
   sf_test_path(store, sizeof(store), "cli_config.h5");
@@ -283,7 +285,8 @@ static void test_config_and_override(void** state) {
 
   // without a mode anywhere: both
   unlink(store);
-  write_ini("cli_run_both.ini", "[run]\nrobots = 2\nrounds = 1\njoin = none\nrecord = none\n", ini, sizeof(ini));
+  write_ini("cli_run_both.ini", "[run]\nrobots = 2\nrounds = 1\njoin = none\nrecord = none\n", ini,
+            sizeof(ini));
   expect_run_ok(ARGS("run", "--config", ini, "--store", store));
   assert_int_equal(store_rows(store), 2 * 2 * 1);
   unlink(store);
@@ -526,6 +529,53 @@ static void test_stitches_beyond_pairs(void** state) {
   free(text);
 }
 
+// the defaults run --help states are the defaults: robots, rounds, seed, stitches, join
+static void test_help_states_defaults(void** state) {
+  sfRunConfig c;
+  sf_config_defaults(&c);
+  char join[64] = "none";
+  if (c.njoin == 1) snprintf(join, sizeof(join), "%d@%d", c.join_count[0], c.join_round[0]);
+  sfTestCli r = sf_test_cli(ARGS("run", "--help"));
+  static const char* opts[] = {"--robots", "--rounds", "--seed", "--stitches", "--join"};
+  char want[5][64];
+  snprintf(want[0], 64, "(default %d)", c.robots);
+  snprintf(want[1], 64, "(default %d)", c.rounds);
+  snprintf(want[2], 64, "(default %llu)", (unsigned long long)c.seed);
+  snprintf(want[3], 64, "(default %d)", c.stitches);
+  snprintf(want[4], 64, "(default %s)", join);
+  for (int i = 0; i < 5; i++) {
+    // the option's help: from its line to the next option's line
+    const char* at = strstr(r.out, opts[i]);
+    assert_non_null(at);
+    const char* end = strstr(at + 2, "\n  --");
+    char text[512];
+    snprintf(text, sizeof(text), "%.*s", (int)(end ? end - at : 200), at);
+    print_message("%s -> %s\n", opts[i], want[i]);
+    assert_contains(text, want[i]);
+  }
+  sf_test_cli_free(&r);
+}
+
+// a short run with the default joiners (4 robots joining at a round beyond --rounds) either
+// runs without them or says that the default is the problem and how to drop it; it must not
+// blame a --join the user never gave
+static void test_short_run_default_join(void** state) {
+  char store[4096];
+  sf_test_path(store, sizeof(store), "cli_short.h5");
+  unlink(store);
+  sfTestCli r = sf_test_cli(ARGS("run", "--robots", "1", "--rounds", "2", "--mode", "fleet",
+                                 "--record", "none", "--store", store));
+  print_message("exit %d: %s", r.code, r.err);
+  int ok = r.code == 0 || (r.code == 2 && strstr(r.err, "default") && strstr(r.err, "--join none"));
+  sf_test_cli_free(&r);
+  if (!ok)
+    known_bug(
+        "sim/config.c:23 the default join group is checked "
+        "against --rounds as if the user had given it");
+  assert_true(ok);
+  unlink(store);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bad_options),
@@ -543,6 +593,8 @@ int main(void) {
       cmocka_unit_test(test_eval_json),
       cmocka_unit_test(test_eval_skill_file_matches_reference),
       cmocka_unit_test(test_stitches_beyond_pairs),
+      cmocka_unit_test(test_help_states_defaults),
+      cmocka_unit_test(test_short_run_default_join),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -432,41 +432,89 @@ static void test_contexts(void** state) {
   assert_memory_equal(&c.calib, &cal, sizeof(cal));
 }
 
-// the calibration error as episode.h documents it: position bias per axis normal with this SD,
-// clipped to +-CLIP; rotation per axis normal with SD 0.5 deg
-#define CALIB_SD_MM 0.7
-#define CALIB_CLIP_MM 2.0
+// the calibration error as episode.h documents it: a part shared by every robot of a seed
+// (position SD 1.2 mm per axis clipped to +-2.5 mm, rotation SD 0.3 deg) plus the robot's own
+// (SD 0.4 mm clipped to +-1.2 mm, rotation SD 0.2 deg)
+#define SHARED_SD_MM 1.2
+#define SHARED_CLIP_MM 2.5
+#define OWN_SD_MM 0.4
+#define OWN_CLIP_MM 1.2
 
-// calibration errors over 3000 robots (9000 draws per quantity). With c = CLIP / SD (2.857), a
-// share P(|z| > c) = erfc(c / sqrt 2) (0.427 %) of the draws clip, and the clipped SD is SD
-// sqrt(E[clip(z)^2]), E[clip(z)^2] = erf(c / sqrt 2) - 2 c phi(c) + c^2 P(|z| > c)
-// (0.99573 - 0.03848 + 0.03490 = 0.99214: 0.6972 mm). Tolerances are 4 standard errors: SD / sqrt(2
-// * 9000) for an SD, sqrt(p / 9000) for the clipped share
-static void test_calibration_draws(void** state) {
+// E[clip(z, c)^2] for a standard normal z: erf(c / sqrt 2) - 2 c phi(c) + c^2 P(|z| > c)
+static double clipped_var(double c) {
+  double phi = exp(-c * c / 2) / sqrt(2 * 3.141592653589793);
+  return erf(c / sqrt(2)) - 2 * c * phi + c * c * erfc(c / sqrt(2));
+}
+
+// within one seed (3000 robots, 9000 draws per quantity): the shared part is the same for
+// every robot, so each axis's biases span exactly the own part's range, 2 * 1.2 = 2.4 mm (a
+// draw clips at either end with P(|z| > 3) / 2 = 0.135 %, about 4 times per end and axis),
+// centred on the shared part (within +-2.5 mm); around their mean the biases have the own
+// part's SD, 0.4 sqrt(E[clip(z, 3)^2]) = 0.3990 mm, the rotations 0.2 deg. Tolerances are 4
+// standard errors, SD / sqrt(2 * 9000)
+static void test_calibration_within_seed(void** state) {
   enum { N = 3000 };
-  double sb = 0, sr = 0, clipped = 0, worst = 0;
+  double lo[3], hi[3], mean_b[3] = {0}, mean_r[3] = {0};
+  static sfCalib c[N];
   for (int robot = 0; robot < N; robot++) {
-    sfCalib c;
-    sf_calib_draw(11, robot, &c);
+    sf_calib_draw(11, robot, &c[robot]);
     for (int k = 0; k < 3; k++) {
-      sb += c.bias_m[k] * c.bias_m[k];
-      sr += c.rot_rad[k] * c.rot_rad[k];
-      worst = fmax(worst, fabs(c.bias_m[k]));
-      clipped += fabs(c.bias_m[k]) == CALIB_CLIP_MM / 1000;
+      double b = 1000 * c[robot].bias_m[k];
+      lo[k] = robot ? fmin(lo[k], b) : b;
+      hi[k] = robot ? fmax(hi[k], b) : b;
+      mean_b[k] += b / N;
+      mean_r[k] += c[robot].rot_rad[k] / N;
     }
   }
-  double c = CALIB_CLIP_MM / CALIB_SD_MM, tail = erfc(c / sqrt(2));
-  double phi = exp(-c * c / 2) / sqrt(2 * 3.141592653589793);
-  double sd_clipped = CALIB_SD_MM * sqrt(erf(c / sqrt(2)) - 2 * c * phi + c * c * tail);
-  double sd_b = 1000 * sqrt(sb / (3 * N)), sd_r = sqrt(sr / (3 * N)) / DEG;
+  double sb = 0, sr = 0;
+  for (int robot = 0; robot < N; robot++) {
+    for (int k = 0; k < 3; k++) {
+      double db = 1000 * c[robot].bias_m[k] - mean_b[k], dr = c[robot].rot_rad[k] - mean_r[k];
+      sb += db * db;
+      sr += dr * dr;
+    }
+  }
+  double sd_b = sqrt(sb / (3 * N)), sd_r = sqrt(sr / (3 * N)) / DEG;
+  double want_b = OWN_SD_MM * sqrt(clipped_var(OWN_CLIP_MM / OWN_SD_MM));
   print_message(
-      "bias SD %.4f mm (expected %.4f), rotation SD %.4f deg, clipped %.0f of %d "
-      "(expected %.1f), worst %.4f mm\n",
-      sd_b, sd_clipped, sd_r, clipped, 3 * N, 3 * N * tail, 1000 * worst);
-  assert_near(sd_b, sd_clipped, 4 * CALIB_SD_MM / sqrt(2 * 3 * N));
-  assert_near(sd_r, 0.5, 4 * 0.5 / sqrt(2 * 3 * N));
-  assert_true(1000 * worst <= CALIB_CLIP_MM);
-  assert_near(clipped / (3 * N), tail, 4 * sqrt(tail / (3 * N)));
+      "own bias SD %.4f mm (expected %.4f), rotation SD %.4f deg (expected 0.2); "
+      "spans %.6f %.6f %.6f mm around %.4f %.4f %.4f mm\n",
+      sd_b, want_b, sd_r, hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], (hi[0] + lo[0]) / 2,
+      (hi[1] + lo[1]) / 2, (hi[2] + lo[2]) / 2);
+  for (int k = 0; k < 3; k++) {
+    assert_near(hi[k] - lo[k], 2 * OWN_CLIP_MM, 1e-9);
+    assert_true(fabs((hi[k] + lo[k]) / 2) <= SHARED_CLIP_MM + 1e-9);
+  }
+  assert_near(sd_b, want_b, 4 * OWN_SD_MM / sqrt(2 * 3 * N));
+  assert_near(sd_r, 0.2, 4 * 0.2 / sqrt(2 * 3 * N));
+}
+
+// across seeds (robot 0 of 3000 seeds): shared and own part together, SD sqrt(1.2^2
+// E[clip(z, 2.0833)^2] + 0.4^2 E[clip(z, 3)^2]) = sqrt(1.44 * 0.93456 + 0.16 * 0.99501) =
+// 1.2268 mm per axis, never beyond 2.5 + 1.2 = 3.7 mm; rotation sqrt(0.3^2 + 0.2^2) = 0.3606
+// deg; different seeds give different shared parts
+static void test_calibration_across_seeds(void** state) {
+  enum { N = 3000 };
+  double sb = 0, sr = 0, worst = 0;
+  for (int seed = 0; seed < N; seed++) {
+    sfCalib c;
+    sf_calib_draw((uint64_t)seed, 0, &c);
+    for (int k = 0; k < 3; k++) {
+      sb += 1e6 * c.bias_m[k] * c.bias_m[k];
+      sr += c.rot_rad[k] * c.rot_rad[k];
+      worst = fmax(worst, 1000 * fabs(c.bias_m[k]));
+    }
+  }
+  double sd_b = sqrt(sb / (3 * N)), sd_r = sqrt(sr / (3 * N)) / DEG;
+  double want_b = sqrt(SHARED_SD_MM * SHARED_SD_MM * clipped_var(SHARED_CLIP_MM / SHARED_SD_MM) +
+                       OWN_SD_MM * OWN_SD_MM * clipped_var(OWN_CLIP_MM / OWN_SD_MM));
+  print_message(
+      "bias SD %.4f mm (expected %.4f), rotation SD %.4f deg (expected %.4f), "
+      "worst %.4f mm\n",
+      sd_b, want_b, sd_r, sqrt(0.13), worst);
+  assert_near(sd_b, want_b, 4 * want_b / sqrt(2 * 3 * N));
+  assert_near(sd_r, sqrt(0.3 * 0.3 + 0.2 * 0.2), 4 * 0.3606 / sqrt(2 * 3 * N));
+  assert_true(worst <= SHARED_CLIP_MM + OWN_CLIP_MM + 1e-9);
 }
 
 // run summaries: counts, and means of the metrics; the entry and exit errors are averaged over
@@ -511,7 +559,8 @@ int main(void) {
       cmocka_unit_test(test_control_at_limit_is_no_fault),
       cmocka_unit_test(test_fleet_survives_faults),
       cmocka_unit_test(test_contexts),
-      cmocka_unit_test(test_calibration_draws),
+      cmocka_unit_test(test_calibration_within_seed),
+      cmocka_unit_test(test_calibration_across_seeds),
       cmocka_unit_test(test_summary_means),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
-// test_store.c: the HDF5 store written by the suturefleet binary: h5dump reads it, root
-// attributes, /episodes rows (equal to the same episodes run in-process) and layout,
-// independence from the thread count, SWMR readers.
+// test_store.c: the HDF5 store written by the suturefleet binary (one fleet cohort): h5dump
+// reads it, root attributes, /episodes rows (equal to the same episodes run in-process), the
+// layout of /episodes, /robots and /knowledge, independence from the thread count, SWMR
+// readers.
 #include "sf_test.h"
 
 #include <hdf5.h>
@@ -288,14 +289,14 @@ static void test_episode_rows(void** state) {
     assert_int_equal(r->dropped, x.dropped);
     assert_int_equal(r->success, x.success);
 
-    // run gives robots their own calibration error: bias within +-2 mm, not zero
-    for (int k = 0; k < 3; k++) assert_true(fabs(r->calib_bias_mm[k]) <= 2);
+    // run gives robots their calibration error (shared part within +-2.5 mm, own part within
+    // +-1.2 mm), not zero
+    for (int k = 0; k < 3; k++) assert_true(fabs(r->calib_bias_mm[k]) <= 3.7);
     calibrated_differ += r->calib_bias_mm[0] != 0;
   }
   assert_int_equal(calibrated_differ, 8);
   sf_worker_free(&w);
   sf_scene_free(&s);
-
 }
 
 // every table has one unlimited dimension, chunks of 512 rows, deflate; rows in mode fleet
@@ -403,10 +404,10 @@ static void test_swmr_reader_during_run(void** state) {
   sf_test_path(log, sizeof(log), "store_swmr_live.log");
   snprintf(robots, sizeof(robots), "%d", ROBOTS);
   snprintf(rounds, sizeof(rounds), "%d", ROUNDS);
-  char* argv[] = {"suturefleet", "run",    "--robots", robots,  "--rounds", rounds,
-                  "--threads",   "2",      "--mode",   "fleet", "--join",   "none",
-                  "--record",    "none",   "--model",  SCENE,   "--store",  store,
-                  NULL};
+  char* argv[] = {"suturefleet", "run",       "--robots", robots,   "--rounds",
+                  rounds,        "--threads", "2",        "--mode", "fleet",
+                  "--join",      "none",      "--record", "none",   "--model",
+                  SCENE,         "--store",   store,      NULL};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -449,8 +450,9 @@ static void test_swmr_reader_during_run(void** state) {
     free(text);
     if (ds >= 0) H5Dclose(ds);
     if (f >= 0) H5Fclose(f);
-    known_bug("sim/store.c:274 sf_store_open: the writer reopens the closed store every round "
-              "with file locking, which fails while a reader holds the file open");
+    known_bug(
+        "sim/store.c:274 sf_store_open: the writer reopens the closed store every round "
+        "with file locking, which fails while a reader holds the file open");
   }
   assert_int_equal(WEXITSTATUS(status), 0);
   assert_true(opened_while_running);

@@ -261,7 +261,9 @@ static void test_sideways_sweep_tears(void** state) {
     trauma[i] = s.trauma_mm2;
     print_message("sweep %.1f mm: trauma %.4f mm^2, force %.5f N\n", 1000 * d[i], trauma[i],
                   s.force[1]);
-    assert_near(trauma[i], 1000 * (d[i] - p.tear_m) * 4.5 * 1000 * DS, 1e-9);
+    // the area swept while beyond the limit, to within the one 0.05 mm step that crosses it
+    assert_near(trauma[i], 1000 * (d[i] - p.tear_m) * 4.5 * 1000 * DS,
+                1000 * 0.00005 * 4.5 * 1000 * DS);
 
     // the tunnel was dragged by the excess; the needle is held at the elastic limit with
     // lateral_k * tear * (4.5 samples * ds) = 2e5 * 0.15 mm * 5.3014 mm = 0.15904 N, back
@@ -374,6 +376,48 @@ static void test_first_step_and_hold(void** state) {
   assert_true(s.trauma_mm2 < 1e-12);
 }
 
+// the standing needle turned by yaw about the vertical line through its centre (x = 12 mm)
+static needle yawed(double z, double turn, double yaw) {
+  needle n = standing(z, turn);
+  mjtNum up[3] = {0, 0, 1}, qy[4], q[4];
+  mju_axisAngle2Quat(qy, up, yaw);
+  mju_mulQuat(q, qy, n.quat);
+  mju_copy4(n.quat, q);
+  return n;
+}
+
+// tissue tears when the needle moves, not while it is held still. Driven 120 deg in (16 samples
+// inside, on both sides of the centre), the needle is turned 3 deg about the vertical through
+// its centre in one step (its two halves move sideways in opposite directions, about 0.47 mm
+// at the ends, beyond the 0.15 mm limit: that step tears), then held in that pose for 1 s
+// (2000 steps): nothing moves, so the trauma after 1 s held is what it was after 0.1 s, not
+// growing with the time held
+static void test_held_needle_tears_no_more(void** state) {
+  sfTissueParams p = pad();
+  sfTissueState s;
+  double z;
+  puncture(&p, &s, &z, 0);
+  turn(&p, &s, z, 0, DEG, 120);
+  assert_int_equal(s.inside, 16);
+  assert_near(s.trauma_mm2, 0, 1e-12);
+  needle n = yawed(z, 120 * DEG, 3 * DEG);
+  double after[4];
+  const int at[4] = {1, 10, 200, 2000};
+  for (int j = 1, k = 0; j <= 2000; j++) {
+    step(&p, &s, &n);
+    if (j == at[k]) after[k++] = s.trauma_mm2;
+  }
+  print_message("trauma after 1, 10, 200, 2000 steps held: %.4f %.4f %.4f %.4f mm^2\n", after[0],
+                after[1], after[2], after[3]);
+  assert_true(after[0] > 0);
+  if (after[3] > after[2] + 1e-6) {
+    known_bug(
+        "sim/tissue.c:158 the tunnel follows the needle by the mean excess only, so a "
+        "turned needle's opposite excesses are counted again every step");
+  }
+  assert_near(after[3], after[2], 1e-6);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_needle_pose),
@@ -385,6 +429,7 @@ int main(void) {
       cmocka_unit_test(test_sideways_motion_does_not_cut),
       cmocka_unit_test(test_pull_out),
       cmocka_unit_test(test_first_step_and_hold),
+      cmocka_unit_test(test_held_needle_tears_no_more),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
