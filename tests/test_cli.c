@@ -537,12 +537,12 @@ static void test_help_states_defaults(void** state) {
   if (c.njoin == 1) snprintf(join, sizeof(join), "%d@%d", c.join_count[0], c.join_round[0]);
   sfTestCli r = sf_test_cli(ARGS("run", "--help"));
   static const char* opts[] = {"--robots", "--rounds", "--seed", "--stitches", "--join"};
-  char want[5][64];
-  snprintf(want[0], 64, "(default %d)", c.robots);
-  snprintf(want[1], 64, "(default %d)", c.rounds);
-  snprintf(want[2], 64, "(default %llu)", (unsigned long long)c.seed);
-  snprintf(want[3], 64, "(default %d)", c.stitches);
-  snprintf(want[4], 64, "(default %s)", join);
+  char want[5][96];
+  snprintf(want[0], sizeof(want[0]), "(default %d)", c.robots);
+  snprintf(want[1], sizeof(want[1]), "(default %d)", c.rounds);
+  snprintf(want[2], sizeof(want[2]), "(default %llu)", (unsigned long long)c.seed);
+  snprintf(want[3], sizeof(want[3]), "(default %d)", c.stitches);
+  snprintf(want[4], sizeof(want[4]), "(default %s)", join);
   for (int i = 0; i < 5; i++) {
     // the option's help: from its line to the next option's line
     const char* at = strstr(r.out, opts[i]);
