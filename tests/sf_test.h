@@ -10,12 +10,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+extern char** environ;
 
 // fail unless |a - b| <= tol, printing both values
 #define assert_near(a, b, tol) sf_test_near((a), (b), (tol), #a, #b, __FILE__, __LINE__)
@@ -119,6 +123,30 @@ static inline void sf_test_cli_free(sfTestCli* r) {
   free(r->out);
   free(r->err);
   r->out = r->err = NULL;
+}
+
+// run a bad command line in-process: exit code 2, nothing on stdout, every word (NULL-terminated)
+// in the message
+static inline void sf_test_expect_bad(const char* const* args, const char* const* words) {
+  sfTestCli r = sf_test_cli(args);
+  print_message("%s", r.err);
+  assert_int_equal(r.code, 2);
+  assert_string_equal(r.out, "");
+  for (int k = 0; words[k]; k++) assert_contains(r.err, words[k]);
+  sf_test_cli_free(&r);
+}
+
+// start SF_TEST_BIN with argv (NULL-terminated, argv[0] included) as a child process whose
+// stdout and stderr go to the file log; returns its pid
+static inline pid_t sf_test_spawn(const char* log, char* const* argv) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid;
+  assert_int_equal(posix_spawn(&pid, SF_TEST_BIN, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
 }
 
 #endif  // SUTUREFLEET_TESTS_SF_TEST_H_

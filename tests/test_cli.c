@@ -21,14 +21,7 @@ typedef struct bad_case_ {
 } bad_case;
 
 // run a bad case: exit code 2, nothing on stdout, every word in the message
-static void expect_bad(const char* const* args, const char* const* words) {
-  sfTestCli r = sf_test_cli(args);
-  print_message("%s", r.err);
-  assert_int_equal(r.code, 2);
-  assert_string_equal(r.out, "");
-  for (int k = 0; words[k]; k++) assert_contains(r.err, words[k]);
-  sf_test_cli_free(&r);
-}
+#define expect_bad sf_test_expect_bad
 
 // bad options and values, each named with what was expected
 static void test_bad_options(void** state) {

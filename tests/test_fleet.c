@@ -24,7 +24,6 @@
 #define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
 #define RAD2DEG (180.0 / 3.141592653589793)
 
-extern char** environ;
 
 // the main store: 3 robots from round 0 and 2 joining at round 1, a fleet and a solo cohort,
 // 3 rounds, seed 5
@@ -54,14 +53,7 @@ static char* run_ok(const char* const* args) {
 }
 
 // run sf_cli_main in-process expecting exit 2 with every word in stderr and nothing on stdout
-static void run_bad(const char* const* args, const char* const* words) {
-  sfTestCli r = sf_test_cli(args);
-  print_message("%s", r.err);
-  assert_int_equal(r.code, 2);
-  assert_string_equal(r.out, "");
-  for (int k = 0; words[k]; k++) assert_contains(r.err, words[k]);
-  sf_test_cli_free(&r);
-}
+#define run_bad sf_test_expect_bad
 
 // read a store (SF_OK expected)
 static void read_store(const char* path, sfStoreData* d) {
@@ -580,14 +572,7 @@ static pid_t spawn_run(const char* log, char* const* args) {
   int argc = 2;
   while (*args) argv[argc++] = *args++;
   argv[argc] = NULL;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid;
-  assert_int_equal(posix_spawn(&pid, SF_TEST_BIN, &fa, NULL, argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
+  return sf_test_spawn(log, argv);
 }
 
 // run the suturefleet binary (a fresh process) with args (NULL-terminated, after "run"); its

@@ -18,7 +18,6 @@
 
 #define SCENE SF_MODEL_DIR "/suture_scene.xml"
 
-extern char** environ;
 
 // run the suturefleet binary with the given arguments (one shell word each), output to
 // SF_TEST_TMP/<log>; returns its exit code
@@ -408,13 +407,7 @@ static void test_swmr_reader_during_run(void** state) {
                   rounds,        "--threads", "2",        "--mode", "fleet",
                   "--join",      "none",      "--record", "none",   "--model",
                   SCENE,         "--store",   store,      NULL};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid;
-  assert_int_equal(posix_spawn(&pid, SF_TEST_BIN, &fa, NULL, argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
+  pid_t pid = sf_test_spawn(log, argv);
 
   // poll: open as soon as the writer allows, then refresh and count rows until it exits
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
