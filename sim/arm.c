@@ -14,8 +14,8 @@ static int sf_arm_find(const mjModel* m, int type, const char* kind, const char*
   char name[128];
   snprintf(name, sizeof(name), "%s%s", prefix, suffix);
   int id = mj_name2id(m, type, name);
-  if (id < 0) sf_fail(e, SF_ERR_INPUT, "model has no %s named '%s' (the PSM arm needs it)", kind,
-                      name);
+  if (id < 0)
+    sf_fail(e, SF_ERR_INPUT, "model has no %s named '%s' (the PSM arm needs it)", kind, name);
   return id;
 }
 
@@ -66,12 +66,12 @@ mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, con
 
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]) {
   for (int i = 0; i < SF_NJOINT; i++) q[i] = d->qpos[arm->qadr[i]];
-  q[SF_AXIS_JAW] = d->qpos[m->jnt_qposadr[arm->jaw_jnt[0]]] +
-                   d->qpos[m->jnt_qposadr[arm->jaw_jnt[1]]];
+  q[SF_AXIS_JAW] =
+      d->qpos[m->jnt_qposadr[arm->jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[arm->jaw_jnt[1]]];
 }
 
-void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm,
-                  const mjtNum qref[SF_NAXIS], mjtNum* ctrl) {
+void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS],
+                  mjtNum* ctrl) {
   for (int i = 0; i < SF_NAXIS; i++) {
     int a = arm->act[i];
     mjtNum u = qref[i];

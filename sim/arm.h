@@ -42,8 +42,8 @@ mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, con
 
 // write ctrl (nu) that holds the servo setpoints qref (SF_NAXIS, joint units) while cancelling
 // the bias forces (gravity, Coriolis) of the current state; setpoints are clamped to ctrlrange
-void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm,
-                  const mjtNum qref[SF_NAXIS], mjtNum* ctrl);
+void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS],
+                  mjtNum* ctrl);
 
 // current axis positions (SF_NAXIS); the jaw axis is the opening angle
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]);

@@ -19,7 +19,6 @@ typedef struct sfBenchRow_ {
 // best of three interleaved repetitions after a warm-up; the pipeline runs the default
 // fleet (16 robots a round) for as many rounds as those steps need;
 // rows must hold max_threads entries; SF_ERR_RUN if the temporary store cannot be written
-sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows,
-                       sfError* e);
+sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows, sfError* e);
 
 #endif  // SUTUREFLEET_SIM_BENCH_H_

@@ -139,9 +139,9 @@ static int sf_cli_wants_help(int argc, char** argv) {
 // parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
   char others[64] = "";  // first option other than --store/--threads/--resume
-  static const char* keys[] = {"--store",      "--robots", "--rounds", "--threads", "--seed",
-                               "--model",      "--stitches", "--join", "--mode", "--from",
-                               "--record",     "--controller"};
+  static const char* keys[] = {"--store", "--robots", "--rounds",   "--threads",
+                               "--seed",  "--model",  "--stitches", "--join",
+                               "--mode",  "--from",   "--record",   "--controller"};
   sf_config_defaults(c);
 
   // the config file first, so that options override it
@@ -185,8 +185,10 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (st != SF_OK) return st;
   }
   if (c->resume && others[0]) {
-    return sf_fail(e, SF_ERR_INPUT, "--resume continues the store's own configuration; expected "
-                   "only --store and --threads with it, got %s", others);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--resume continues the store's own configuration; expected "
+                   "only --store and --threads with it, got %s",
+                   others);
   }
   return SF_OK;
 }
@@ -257,15 +259,17 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
     char hash[32];
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s.model_hash);
     if (strcmp(hash, resumed.model_hash)) {
-      status = sf_fail(&e, SF_ERR_INPUT, "--resume: model '%s' (hash %s) is not the model store "
-                       "'%s' was written with (hash %s)", c.model, hash, c.store,
-                       resumed.model_hash);
+      status = sf_fail(&e, SF_ERR_INPUT,
+                       "--resume: model '%s' (hash %s) is not the model store "
+                       "'%s' was written with (hash %s)",
+                       c.model, hash, c.store, resumed.model_hash);
     }
   }
   if (status == SF_OK && c.from[0]) {
     status = sf_store_read(c.from, &other, &e);
     if (status == SF_OK) {
-      status = sf_fleet_pooled(&other, sf_controller_find(c.controller)->skill->n, c.from, &from, &e);
+      status =
+          sf_fleet_pooled(&other, sf_controller_find(c.controller)->skill->n, c.from, &from, &e);
     }
   }
   if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
@@ -275,8 +279,12 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   sfRunSummary sum = {0};
   if (status == SF_OK) status = sf_cli_open_store(&c, &s, c.resume ? &resumed : NULL, &st, &e);
   if (status == SF_OK) {
-    fprintf(out, "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
-            c.robots, c.rounds, c.mode == SF_MODE_FLEET ? "fleet" : c.mode == SF_MODE_SOLO ? "solo" : "both",
+    fprintf(out,
+            "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
+            c.robots, c.rounds,
+            c.mode == SF_MODE_FLEET  ? "fleet"
+            : c.mode == SF_MODE_SOLO ? "solo"
+                                     : "both",
             (unsigned long long)c.seed, c.threads, c.store, c.resume ? " (resumed)" : "");
     status = sf_fleet_run(&s, &c, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st, out,
                           &sum, &e);
@@ -376,13 +384,15 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
 
 // a number for JSON: null when it is not finite
 static void sf_json_num(FILE* out, double v) {
-  if (isfinite(v)) fprintf(out, "%.4f", v);
-  else fputs("null", out);
+  if (isfinite(v))
+    fprintf(out, "%.4f", v);
+  else
+    fputs("null", out);
 }
 
 // eval settings
 typedef struct sfEvalArgs_ {
-  const char* skill;     // "reference" or a file
+  const char* skill;  // "reference" or a file
   int episodes;
   uint64_t seed;
   int threads;
@@ -395,8 +405,8 @@ typedef struct sfEvalArgs_ {
 
 // parse eval's options; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError* e) {
-  *a = (sfEvalArgs){"reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc",
-                    sf_scene_default_path()};
+  *a = (sfEvalArgs){
+      "reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", sf_scene_default_path()};
   for (int i = 0; i < argc; i++) {
     char name[64];
     const char* eq = sf_cli_split(argv[i], name, sizeof(name));
@@ -404,8 +414,8 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
       a->json = 1;
       continue;
     }
-    static const char* keys[] = {"--skill",       "--episodes",   "--seed",  "--threads",
-                                 "--stitches",    "--calibration", "--controller", "--model"};
+    static const char* keys[] = {"--skill",    "--episodes",    "--seed",       "--threads",
+                                 "--stitches", "--calibration", "--controller", "--model"};
     size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
     while (k < nk && strcmp(name, keys[k])) k++;
     if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
@@ -462,7 +472,8 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
     sf_json_num(out, sum->exit_err_mm);
     fputs(", \"tip_out_mm\": ", out);
     sf_json_num(out, tip_out_mm);
-    fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
+    fprintf(out,
+            ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
             "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
             "\"seed\": %llu, \"stitches\": %d, \"calibration\": \"%s\", \"controller\": \"%s\", "
             "\"skill\": {",
@@ -470,7 +481,8 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
             (double)completed / (double)sum->episodes, dropped, sum->faults, sum->diverged,
             (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot",
             a->controller);
-    for (int i = 0; i < def->n; i++) fprintf(out, "%s\"%s\": %g", i ? ", " : "", def->name[i], theta[i]);
+    for (int i = 0; i < def->n; i++)
+      fprintf(out, "%s\"%s\": %g", i ? ", " : "", def->name[i], theta[i]);
     fprintf(out, "}}\n");
     return;
   }
@@ -559,15 +571,20 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   int done = sf_fleet_rounds_done(d);
   static const char* names[2] = {"fleet", "solo"};
   if (json) {
-    fprintf(out, "{\"store\": \"%s\", \"schema_version\": %d, \"seed\": %llu, "
-            "\"model_hash\": \"%s\", \"mujoco_version\": \"%s\", \"episodes\": %ld, "
-            "\"rounds_done\": %d, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": \"",
-            path, d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version,
-            d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
+    fprintf(
+        out,
+        "{\"store\": \"%s\", \"schema_version\": %d, \"seed\": %llu, "
+        "\"model_hash\": \"%s\", \"mujoco_version\": \"%s\", \"episodes\": %ld, "
+        "\"rounds_done\": %d, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": \"",
+        path, d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version,
+        d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
     for (const char* c = d->configuration; *c; c++) {
-      if (*c == '\n') fputs("\\n", out);
-      else if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
-      else fputc(*c, out);
+      if (*c == '\n')
+        fputs("\\n", out);
+      else if (*c == '"' || *c == '\\')
+        fprintf(out, "\\%c", *c);
+      else
+        fputc(*c, out);
     }
     fprintf(out, "\", \"rounds\": [");
     int first = 1;
@@ -575,34 +592,35 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
       for (int r = 0; r < rounds; r++) {
         const sfRunSummary* x = &st[c * rounds + r];
         if (!x->episodes) continue;
-        fprintf(out, "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
+        fprintf(out,
+                "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
                 "\"success_rate\": %.4f, \"entry_err_mm\": ",
                 first ? "" : ",", names[c], r, x->episodes,
                 (double)x->successes / (double)x->episodes);
         sf_json_num(out, x->entry_err_mm);
         fputs(", \"exit_err_mm\": ", out);
         sf_json_num(out, x->exit_err_mm);
-        fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}",
-                x->trauma_mm2, x->peak_force_N, x->time_s);
+        fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}", x->trauma_mm2,
+                x->peak_force_N, x->time_s);
         first = 0;
       }
     }
     fprintf(out, "\n]}\n");
     return;
   }
-  fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path,
-          d->schema_version, d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
+  fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path, d->schema_version,
+          d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
   fprintf(out, "configuration:\n%s", d->configuration);
-  fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n",
-          cohort_robots[0], cohort_robots[1], d->nepisodes, done + 1);
+  fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n", cohort_robots[0],
+          cohort_robots[1], d->nepisodes, done + 1);
   fprintf(out, "cohort round episodes success entry_mm exit_mm trauma_mm2 force_N time_s\n");
   for (int c = 0; c < 2; c++) {
     for (int r = 0; r < rounds; r++) {
       const sfRunSummary* x = &st[c * rounds + r];
       if (!x->episodes) continue;
-      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r,
-              x->episodes, (double)x->successes / (double)x->episodes, x->entry_err_mm,
-              x->exit_err_mm, x->trauma_mm2, x->peak_force_N, x->time_s);
+      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r, x->episodes,
+              (double)x->successes / (double)x->episodes, x->entry_err_mm, x->exit_err_mm,
+              x->trauma_mm2, x->peak_force_N, x->time_s);
     }
   }
 }

@@ -73,8 +73,7 @@ static sftStatus sf_config_int(int* dst, const char* value, long lo, long hi, co
 }
 
 // --join N@R,...: groups of robots joining at later rounds ("" or "none": no joiners)
-static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* origin,
-                                sfError* e) {
+static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* origin, sfError* e) {
   c->njoin = 0;
   c->join_given = 1;
   if (!value[0] || !strcmp(value, "none")) return SF_OK;
@@ -101,9 +100,10 @@ sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
   if (!c->join_given && c->njoin && c->join_round[0] >= c->rounds) c->njoin = 0;
   for (int i = 0; i < c->njoin; i++) {
     if (c->join_round[i] >= c->rounds) {
-      return sf_fail(e, SF_ERR_INPUT, "--join: robots joining at round %d never practise; expected "
-                     "a round from 1 to %d (rounds are numbered from 0)", c->join_round[i],
-                     c->rounds - 1);
+      return sf_fail(e, SF_ERR_INPUT,
+                     "--join: robots joining at round %d never practise; expected "
+                     "a round from 1 to %d (rounds are numbered from 0)",
+                     c->join_round[i], c->rounds - 1);
     }
   }
   return SF_OK;
@@ -135,8 +135,8 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     if (!strncmp(value, "every:", 6) && sf_parse_int(value + 6, 1, 1000000, &k) == 0) {
       return c->record_every = k, SF_OK;
     }
-    return sf_fail(e, SF_ERR_INPUT, "%s: expected all, none or every:K (K >= 1), got '%s'",
-                   origin, value);
+    return sf_fail(e, SF_ERR_INPUT, "%s: expected all, none or every:K (K >= 1), got '%s'", origin,
+                   value);
   }
   if (!strcmp(key, "from")) {
     snprintf(c->from, sizeof(c->from), "%s", value);
@@ -236,8 +236,7 @@ static sftStatus sf_config_stream(sfRunConfig* c, FILE* f, const char* name, sfE
   }
   snprintf(origin, sizeof(origin), "%s line %d (%s)", name, line, x.key);
   if (x.section[0] && strcmp(x.section, "run")) {
-    return sf_fail(e, SF_ERR_INPUT, "%s: unknown section [%s] (expected [run])", origin,
-                   x.section);
+    return sf_fail(e, SF_ERR_INPUT, "%s: unknown section [%s] (expected [run])", origin, x.section);
   }
   return sf_config_set(c, x.key, x.value, origin, e);
 }

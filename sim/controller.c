@@ -34,7 +34,7 @@
 #define SF_JAW_OPEN 0.7
 #define SF_JAW_CLOSED -0.1
 #define SF_IK_INTEGRAL 0.04  // integral gain of the tool-pose loop, per controller step
-#define SF_PULL_CHECKS 8  // poses along the pull checked when choosing the regrasp side
+#define SF_PULL_CHECKS 8     // poses along the pull checked when choosing the regrasp side
 
 // skill vector of scripted-arc
 enum {
@@ -59,8 +59,7 @@ static const sfSkillDef kScriptedArcSkill = {
      "correction of the aimed entry point along the wound (x)",
      "correction of the aimed entry point across the wound (y)",
      "correction of the aimed entry point along the tissue normal (z)",
-     "needle rotation speed while driving and pulling",
-     "needle rotation from entry to release",
+     "needle rotation speed while driving and pulling", "needle rotation from entry to release",
      "regrasp point for the pull, as arc angle from the tip"},
     {10, -30, -4, -4, -4, 15, 80, 8},
     {85, 30, 4, 4, 4, 120, 170, 60},
@@ -96,29 +95,29 @@ typedef enum sftPhase_ {
 typedef struct sfScriptedArc_ {
   const sfScene* s;
   sfIk ik;
-  mjData* scratch;        // kinematics-only data for planning (never stepped)
+  mjData* scratch;  // kinematics-only data for planning (never stepped)
   double theta[SF_TH_N];
-  int throw_index;        // throw the plan is for (-1: none yet)
+  int throw_index;  // throw the plan is for (-1: none yet)
   sftPhase phase;
-  mjtNum t0;              // phase start time
-  mjtNum from_pos[3];     // tcp pose at the phase start
+  mjtNum t0;           // phase start time
+  mjtNum from_pos[3];  // tcp pose at the phase start
   mjtNum from_quat[4];
-  mjtNum grasp_pos[3];    // needle in tcp frame while held (observed at phase start)
+  mjtNum grasp_pos[3];  // needle in tcp frame while held (observed at phase start)
   mjtNum grasp_quat[4];
-  mjtNum entry_pos[3];    // planned needle pose at entry
+  mjtNum entry_pos[3];  // planned needle pose at entry
   mjtNum entry_quat[4];
-  mjtNum pivot[3];        // pivot and axis of the drive
+  mjtNum pivot[3];  // pivot and axis of the drive
   mjtNum axis[3];
-  mjtNum phi_end;         // rotation at which the pull ends (rad)
-  int regrasp_side;       // side of the jaws the needle lies on after the regrasp (+1/-1)
+  mjtNum phi_end;            // rotation at which the pull ends (rad)
+  int regrasp_side;          // side of the jaws the needle lies on after the regrasp (+1/-1)
   mjtNum q_pre[SF_NJOINT];   // joints of the pre-regrasp pose (planned)
   mjtNum q_from[SF_NJOINT];  // joints at the start of a joint-space move
   mjtNum q_ref[SF_NJOINT];   // joint setpoints of a joint-space move
   int joint_mode;            // this step's setpoints come from q_ref, not from the IK
   mjtNum q_int[SF_NJOINT];   // integral of the IK steps (removes steady deflection under load)
-  mjtNum tcp_pos[3];      // tcp target of the last step
+  mjtNum tcp_pos[3];         // tcp target of the last step
   mjtNum tcp_quat[4];
-  mjtNum jaw;             // jaw opening target (rad)
+  mjtNum jaw;  // jaw opening target (rad)
 } sfScriptedArc;
 
 // minimum-jerk phase of u in [0, 1]
@@ -149,8 +148,7 @@ static void sf_tcp_for_needle(const sfScriptedArc* c, const mjtNum npos[3], cons
 }
 
 // needle pose after turning the entry pose by phi about the pivot
-static void sf_needle_turned(const sfScriptedArc* c, mjtNum phi, mjtNum npos[3],
-                             mjtNum nquat[4]) {
+static void sf_needle_turned(const sfScriptedArc* c, mjtNum phi, mjtNum npos[3], mjtNum nquat[4]) {
   mjtNum q[4], rel[3], rot[3];
   mju_axisAngle2Quat(q, c->axis, phi);
   mju_sub3(rel, c->entry_pos, c->pivot);
@@ -333,8 +331,8 @@ static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfObs* o) {
       }
       mjtNum epos[3], equat[4];
       sf_tcp_for_needle(c, c->entry_pos, c->entry_quat, epos, equat);
-      sf_pose_blend(c->from_pos, c->from_quat, epos, equat, sf_minjerk(t / SF_T_ALIGN),
-                    c->tcp_pos, c->tcp_quat);
+      sf_pose_blend(c->from_pos, c->from_quat, epos, equat, sf_minjerk(t / SF_T_ALIGN), c->tcp_pos,
+                    c->tcp_quat);
       return t >= SF_T_ALIGN ? SF_PH_DRIVE : c->phase;
     }
     case SF_PH_DRIVE:
@@ -356,8 +354,8 @@ static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfObs* o) {
     case SF_PH_REGRASP: {
       // regrasp pose on the needle where it lies; approach it along the tool axis
       mjtNum z[3] = {0, 0, 1}, zdir[3];
-      sf_tcp_for_grasp(o->needle_radius_m, mjPI - c->theta[SF_TH_REGRASP] * SF_DEG,
-                       c->regrasp_side, o->needle_pos, o->needle_quat, tpos, tquat);
+      sf_tcp_for_grasp(o->needle_radius_m, mjPI - c->theta[SF_TH_REGRASP] * SF_DEG, c->regrasp_side,
+                       o->needle_pos, o->needle_quat, tpos, tquat);
       mju_rotVecQuat(zdir, z, c->phase == SF_PH_BACKOFF ? c->from_quat : tquat);
       if (c->phase == SF_PH_BACKOFF) {
         mjtNum to[3];

@@ -14,15 +14,15 @@
 
 // what a controller sees each step (world frame as the robot believes it)
 typedef struct sfObs_ {
-  mjtNum time_s;           // time since the episode started
-  int throw_index;         // current throw (0 .. nthrow-1)
-  int nthrow;              // throws in the episode
-  mjtNum entry[3];         // current throw's entry hole as perceived (calibration error)
-  mjtNum exit[3];          // current throw's exit hole as perceived
-  mjtNum normal[3];        // tissue surface normal (unit)
-  mjtNum tcp_pos[3];       // tool centre point
-  mjtNum tcp_quat[4];      // tool orientation
-  mjtNum needle_pos[3];    // needle frame (centre; z = axis of the arc)
+  mjtNum time_s;         // time since the episode started
+  int throw_index;       // current throw (0 .. nthrow-1)
+  int nthrow;            // throws in the episode
+  mjtNum entry[3];       // current throw's entry hole as perceived (calibration error)
+  mjtNum exit[3];        // current throw's exit hole as perceived
+  mjtNum normal[3];      // tissue surface normal (unit)
+  mjtNum tcp_pos[3];     // tool centre point
+  mjtNum tcp_quat[4];    // tool orientation
+  mjtNum needle_pos[3];  // needle frame (centre; z = axis of the arc)
   mjtNum needle_quat[4];
   mjtNum needle_radius_m;  // needle radius
   int grasped;             // the jaws hold the needle
@@ -38,9 +38,9 @@ typedef enum sftCtrlStatus_ {
 
 // a controller implementation
 typedef struct sfControllerDef_ {
-  const char* name;          // e.g. "scripted-arc"
-  const char* description;   // one line
-  const sfSkillDef* skill;   // its skill vector
+  const char* name;         // e.g. "scripted-arc"
+  const char* description;  // one line
+  const sfSkillDef* skill;  // its skill vector
   // make per-robot state for scene s (NULL on allocation failure)
   void* (*make)(const sfScene* s);
   // start an episode with skill theta (skill->n values)

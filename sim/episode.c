@@ -18,8 +18,8 @@
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
-#define SF_CTRL_EVERY 4       // controller period in steps (500 Hz at the 0.5 ms timestep)
-#define SF_TISSUE_EVERY 2     // tissue model period in steps (1 kHz)
+#define SF_CTRL_EVERY 4    // controller period in steps (500 Hz at the 0.5 ms timestep)
+#define SF_TISSUE_EVERY 2  // tissue model period in steps (1 kHz)
 
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e) {
   memset(w, 0, sizeof(*w));
@@ -114,24 +114,24 @@ void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t rou
 
 // everything the step loop carries
 typedef struct sfRunState_ {
-  sfHoles holes;            // this episode's holes (shifted by the context)
-  sfHoles seen;             // the holes as the robot perceives them (calibration error)
-  sfTissueParams tissue;    // pad geometry and material
-  sfTissueState ts;         // interaction state
-  mjtNum grasp_pos[3];      // needle in the tcp frame while grasped
+  sfHoles holes;          // this episode's holes (shifted by the context)
+  sfHoles seen;           // the holes as the robot perceives them (calibration error)
+  sfTissueParams tissue;  // pad geometry and material
+  sfTissueState ts;       // interaction state
+  mjtNum grasp_pos[3];    // needle in the tcp frame while grasped
   mjtNum grasp_quat[4];
-  int grasped;              // the jaws hold the needle
-  int jaw_was_open;         // the jaws were open since the last grasp attempt
-  mjtNum needle_pos[3];     // needle pose (world)
+  int grasped;           // the jaws hold the needle
+  int jaw_was_open;      // the jaws were open since the last grasp attempt
+  mjtNum needle_pos[3];  // needle pose (world)
   mjtNum needle_quat[4];
-  mjtNum tip[3];            // needle tip (world)
-  mjtNum tcp_prev[3];       // tcp position at the previous step
-  double jaw_trauma_mm2;    // tissue torn by the jaws
-  int throw_index;          // current throw
+  mjtNum tip[3];                // needle tip (world)
+  mjtNum tcp_prev[3];           // tcp position at the previous step
+  double jaw_trauma_mm2;        // tissue torn by the jaws
+  int throw_index;              // current throw
   int pulled[SF_MAX_STITCHES];  // throw pulled through
-  mjtNum throw_t0;          // start time of the current throw
-  mjtNum top_z_rest;        // the pad's top surface height at rest
-  mjtNum tcp_pos[3];        // tcp pose at this step (world)
+  mjtNum throw_t0;              // start time of the current throw
+  mjtNum top_z_rest;            // the pad's top surface height at rest
+  mjtNum tcp_pos[3];            // tcp pose at this step (world)
   mjtNum tcp_quat[4];
 } sfRunState;
 
@@ -182,8 +182,8 @@ static void sf_episode_tcp(const sfScene* s, const mjData* d, sfRunState* rs) {
 static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
                             sfEpisodeResult* out) {
   const mjModel* m = s->m;
-  mjtNum open = d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] +
-                d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
+  mjtNum open =
+      d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
   const mjtNum* tpos = rs->tcp_pos;
   const mjtNum* tquat = rs->tcp_quat;
   if (rs->grasped && open > SF_JAW_RELEASE) {
@@ -325,8 +325,7 @@ static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
 }
 
 // record one trajectory sample of the current state (when there is room)
-static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunState* rs,
-                              sfTraj* t) {
+static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunState* rs, sfTraj* t) {
   const mjModel* m = s->m;
   if (!t || t->n >= t->cap) return;
   int k = t->n++;
@@ -353,8 +352,7 @@ static int sf_bad_state_count(const mjData* d) {
 }
 
 // start a throw: the needle in the jaws at the context's grasp, scoring for its pair
-static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out,
-                             mjtNum time) {
+static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out, mjtNum time) {
   sf_grasp_pose(s->needle_radius_m, out->ctx.grasp_angle_rad, out->ctx.grasp_tilt_rad,
                 SF_GRASP_SIDE, rs->grasp_pos, rs->grasp_quat);
   rs->grasped = 1;
@@ -398,9 +396,10 @@ static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfR
     }
     if (t->inserted) {
       entry += t->entry_err_mm, ne++;
-      if (prev) sp[nsp] = 1000 * mju_abs(mju_dot3(t->entry_pt, s->wound_dir) -
-                                          mju_dot3(prev, s->wound_dir)),
-                sp_sum += sp[nsp++];
+      if (prev)
+        sp[nsp] =
+            1000 * mju_abs(mju_dot3(t->entry_pt, s->wound_dir) - mju_dot3(prev, s->wound_dir)),
+        sp_sum += sp[nsp++];
       prev = t->entry_pt;
     }
     if (t->exited) exit += t->exit_err_mm, out_mm += t->tip_out_mm, nx++;
@@ -420,7 +419,8 @@ static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfR
   out->bite_mm = nb ? bite / nb : NAN;
   out->spacing_mean_mm = nsp ? sp_sum / nsp : NAN;
   double var = 0;
-  for (int i = 0; i < nsp; i++) var += (sp[i] - out->spacing_mean_mm) * (sp[i] - out->spacing_mean_mm);
+  for (int i = 0; i < nsp; i++)
+    var += (sp[i] - out->spacing_mean_mm) * (sp[i] - out->spacing_mean_mm);
   out->spacing_sd_mm = nsp >= 2 ? sqrt(var / (nsp - 1)) : NAN;
 }
 

@@ -17,10 +17,10 @@
 #include "status.h"
 #include "tissue.h"
 
-#define SF_MAX_STITCHES 4       // most throws in one episode
-#define SF_SUCCESS_TOL_MM 2.5   // SRC: the 5 mm squares around entry and exit holes
-#define SF_TRAUMA_MAX_MM2 2.0   // most torn tissue area a successful episode may cause
-#define SF_THROW_TIME_S 14.0    // time allowed per throw
+#define SF_MAX_STITCHES 4      // most throws in one episode
+#define SF_SUCCESS_TOL_MM 2.5  // SRC: the 5 mm squares around entry and exit holes
+#define SF_TRAUMA_MAX_MM2 2.0  // most torn tissue area a successful episode may cause
+#define SF_THROW_TIME_S 14.0   // time allowed per throw
 
 // a robot's calibration error: the rigid transform between where its cameras put the holes and
 // where they are. It is the sum of a systematic part shared by every robot of the experiment
@@ -51,69 +51,69 @@ typedef struct sfTraj_ {
 
 // context of one episode, drawn from (seed, robot, round, SF_STREAM_CONTEXT)
 typedef struct sfContext_ {
-  double line_offset_m;     // the holes' shift along the wound, uniform +-2 mm
-  int first_pair;           // first entry/exit pair stitched
-  double grasp_angle_rad;   // initial grasp point on the needle, from the tail, 15..35 deg
-  double grasp_tilt_rad;    // needle tilt about the wire in the jaws, +-5 deg
-  double puncture_N;        // tissue: surface puncture force, 0.6..1.4 N
-  double indent_k_N_m;      // tissue: surface stiffness before puncture, 800..1500 N/m
-  double friction_Ns_m2;    // tissue: friction along the needle, 1000..3000 N s/m^2
-  double cut_N;             // tissue: cutting force at the tip, 0.1..0.3 N
-  double lateral_k_N_m2;    // tissue: sideways stiffness, 1e5..3e5 N/m^2
-  double tear_mm;           // tissue: elastic limit of sideways displacement, 0.10..0.20 mm
-  sfCalib calib;            // the robot's calibration error (zero for a calibrated robot)
+  double line_offset_m;    // the holes' shift along the wound, uniform +-2 mm
+  int first_pair;          // first entry/exit pair stitched
+  double grasp_angle_rad;  // initial grasp point on the needle, from the tail, 15..35 deg
+  double grasp_tilt_rad;   // needle tilt about the wire in the jaws, +-5 deg
+  double puncture_N;       // tissue: surface puncture force, 0.6..1.4 N
+  double indent_k_N_m;     // tissue: surface stiffness before puncture, 800..1500 N/m
+  double friction_Ns_m2;   // tissue: friction along the needle, 1000..3000 N s/m^2
+  double cut_N;            // tissue: cutting force at the tip, 0.1..0.3 N
+  double lateral_k_N_m2;   // tissue: sideways stiffness, 1e5..3e5 N/m^2
+  double tear_mm;          // tissue: elastic limit of sideways displacement, 0.10..0.20 mm
+  sfCalib calib;           // the robot's calibration error (zero for a calibrated robot)
 } sfContext;
 
 // what to run
 typedef struct sfEpisodeSpec_ {
-  uint64_t seed;                   // experiment seed
-  int32_t robot;                   // robot id
-  int32_t round;                   // practice round
-  int64_t episode_id;              // row id in the store
-  int stitches;                    // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
-  int calibrated;                  // 1: zero calibration error; 0: the robot's drawn error
-  const double* theta;             // skill vector (controller's skill->n values)
-  int32_t key_offset;              // context and calibration come from robot - key_offset (a
-                                   //   solo robot shares them with its fleet twin); usually 0
-  sfTraj* traj;                    // where to record the trajectory (NULL: not recorded)
+  uint64_t seed;        // experiment seed
+  int32_t robot;        // robot id
+  int32_t round;        // practice round
+  int64_t episode_id;   // row id in the store
+  int stitches;         // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
+  int calibrated;       // 1: zero calibration error; 0: the robot's drawn error
+  const double* theta;  // skill vector (controller's skill->n values)
+  int32_t key_offset;   // context and calibration come from robot - key_offset (a
+                        //   solo robot shares them with its fleet twin); usually 0
+  sfTraj* traj;         // where to record the trajectory (NULL: not recorded)
 } sfEpisodeSpec;
 
 // outcome of one episode; every number comes from the simulation
 typedef struct sfEpisodeResult_ {
-  int64_t episode_id;               // from the spec
-  int32_t round;                    // from the spec
-  int32_t robot;                    // from the spec
-  int32_t steps;                    // physics steps taken
-  double sim_time_s;                // simulated time at the end
-  sfContext ctx;                    // the context
-  int ntheta;                       // skill values used
-  double theta[SF_MAX_THETA];       // the skill
-  int stitches;                     // throws attempted
+  int64_t episode_id;                         // from the spec
+  int32_t round;                              // from the spec
+  int32_t robot;                              // from the spec
+  int32_t steps;                              // physics steps taken
+  double sim_time_s;                          // simulated time at the end
+  sfContext ctx;                              // the context
+  int ntheta;                                 // skill values used
+  double theta[SF_MAX_THETA];                 // the skill
+  int stitches;                               // throws attempted
   sfThrowScore throw_score[SF_MAX_STITCHES];  // SRC score of each throw
   double throw_time_s[SF_MAX_STITCHES];       // completion time of each throw (NaN if not done)
-  int throws_ok;                    // throws meeting SRC's criteria and pulled through
-  double entry_err_mm;              // mean entry lateral error over inserted throws (NaN none)
-  double exit_err_mm;               // mean exit lateral error over exited throws (NaN none)
-  double tip_out_mm;                // mean tip stand-out beyond the exit over exited throws
-  double spacing_mean_mm;           // STAR: mean distance between consecutive entry points
-  double spacing_sd_mm;             // STAR: its standard deviation (NaN below 2 spacings)
-  double bite_mm;                   // STAR: mean distance of entry and exit points from the wound
-  int insertions;                   // downward tip crossings over the episode
-  int regrasp_failures;             // jaw closures that missed the needle
-  double trauma_mm2;                // torn tissue area (tunnel tearing + jaws in tissue)
-  double peak_force_N;              // largest needle-tissue force
-  double time_s;                    // completion time (time limit when not completed)
-  uint8_t completed;                // every throw was pulled through
-  uint8_t dropped;                  // the needle was released outside the tissue
-  uint8_t diverged;                 // MuJoCo reported a bad state (NaN/Inf)
-  uint8_t fault;                    // the controller produced a non-finite or out-of-range control
-  uint8_t success;                  // the episode's success (README: "Success")
-  int has_offsets;                  // some throw went in and came out: offsets below valid
-  double entry_off_mm[3];           // mean SRC insertion point minus entry hole, in the wound
-  double exit_off_mm[3];            //   frame (along, across towards the exit, normal); exit
-  double score;                     // learning score (sf_policy_score)
-  int32_t cohort;                   // set by the fleet: 0 fleet, 1 solo
-  int32_t join_round;               // set by the fleet: the robot's first round
+  int throws_ok;                              // throws meeting SRC's criteria and pulled through
+  double entry_err_mm;     // mean entry lateral error over inserted throws (NaN none)
+  double exit_err_mm;      // mean exit lateral error over exited throws (NaN none)
+  double tip_out_mm;       // mean tip stand-out beyond the exit over exited throws
+  double spacing_mean_mm;  // STAR: mean distance between consecutive entry points
+  double spacing_sd_mm;    // STAR: its standard deviation (NaN below 2 spacings)
+  double bite_mm;          // STAR: mean distance of entry and exit points from the wound
+  int insertions;          // downward tip crossings over the episode
+  int regrasp_failures;    // jaw closures that missed the needle
+  double trauma_mm2;       // torn tissue area (tunnel tearing + jaws in tissue)
+  double peak_force_N;     // largest needle-tissue force
+  double time_s;           // completion time (time limit when not completed)
+  uint8_t completed;       // every throw was pulled through
+  uint8_t dropped;         // the needle was released outside the tissue
+  uint8_t diverged;        // MuJoCo reported a bad state (NaN/Inf)
+  uint8_t fault;           // the controller produced a non-finite or out-of-range control
+  uint8_t success;         // the episode's success (README: "Success")
+  int has_offsets;         // some throw went in and came out: offsets below valid
+  double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound
+  double exit_off_mm[3];   //   frame (along, across towards the exit, normal); exit
+  double score;            // learning score (sf_policy_score)
+  int32_t cohort;          // set by the fleet: 0 fleet, 1 solo
+  int32_t join_round;      // set by the fleet: the robot's first round
 } sfEpisodeResult;
 
 // per-thread simulation state, made once and reused for every episode the thread runs
@@ -145,7 +145,6 @@ void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t rou
                      int calibrated, sfContext* c);
 
 // run one episode; a result is always written (flags record failures)
-void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
-                    sfEpisodeResult* out);
+void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec, sfEpisodeResult* out);
 
 #endif  // SUTUREFLEET_SIM_EPISODE_H_

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 
 // add one cohort's robots (initial ones, then join groups) from id `first`; twins: the context
@@ -132,7 +131,8 @@ sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowl
   const sfKnowledgeRow* best = NULL;
   for (long i = 0; i < d->nknowledge; i++) {
     const sfKnowledgeRow* r = &d->knowledge[i];
-    if (r->cohort == SF_COHORT_FLEET && r->robot < 0 && (!best || r->round >= best->round)) best = r;
+    if (r->cohort == SF_COHORT_FLEET && r->robot < 0 && (!best || r->round >= best->round))
+      best = r;
   }
   if (!best) {
     return sf_fail(e, SF_ERR_INPUT, "--from '%s': the store holds no pooled fleet knowledge", path);
@@ -156,8 +156,8 @@ typedef struct sfLearner_ {
   int* nown;                // episodes per robot
   sfEpisodeRecord* pooled;  // the fleet cohort's episodes, in store order
   long npooled;
-  sfKnowledge fleet;        // the fleet's pooled knowledge
-  sfKnowledge* solo;        // each solo robot's own knowledge
+  sfKnowledge fleet;  // the fleet's pooled knowledge
+  sfKnowledge* solo;  // each solo robot's own knowledge
 } sfLearner;
 
 // the learning record of a stored episode row
@@ -350,8 +350,8 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
       sf_policy_sample(def->skill, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
       long id = next_id + a;
       traj_of[a] = c->record_every && id % c->record_every == 0 ? &trajs[a] : NULL;
-      specs[a] = (sfEpisodeSpec){c->seed, i, round, id, c->stitches, 0, th,
-                                 i - robots[i].context_robot, traj_of[a]};
+      specs[a] = (sfEpisodeSpec){
+          c->seed, i, round, id, c->stitches, 0, th, i - robots[i].context_robot, traj_of[a]};
     }
     sf_fleet_parallel(s, workers, c->threads, specs, n, res);
     status = sf_store_demos(st, res, traj_of, n, s->m, e);

@@ -11,28 +11,28 @@
 #include "scene.h"
 #include "store.h"
 
-#define SF_SOLO_WINDOW 8        // a solo robot's CEM window: its last 8 episodes
-#define SF_FLEET_WINDOW_PER 2   // the fleet's CEM window: 2 episodes per active fleet robot
+#define SF_SOLO_WINDOW 8       // a solo robot's CEM window: its last 8 episodes
+#define SF_FLEET_WINDOW_PER 2  // the fleet's CEM window: 2 episodes per active fleet robot
 
 // cohorts
 typedef enum sftCohort_ { SF_COHORT_FLEET = 0, SF_COHORT_SOLO = 1 } sftCohort;
 
 // summary of finished episodes
 typedef struct sfRunSummary_ {
-  long episodes;          // episodes simulated
-  long steps;             // physics steps over all episodes
-  long successes;         // successful episodes
-  long diverged;          // episodes flagged diverged
-  long faults;            // episodes flagged controller fault
-  double entry_err_mm;    // mean entry lateral error over episodes with an insertion (NaN: none)
-  double exit_err_mm;     // mean exit lateral error over episodes with an exit (NaN: none)
-  double trauma_mm2;      // mean tissue trauma
-  double peak_force_N;    // mean peak needle-tissue force
-  double time_s;          // mean completion time
-  long nentry;            // episodes with an insertion
-  long nexit;             // episodes with an exit
-  double wall_s;          // wall time (s)
-  double store_s;         // part of it spent in the store (s)
+  long episodes;        // episodes simulated
+  long steps;           // physics steps over all episodes
+  long successes;       // successful episodes
+  long diverged;        // episodes flagged diverged
+  long faults;          // episodes flagged controller fault
+  double entry_err_mm;  // mean entry lateral error over episodes with an insertion (NaN: none)
+  double exit_err_mm;   // mean exit lateral error over episodes with an exit (NaN: none)
+  double trauma_mm2;    // mean tissue trauma
+  double peak_force_N;  // mean peak needle-tissue force
+  double time_s;        // mean completion time
+  long nentry;          // episodes with an insertion
+  long nexit;           // episodes with an exit
+  double wall_s;        // wall time (s)
+  double store_s;       // part of it spent in the store (s)
 } sfRunSummary;
 
 // the robots of configuration c (ids in order: fleet cohort, then solo cohort; within a cohort

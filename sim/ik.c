@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 int sf_ik_make(sfIk* ik, const mjModel* m) {
   ik->nv = m->nv;
   ik->jacp = calloc((size_t)(3 * m->nv), sizeof(mjtNum));
@@ -42,9 +41,9 @@ void sf_ik_error(const mjtNum pos[3], const mjtNum quat[4], const mjtNum tpos[3]
   mju_quat2Vel(err + 3, q, 1);
 }
 
-void sf_ik_step(sfIk* ik, const mjModel* m, const mjData* d, const sfArm* arm,
-                const mjtNum opos[3], const mjtNum oquat[4], const mjtNum tpos[3],
-                const mjtNum tquat[4], mjtNum dq[SF_NAXIS]) {
+void sf_ik_step(sfIk* ik, const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum opos[3],
+                const mjtNum oquat[4], const mjtNum tpos[3], const mjtNum tquat[4],
+                mjtNum dq[SF_NAXIS]) {
   // error of the frame, rotation weighted into metres
   mjtNum pos[3], quat[4], err[6];
   sf_ik_frame(m, d, arm, opos, oquat, pos, quat);

@@ -16,9 +16,9 @@
 
 // scratch space of one solver, made once per thread (no allocation per step)
 typedef struct sfIk_ {
-  int nv;            // model dofs
-  mjtNum* jacp;      // translational Jacobian (3 x nv)
-  mjtNum* jacr;      // rotational Jacobian (3 x nv)
+  int nv;        // model dofs
+  mjtNum* jacp;  // translational Jacobian (3 x nv)
+  mjtNum* jacr;  // rotational Jacobian (3 x nv)
 } sfIk;
 
 // allocate scratch for model m; SF_ERR_RUN-like failure returns -1
@@ -39,9 +39,9 @@ void sf_ik_error(const mjtNum pos[3], const mjtNum quat[4], const mjtNum tpos[3]
 // one DLS step: dq (SF_NAXIS, jaw entry 0) moving the frame at offset (opos, oquat) towards
 // the target pose using the six arm joints; needs kinematics and com positions (mj_step1 or
 // mj_kinematics + mj_comPos)
-void sf_ik_step(sfIk* ik, const mjModel* m, const mjData* d, const sfArm* arm,
-                const mjtNum opos[3], const mjtNum oquat[4], const mjtNum tpos[3],
-                const mjtNum tquat[4], mjtNum dq[SF_NAXIS]);
+void sf_ik_step(sfIk* ik, const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum opos[3],
+                const mjtNum oquat[4], const mjtNum tpos[3], const mjtNum tquat[4],
+                mjtNum dq[SF_NAXIS]);
 
 // iterate on d's joint positions (clamped to the joint ranges) until the frame reaches the
 // target within tol_m and tol_rad or iters run out; returns 1 on convergence; d holds the

@@ -12,9 +12,8 @@ static int sf_policy_is_aim(const sfSkillDef* def, int i) {
   return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
 }
 
-double sf_policy_score(int success, double throws_ok_share, double trauma_mm2,
-                       double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
-                       int dropped) {
+double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, double entry_err_mm,
+                       double exit_err_mm, double tip_out_mm, double time_s, int dropped) {
   double entry = isnan(entry_err_mm) ? 10 : fmin(entry_err_mm, 10);
   double exit = isnan(exit_err_mm) ? 10 : fmin(exit_err_mm, 10);
   double short_mm = isnan(tip_out_mm) ? 5 : fmax(0, 5 - tip_out_mm);

@@ -15,41 +15,41 @@
 
 #include "skill.h"
 
-#define SF_CEM_ELITE 0.2      // share of the window kept as elites
-#define SF_CEM_ALPHA 0.7      // mean smoothing: new = (1 - alpha) old + alpha elite mean
-#define SF_CEM_ALPHA_SD 0.4   // SD smoothing, slower so the search does not freeze early
-#define SF_CEM_MIN_SD 0.004   // SD floor, as a share of each value's range
+#define SF_CEM_ELITE 0.2        // share of the window kept as elites
+#define SF_CEM_ALPHA 0.7        // mean smoothing: new = (1 - alpha) old + alpha elite mean
+#define SF_CEM_ALPHA_SD 0.4     // SD smoothing, slower so the search does not freeze early
+#define SF_CEM_MIN_SD 0.004     // SD floor, as a share of each value's range
 #define SF_CEM_ANNEAL 250.0     // annealing: the SD may not exceed the prior SD times
 #define SF_CEM_ANNEAL_MIN 0.05  //   max(ANNEAL_MIN, exp(-episodes pooled / ANNEAL))
-#define SF_CEM_NOISE 0.02     // added exploration SD (share of the range) at the start, decaying
-#define SF_CEM_NOISE_EPISODES 150.0  //   as exp(-episodes pooled / this) (noisy CEM, Szita &
-                                     //   Lorincz 2006: keeps the search from freezing early)
-#define SF_AIM_WINDOW 8       // own episodes averaged for the aim correction
+#define SF_CEM_NOISE 0.02       // added exploration SD (share of the range) at the start, decaying
+#define SF_CEM_NOISE_EPISODES \
+  150.0                  //   as exp(-episodes pooled / this) (noisy CEM, Szita &
+                         //   Lorincz 2006: keeps the search from freezing early)
+#define SF_AIM_WINDOW 8  // own episodes averaged for the aim correction
 
 // pooled knowledge: the skill distribution robots sample from
 typedef struct sfKnowledge_ {
-  int n;                        // skill values
-  double mean[SF_MAX_THETA];    // Gaussian mean per value (natural units)
-  double sd[SF_MAX_THETA];      // Gaussian SD per value
-  long episodes;                // episodes pooled so far
+  int n;                      // skill values
+  double mean[SF_MAX_THETA];  // Gaussian mean per value (natural units)
+  double sd[SF_MAX_THETA];    // Gaussian SD per value
+  long episodes;              // episodes pooled so far
 } sfKnowledge;
 
 // what learning needs of one stored episode
 typedef struct sfEpisodeRecord_ {
-  double theta[SF_MAX_THETA];   // skill used
-  double score;                 // sf_policy_score of the episode
-  int has_offsets;              // the tip went in and out, offsets below are valid
-  double entry_off_mm[3];       // SRC insertion point minus entry hole: along wound, across
-  double exit_off_mm[3];        //   (towards the exit), normal; likewise at the exit
+  double theta[SF_MAX_THETA];  // skill used
+  double score;                // sf_policy_score of the episode
+  int has_offsets;             // the tip went in and out, offsets below are valid
+  double entry_off_mm[3];      // SRC insertion point minus entry hole: along wound, across
+  double exit_off_mm[3];       //   (towards the exit), normal; likewise at the exit
 } sfEpisodeRecord;
 
 // an episode's learning score: 10 for success and 3 times the share of SRC-correct throws,
 // minus 3 log(1 + trauma in mm^2), half the mean SRC errors (mm; 10 when missing), the tip's
 // shortfall from standing 5 mm out beyond the exit (mm; 5 when missing), a tenth of the time
 // (s) and 5 for a dropped needle
-double sf_policy_score(int success, double throws_ok_share, double trauma_mm2,
-                       double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
-                       int dropped);
+double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, double entry_err_mm,
+                       double exit_err_mm, double tip_out_mm, double time_s, int dropped);
 
 // the prior: the skill definition's prior mean and SD
 void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k);

@@ -84,8 +84,8 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
   }
   mj_deleteData(d);
   if (!aligned) {
-    return sf_fail(e, SF_ERR_INPUT, "model '%s': geom 'tissue_pad' must be aligned with the world axes",
-                   s->path);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "model '%s': geom 'tissue_pad' must be aligned with the world axes", s->path);
   }
   return SF_OK;
 }
@@ -107,8 +107,8 @@ static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
       s->home_key < 0) {
     return SF_ERR_INPUT;
   }
-  s->needle_radius_m = mju_dist3(m->site_pos + 3 * s->needle_tip_site,
-                                 m->site_pos + 3 * s->needle_center_site);
+  s->needle_radius_m =
+      mju_dist3(m->site_pos + 3 * s->needle_tip_site, m->site_pos + 3 * s->needle_center_site);
   s->pad_geom = sf_scene_find(s, mjOBJ_GEOM, "geom", "tissue_pad", e);
   int wound = sf_scene_find(s, mjOBJ_GEOM, "geom", "wound", e);
   if (s->pad_geom < 0 || wound < 0) return SF_ERR_INPUT;
@@ -133,8 +133,8 @@ static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
     s->npair++;
   }
   if (s->npair == 0) {
-    return sf_fail(e, SF_ERR_INPUT, "model '%s' has no site named 'entry_0' (expected by suturefleet)",
-                   s->path);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "model '%s' has no site named 'entry_0' (expected by suturefleet)", s->path);
   }
   return sf_scene_frames(s, wound, e);
 }

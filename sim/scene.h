@@ -14,28 +14,28 @@
 
 // a loaded scene: the shared, read-only model and the ids the code needs
 typedef struct sfScene_ {
-  mjModel* m;              // the model; read-only after loading, shared by all threads
-  char path[4096];         // the MJCF file it came from
-  uint64_t model_hash;     // FNV-1a 64 of the compiled model (mj_saveModel bytes)
-  sfArm arm;               // the PSM's ids
-  int needle_body;         // mocap needle body
-  int needle_mocap;        // its mocap index
-  int needle_tip_site;     // needle sites; their positions in the needle frame
-  int needle_tail_site;    //   define the needle geometry
+  mjModel* m;            // the model; read-only after loading, shared by all threads
+  char path[4096];       // the MJCF file it came from
+  uint64_t model_hash;   // FNV-1a 64 of the compiled model (mj_saveModel bytes)
+  sfArm arm;             // the PSM's ids
+  int needle_body;       // mocap needle body
+  int needle_mocap;      // its mocap index
+  int needle_tip_site;   // needle sites; their positions in the needle frame
+  int needle_tail_site;  //   define the needle geometry
   int needle_center_site;
   double needle_radius_m;  // from the tip site's distance to the centre
   int npair;               // number of entry/exit pairs found (entry_0.., exit_0..)
   int entry_site[SF_MAX_PAIRS];
   int exit_site[SF_MAX_PAIRS];
-  int home_key;            // keyframe "home"
-  sfHoles holes;           // entry/exit hole frames (world), from the sites
-  int pad_geom;            // the tissue pad box geom "tissue_pad"
-  double pad_center_m[3];  // its centre (world)
-  double pad_half_m[3];    // its half sizes (world axes; the pad is axis-aligned)
-  double wound_pos_m[3];   // a point on the wound line (geom "wound")
-  double wound_dir[3];     // the wound line's direction (unit)
-  int nskin;               // particles of the deformable skin (bodies skinB*); 0: fast scene
-  int skin_body[SF_MAX_SKIN];     // their body ids
+  int home_key;                // keyframe "home"
+  sfHoles holes;               // entry/exit hole frames (world), from the sites
+  int pad_geom;                // the tissue pad box geom "tissue_pad"
+  double pad_center_m[3];      // its centre (world)
+  double pad_half_m[3];        // its half sizes (world axes; the pad is axis-aligned)
+  double wound_pos_m[3];       // a point on the wound line (geom "wound")
+  double wound_dir[3];         // the wound line's direction (unit)
+  int nskin;                   // particles of the deformable skin (bodies skinB*); 0: fast scene
+  int skin_body[SF_MAX_SKIN];  // their body ids
   double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
 } sfScene;
 

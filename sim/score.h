@@ -15,7 +15,7 @@
 
 // the hole frames of a scene (world), from the entry_i / exit_i sites
 typedef struct sfHoles_ {
-  int npair;                             // pairs
+  int npair;                                // pairs
   mjtNum entry_pos[SF_SCORE_MAX_PAIRS][3];  // entry hole origins
   mjtNum entry_mat[SF_SCORE_MAX_PAIRS][9];  // entry hole orientations (z = tissue normal)
   mjtNum exit_pos[SF_SCORE_MAX_PAIRS][3];
@@ -24,20 +24,20 @@ typedef struct sfHoles_ {
 
 // the score of one throw
 typedef struct sfThrowScore_ {
-  int pair;               // the pair the throw is meant for
-  int inserted;           // the tip crossed an entry plane going down
-  int exited;             // the tip crossed an exit plane going up after an insertion
-  int order_error;        // the tip came up through an exit plane before any insertion
-  int insertions;         // downward crossings (more than one: re-insertions, corrections)
-  int entry_pair;         // pair whose entry hole is nearest the first insertion (-1 none)
-  int exit_pair;          // pair whose exit hole is nearest the first exit (-1 none)
-  mjtNum entry_pt[3];     // first insertion point (world)
-  mjtNum exit_pt[3];      // first exit point (world)
-  mjtNum entry_err_mm;    // lateral error of the first insertion to pair's entry hole
-  mjtNum exit_err_mm;     // lateral error of the first exit to pair's exit hole
-  mjtNum tip_out_mm;      // largest distance of the tip from the exit point after the exit,
-                          //   until the needle is first released
-  int released;           // the needle was released (stops tip_out_mm)
+  int pair;             // the pair the throw is meant for
+  int inserted;         // the tip crossed an entry plane going down
+  int exited;           // the tip crossed an exit plane going up after an insertion
+  int order_error;      // the tip came up through an exit plane before any insertion
+  int insertions;       // downward crossings (more than one: re-insertions, corrections)
+  int entry_pair;       // pair whose entry hole is nearest the first insertion (-1 none)
+  int exit_pair;        // pair whose exit hole is nearest the first exit (-1 none)
+  mjtNum entry_pt[3];   // first insertion point (world)
+  mjtNum exit_pt[3];    // first exit point (world)
+  mjtNum entry_err_mm;  // lateral error of the first insertion to pair's entry hole
+  mjtNum exit_err_mm;   // lateral error of the first exit to pair's exit hole
+  mjtNum tip_out_mm;    // largest distance of the tip from the exit point after the exit,
+                        //   until the needle is first released
+  int released;         // the needle was released (stops tip_out_mm)
 } sfThrowScore;
 
 // start scoring a throw meant for pair

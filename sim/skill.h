@@ -9,19 +9,19 @@
 
 // the meaning of a controller's skill vector
 typedef struct sfSkillDef_ {
-  int n;                              // parameters
-  const char* name[SF_MAX_THETA];     // e.g. "bite_angle_deg"
-  const char* unit[SF_MAX_THETA];     // e.g. "deg"
-  const char* doc[SF_MAX_THETA];      // one line each
-  double lo[SF_MAX_THETA];            // lower bounds
-  double hi[SF_MAX_THETA];            // upper bounds
-  double ref[SF_MAX_THETA];           // reference skill (hand-tuned, calibrated robot)
-  double prior_mean[SF_MAX_THETA];    // where learning starts: a novice's guess of each value
-  double prior_sd[SF_MAX_THETA];      //   and its uncertainty (SD)
-  int has_aim;                        // the skill has aim values (below); 0: none
-  int aim[3];                         // values that shift the aimed entry point (mm) along the
-                                      //   wound, across it, along the normal
-  double aim_z_per_chord;             // height correction (mm) per mm of chord error
+  int n;                            // parameters
+  const char* name[SF_MAX_THETA];   // e.g. "bite_angle_deg"
+  const char* unit[SF_MAX_THETA];   // e.g. "deg"
+  const char* doc[SF_MAX_THETA];    // one line each
+  double lo[SF_MAX_THETA];          // lower bounds
+  double hi[SF_MAX_THETA];          // upper bounds
+  double ref[SF_MAX_THETA];         // reference skill (hand-tuned, calibrated robot)
+  double prior_mean[SF_MAX_THETA];  // where learning starts: a novice's guess of each value
+  double prior_sd[SF_MAX_THETA];    //   and its uncertainty (SD)
+  int has_aim;                      // the skill has aim values (below); 0: none
+  int aim[3];                       // values that shift the aimed entry point (mm) along the
+                                    //   wound, across it, along the normal
+  double aim_z_per_chord;           // height correction (mm) per mm of chord error
 } sfSkillDef;
 
 // check theta (n values) against def: SF_ERR_INPUT naming origin, the parameter, its value and

@@ -11,9 +11,9 @@
 
 // outcome of a fallible call; the numeric value is the process exit code
 typedef enum sftStatus_ {
-  SF_OK = 0,       // success
-  SF_ERR_RUN = 1,  // runtime failure: I/O, simulation
-  SF_ERR_INPUT = 2 // bad usage or bad input
+  SF_OK = 0,        // success
+  SF_ERR_RUN = 1,   // runtime failure: I/O, simulation
+  SF_ERR_INPUT = 2  // bad usage or bad input
 } sftStatus;
 
 // an error message buffer owned by the caller
@@ -26,13 +26,12 @@ sftStatus sf_fail(sfError* e, sftStatus status, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 // abort with file and line when an internal invariant is broken
-#define SF_ASSERT(cond)                                                                  \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      fprintf(stderr, "suturefleet: internal error at %s:%d: %s\n", __FILE__, __LINE__, \
-              #cond);                                                                    \
-      abort();                                                                           \
-    }                                                                                    \
+#define SF_ASSERT(cond)                                                                         \
+  do {                                                                                          \
+    if (!(cond)) {                                                                              \
+      fprintf(stderr, "suturefleet: internal error at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      abort();                                                                                  \
+    }                                                                                           \
   } while (0)
 
 #endif  // SUTUREFLEET_SIM_STATUS_H_

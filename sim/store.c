@@ -22,9 +22,9 @@ static hid_t sf_store_array(hsize_t n) {
 
 // member types shared by the row types
 typedef struct sfStoreTypes_ {
-  hid_t name;   // fixed string of SF_STORE_NAME_LEN
-  hid_t a3;     // double[3]
-  hid_t ath;    // double[SF_MAX_THETA]
+  hid_t name;  // fixed string of SF_STORE_NAME_LEN
+  hid_t a3;    // double[3]
+  hid_t ath;   // double[SF_MAX_THETA]
 } sfStoreTypes;
 
 #define SF_FIELD(T, field, type) \
@@ -115,8 +115,8 @@ static hid_t sf_store_knowledge_type(const sfStoreTypes* x) {
 // the row types of every table into types[]; < 0 on failure (nothing left open)
 static herr_t sf_store_types(hid_t types[SF_NTABLE]) {
   sfStoreTypes x = {H5Tcopy(H5T_C_S1), sf_store_array(3), sf_store_array(SF_MAX_THETA)};
-  herr_t rc = (x.name < 0 || x.a3 < 0 || x.ath < 0 || H5Tset_size(x.name, SF_STORE_NAME_LEN) < 0)
-                  ? -1 : 0;
+  herr_t rc =
+      (x.name < 0 || x.a3 < 0 || x.ath < 0 || H5Tset_size(x.name, SF_STORE_NAME_LEN) < 0) ? -1 : 0;
   for (int i = 0; i < SF_NTABLE; i++) types[i] = -1;
   if (rc >= 0) {
     types[SF_TABLE_EPISODES] = sf_store_episode_type(&x);
@@ -403,7 +403,8 @@ sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const*
   if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
   if (data >= 0) H5Gclose(data);
   st->io_s += omp_get_wtime() - t0;
-  if (rc < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to write trajectories", st->path);
+  if (rc < 0)
+    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to write trajectories", st->path);
   return SF_OK;
 }
 
@@ -550,14 +551,13 @@ static herr_t sf_attr_read_u64(hid_t file, const char* name, uint64_t* value) {
 }
 
 // check the root attributes say this is a store of our schema
-static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData* out,
-                                       sfError* e) {
+static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData* out, sfError* e) {
   uint64_t schema = 0;
   if (sf_attr_read_string(file, "format", out->format, sizeof(out->format)) < 0 ||
       strcmp(out->format, SF_STORE_FORMAT)) {
     return sf_fail(e, SF_ERR_INPUT,
-                   "'%s' is not a suturefleet store (expected root attribute format = '%s')",
-                   path, SF_STORE_FORMAT);
+                   "'%s' is not a suturefleet store (expected root attribute format = '%s')", path,
+                   SF_STORE_FORMAT);
   }
   if (sf_attr_read_u64(file, "schema_version", &schema) < 0 || schema != SF_STORE_SCHEMA) {
     return sf_fail(e, SF_ERR_INPUT, "store '%s' has schema version %llu; expected %d", path,
@@ -568,8 +568,7 @@ static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData
 }
 
 // read every row of a table into a malloc'd array; < 0 on failure
-static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void** rows,
-                                  long* n) {
+static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void** rows, long* n) {
   hid_t ds = H5Dopen2(file, kTableName[table], H5P_DEFAULT);
   if (ds < 0) return -1;
   herr_t rc = H5Drefresh(ds);
@@ -622,7 +621,8 @@ sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
     void* rows[SF_NTABLE] = {NULL, NULL, NULL};
     long* counts[SF_NTABLE] = {&out->nepisodes, &out->nrobots, &out->nknowledge};
     for (int i = 0; i < SF_NTABLE; i++) {
-      if (status == SF_OK && sf_store_read_table(file, (sftTable)i, types[i], &rows[i], counts[i]) < 0) {
+      if (status == SF_OK &&
+          sf_store_read_table(file, (sftTable)i, types[i], &rows[i], counts[i]) < 0) {
         status = sf_fail(e, SF_ERR_INPUT, "store '%s': cannot read /%s", path, kTableName[i]);
       }
       H5Tclose(types[i]);
@@ -715,7 +715,8 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
   H5Pset(fapl, "clear_status_flags", &clear);
   st->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
   H5Pclose(fapl);
-  if (st->file < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it for writing", path);
+  if (st->file < 0)
+    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it for writing", path);
 
   // the tables, cut to the rows to keep; then SWMR write mode
   sfStoreData check;

@@ -26,7 +26,7 @@ typedef struct sfEpisodeRow_ {
   int64_t episode_id;
   int32_t round;
   int32_t robot;
-  int32_t cohort;           // 0 fleet, 1 solo
+  int32_t cohort;  // 0 fleet, 1 solo
   int32_t join_round;
   char controller[SF_STORE_NAME_LEN];
   int32_t steps;
@@ -82,10 +82,10 @@ typedef struct sfRobotRow_ {
 
 // one /knowledge row
 typedef struct sfKnowledgeRow_ {
-  int32_t round;            // knowledge after this round (-1: at the start of the run)
-  int32_t cohort;           // 0 fleet, 1 solo
-  int32_t robot;            // -1: the fleet's pooled knowledge; else a solo robot's own
-  int64_t episodes;         // episodes it was pooled from
+  int32_t round;     // knowledge after this round (-1: at the start of the run)
+  int32_t cohort;    // 0 fleet, 1 solo
+  int32_t robot;     // -1: the fleet's pooled knowledge; else a solo robot's own
+  int64_t episodes;  // episodes it was pooled from
   int32_t n_theta;
   double mean[SF_MAX_THETA];
   double sd[SF_MAX_THETA];
@@ -101,7 +101,12 @@ typedef struct sfStoreMeta_ {
 } sfStoreMeta;
 
 // the store's tables
-typedef enum sftTable_ { SF_TABLE_EPISODES = 0, SF_TABLE_ROBOTS, SF_TABLE_KNOWLEDGE, SF_NTABLE } sftTable;
+typedef enum sftTable_ {
+  SF_TABLE_EPISODES = 0,
+  SF_TABLE_ROBOTS,
+  SF_TABLE_KNOWLEDGE,
+  SF_NTABLE
+} sftTable;
 
 // an open store being written
 typedef struct sfStore_ {
@@ -116,17 +121,17 @@ typedef struct sfStore_ {
 
 // everything read back from a store
 typedef struct sfStoreData_ {
-  char format[64];             // root attribute 'format'
-  int schema_version;          // root attribute 'schema_version'
-  uint64_t seed;               // root attribute 'seed'
-  char model_hash[32];         // root attribute 'model_hash'
-  char mujoco_version[32];     // root attribute 'mujoco_version'
-  char* configuration;         // root attribute 'configuration' (malloc'd)
-  sfEpisodeRow* episodes;      // /episodes rows (malloc'd)
+  char format[64];          // root attribute 'format'
+  int schema_version;       // root attribute 'schema_version'
+  uint64_t seed;            // root attribute 'seed'
+  char model_hash[32];      // root attribute 'model_hash'
+  char mujoco_version[32];  // root attribute 'mujoco_version'
+  char* configuration;      // root attribute 'configuration' (malloc'd)
+  sfEpisodeRow* episodes;   // /episodes rows (malloc'd)
   long nepisodes;
-  sfRobotRow* robots;          // /robots rows (malloc'd)
+  sfRobotRow* robots;  // /robots rows (malloc'd)
   long nrobots;
-  sfKnowledgeRow* knowledge;   // /knowledge rows (malloc'd)
+  sfKnowledgeRow* knowledge;  // /knowledge rows (malloc'd)
   long nknowledge;
 } sfStoreData;
 
@@ -134,9 +139,10 @@ typedef struct sfStoreData_ {
 // file exists and force is 0, or when its directory does not exist
 sftStatus sf_store_check_path(const char* path, int force, sfError* e);
 
-// create the store at path, write its metadata and the robots (robots[0 .. nrobots-1]); SF_ERR_INPUT when the file exists (and
-// force is 0) or its directory is missing, SF_ERR_RUN on an HDF5 failure; on failure nothing
-// was created, st is closed, and an existing file is untouched unless force was given
+// create the store at path, write its metadata and the robots (robots[0 .. nrobots-1]);
+// SF_ERR_INPUT when the file exists (and force is 0) or its directory is missing, SF_ERR_RUN on an
+// HDF5 failure; on failure nothing was created, st is closed, and an existing file is untouched
+// unless force was given
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
                           const sfRobotRow* robots, int nrobots, sfError* e);
 

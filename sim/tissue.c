@@ -97,8 +97,8 @@ static void sf_arc_table(sfArcTable* tab, mjtNum r) {
   tab->r = r;
 }
 
-void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
-                    const mjtNum pos[3], const mjtNum quat[4], mjtNum dt) {
+void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s, const mjtNum pos[3],
+                    const mjtNum quat[4], mjtNum dt) {
   mju_zero3(s->force);
   mju_zero3(s->torque);
   if (!s->has_prev || dt <= 0) {

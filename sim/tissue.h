@@ -21,41 +21,41 @@
 
 // material and geometry of the pad (drawn per episode within documented ranges)
 typedef struct sfTissueParams_ {
-  mjtNum top_z_m;           // height of the top surface (world z)
-  mjtNum bottom_z_m;        // height of the bottom surface
-  mjtNum center_m[2];       // pad centre (world x, y)
-  mjtNum half_m[2];         // pad half extents (x, y)
-  mjtNum puncture_N;        // surface puncture force
-  mjtNum indent_k_N_m;      // surface stiffness before puncture (N/m)
-  mjtNum friction_Ns_m2;    // viscous friction along the needle (N s/m per m of needle)
-  mjtNum cut_N;             // cutting force at an advancing tip
-  mjtNum lateral_k_N_m2;    // sideways stiffness (N/m per m of needle)
-  mjtNum tear_m;            // elastic limit of sideways displacement
+  mjtNum top_z_m;         // height of the top surface (world z)
+  mjtNum bottom_z_m;      // height of the bottom surface
+  mjtNum center_m[2];     // pad centre (world x, y)
+  mjtNum half_m[2];       // pad half extents (x, y)
+  mjtNum puncture_N;      // surface puncture force
+  mjtNum indent_k_N_m;    // surface stiffness before puncture (N/m)
+  mjtNum friction_Ns_m2;  // viscous friction along the needle (N s/m per m of needle)
+  mjtNum cut_N;           // cutting force at an advancing tip
+  mjtNum lateral_k_N_m2;  // sideways stiffness (N/m per m of needle)
+  mjtNum tear_m;          // elastic limit of sideways displacement
 } sfTissueParams;
 
 // arc samples of a needle of radius r in the needle frame: points and forward tangents
 typedef struct sfArcTable_ {
-  mjtNum r;                           // radius the table was made for (0: empty)
-  mjtNum p[SF_NEEDLE_SAMPLES][3];     // points, tail (0) to tip
-  mjtNum t[SF_NEEDLE_SAMPLES][3];     // forward tangents
+  mjtNum r;                        // radius the table was made for (0: empty)
+  mjtNum p[SF_NEEDLE_SAMPLES][3];  // points, tail (0) to tip
+  mjtNum t[SF_NEEDLE_SAMPLES][3];  // forward tangents
 } sfArcTable;
 
 // interaction state of one episode
 typedef struct sfTissueState_ {
-  sfArcTable arc;           // the needle's arc samples (filled on first use)
-  int engaged;              // the needle is in a tunnel (punctured, not yet pulled out)
-  int punctures;            // times the surface was punctured
-  int inside;               // arc samples inside the tissue at the last step
-  int tip_inside;           // the tip is inside the tissue volume
-  mjtNum tunnel_c[3];       // tunnel circle centre (world)
-  mjtNum tunnel_n[3];       // tunnel circle axis (world, unit)
-  mjtNum prev_pos[3];       // needle pose at the previous step
+  sfArcTable arc;      // the needle's arc samples (filled on first use)
+  int engaged;         // the needle is in a tunnel (punctured, not yet pulled out)
+  int punctures;       // times the surface was punctured
+  int inside;          // arc samples inside the tissue at the last step
+  int tip_inside;      // the tip is inside the tissue volume
+  mjtNum tunnel_c[3];  // tunnel circle centre (world)
+  mjtNum tunnel_n[3];  // tunnel circle axis (world, unit)
+  mjtNum prev_pos[3];  // needle pose at the previous step
   mjtNum prev_quat[4];
-  int has_prev;             // prev_* valid
-  mjtNum force[3];          // wrench of the tissue on the needle at the last step: force (N)
-  mjtNum torque[3];         //   and torque about the needle frame origin (N m)
-  mjtNum peak_force_N;      // largest force magnitude so far
-  mjtNum trauma_mm2;        // torn area so far (mm^2)
+  int has_prev;         // prev_* valid
+  mjtNum force[3];      // wrench of the tissue on the needle at the last step: force (N)
+  mjtNum torque[3];     //   and torque about the needle frame origin (N m)
+  mjtNum peak_force_N;  // largest force magnitude so far
+  mjtNum trauma_mm2;    // torn area so far (mm^2)
 } sfTissueState;
 
 // forget all interaction (new episode)
@@ -66,8 +66,8 @@ int sf_tissue_contains(const sfTissueParams* p, const mjtNum x[3]);
 
 // advance by dt with the needle (radius_m) now at (pos, quat): updates engagement, tunnel,
 // trauma and the wrench on the needle; the first call only records the pose
-void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s,
-                    const mjtNum pos[3], const mjtNum quat[4], mjtNum dt);
+void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s, const mjtNum pos[3],
+                    const mjtNum quat[4], mjtNum dt);
 
 // the needle is left where it is (released, held by the tissue): keep the pose, zero the
 // motion-dependent forces

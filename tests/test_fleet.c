@@ -24,7 +24,6 @@
 #define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
 #define RAD2DEG (180.0 / 3.141592653589793)
 
-
 // the main store: 3 robots from round 0 and 2 joining at round 1, a fleet and a solo cohort,
 // 3 rounds, seed 5
 #define MAIN_SEED 5

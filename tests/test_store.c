@@ -18,7 +18,6 @@
 
 #define SCENE SF_MODEL_DIR "/suture_scene.xml"
 
-
 // run the suturefleet binary with the given arguments (one shell word each), output to
 // SF_TEST_TMP/<log>; returns its exit code
 static int run_bin(const char* log, const char* args) {
