@@ -9,25 +9,28 @@ static const char* kAxisName[SF_NAXIS] = {"outer_yaw",   "outer_pitch", "inserti
                                           "wrist_pitch", "wrist_yaw",   "jaw"};
 
 // id of the element prefix+suffix of the given type, or -1 with a message in e
-static int sf_arm_find(const mjModel* m, int type, const char* kind, const char* prefix,
-                       const char* suffix, sfError* e) {
+static int sf_arm_find(const mjModel* m, const char* path, int type, const char* kind,
+                       const char* prefix, const char* suffix, sfError* e) {
   char name[128];
   snprintf(name, sizeof(name), "%s%s", prefix, suffix);
   int id = mj_name2id(m, type, name);
-  if (id < 0)
-    sf_fail(e, SF_ERR_INPUT, "model has no %s named '%s' (the PSM arm needs it)", kind, name);
+  if (id < 0) {
+    sf_fail(e, SF_ERR_INPUT, "model '%s' has no %s named '%s' (the PSM arm needs it)", path, kind,
+            name);
+  }
   return id;
 }
 
-sftStatus sf_arm_resolve(const mjModel* m, const char* prefix, sfArm* arm, sfError* e) {
+sftStatus sf_arm_resolve(const mjModel* m, const char* path, const char* prefix, sfArm* arm,
+                         sfError* e) {
   memset(arm, 0, sizeof(*arm));
 
   // joints and actuators of the positioning axes
   for (int i = 0; i < SF_NAXIS; i++) {
-    arm->act[i] = sf_arm_find(m, mjOBJ_ACTUATOR, "actuator", prefix, kAxisName[i], e);
+    arm->act[i] = sf_arm_find(m, path, mjOBJ_ACTUATOR, "actuator", prefix, kAxisName[i], e);
     if (arm->act[i] < 0) return SF_ERR_INPUT;
     if (i == SF_AXIS_JAW) continue;
-    int j = sf_arm_find(m, mjOBJ_JOINT, "joint", prefix, kAxisName[i], e);
+    int j = sf_arm_find(m, path, mjOBJ_JOINT, "joint", prefix, kAxisName[i], e);
     if (j < 0) return SF_ERR_INPUT;
     arm->jnt[i] = j;
     arm->qadr[i] = m->jnt_qposadr[j];
@@ -35,12 +38,12 @@ sftStatus sf_arm_resolve(const mjModel* m, const char* prefix, sfArm* arm, sfErr
   }
 
   // the jaws, the frames and the sites
-  arm->jaw_jnt[0] = sf_arm_find(m, mjOBJ_JOINT, "joint", prefix, "jaw", e);
-  arm->jaw_jnt[1] = sf_arm_find(m, mjOBJ_JOINT, "joint", prefix, "jaw_mimic", e);
-  arm->base_body = sf_arm_find(m, mjOBJ_BODY, "body", prefix, "base", e);
-  arm->shaft_body = sf_arm_find(m, mjOBJ_BODY, "body", prefix, "shaft", e);
-  arm->tcp_site = sf_arm_find(m, mjOBJ_SITE, "site", prefix, "tcp", e);
-  arm->rcm_site = sf_arm_find(m, mjOBJ_SITE, "site", prefix, "rcm", e);
+  arm->jaw_jnt[0] = sf_arm_find(m, path, mjOBJ_JOINT, "joint", prefix, "jaw", e);
+  arm->jaw_jnt[1] = sf_arm_find(m, path, mjOBJ_JOINT, "joint", prefix, "jaw_mimic", e);
+  arm->base_body = sf_arm_find(m, path, mjOBJ_BODY, "body", prefix, "base", e);
+  arm->shaft_body = sf_arm_find(m, path, mjOBJ_BODY, "body", prefix, "shaft", e);
+  arm->tcp_site = sf_arm_find(m, path, mjOBJ_SITE, "site", prefix, "tcp", e);
+  arm->rcm_site = sf_arm_find(m, path, mjOBJ_SITE, "site", prefix, "rcm", e);
   if (arm->jaw_jnt[0] < 0 || arm->jaw_jnt[1] < 0 || arm->base_body < 0 || arm->shaft_body < 0 ||
       arm->tcp_site < 0 || arm->rcm_site < 0) {
     return SF_ERR_INPUT;
@@ -80,36 +83,4 @@ void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm, const mjt
     if (i < SF_NJOINT) u += d->qfrc_bias[arm->dadr[i]] / m->actuator_gainprm[a * mjNGAIN];
     ctrl[a] = mju_clip(u, m->actuator_ctrlrange[2 * a], m->actuator_ctrlrange[2 * a + 1]);
   }
-}
-
-void sf_arm_dls_point(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum p[3],
-                      const mjtNum target[3], unsigned mask, mjtNum lambda, mjtNum dq[SF_NAXIS]) {
-  mjMARKSTACK;
-  mjtNum* jacp = mj_stackAlloc(d, 3 * m->nv);
-  mj_jac(m, d, jacp, NULL, p, arm->tcp_body);
-
-  // A = columns of the selected axes; S = A A' + lambda^2 I
-  mjtNum a[3 * SF_NJOINT] = {0};
-  mjtNum s[9] = {0};
-  for (int i = 0; i < SF_NJOINT; i++) {
-    if (!(mask & (1u << i))) continue;
-    for (int r = 0; r < 3; r++) a[r * SF_NJOINT + i] = jacp[r * m->nv + arm->dadr[i]];
-  }
-  for (int r = 0; r < 3; r++) {
-    for (int c = 0; c < 3; c++) {
-      s[3 * r + c] = mju_dot(a + r * SF_NJOINT, a + c * SF_NJOINT, SF_NJOINT);
-    }
-    s[4 * r] += lambda * lambda;
-  }
-
-  // y = S^-1 err; dq = A' y
-  mjtNum err[3], y[3];
-  mju_sub3(err, target, p);
-  mju_cholFactor(s, 3, mjMINVAL);
-  mju_cholSolve(y, s, err, 3);
-  mju_zero(dq, SF_NAXIS);
-  for (int i = 0; i < SF_NJOINT; i++) {
-    dq[i] = a[i] * y[0] + a[SF_NJOINT + i] * y[1] + a[2 * SF_NJOINT + i] * y[2];
-  }
-  mjFREESTACK;
 }

@@ -34,8 +34,10 @@ typedef struct sfArm_ {
   int rcm_site;         // the remote centre of motion
 } sfArm;
 
-// resolve the arm named by prefix (e.g. "psm1_"); SF_ERR_INPUT naming the missing element
-sftStatus sf_arm_resolve(const mjModel* m, const char* prefix, sfArm* arm, sfError* e);
+// resolve the arm named by prefix (e.g. "psm1_") in model m loaded from path; SF_ERR_INPUT
+// naming the file and the missing element
+sftStatus sf_arm_resolve(const mjModel* m, const char* path, const char* prefix, sfArm* arm,
+                         sfError* e);
 
 // distance (m) from point p (3) to the shaft axis line of the arm in data d (after kinematics)
 mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum p[3]);
@@ -47,11 +49,5 @@ void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm, const mjt
 
 // current axis positions (SF_NAXIS); the jaw axis is the opening angle
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]);
-
-// damped least squares step for a point attached to the tcp body: dq (SF_NAXIS, zero on axes
-// not in mask) that moves point p (3, world) towards target (3) using the axes whose bit is
-// set in mask; lambda is the damping (m); needs kinematics and uses d's stack
-void sf_arm_dls_point(const mjModel* m, mjData* d, const sfArm* arm, const mjtNum p[3],
-                      const mjtNum target[3], unsigned mask, mjtNum lambda, mjtNum dq[SF_NAXIS]);
 
 #endif  // SUTUREFLEET_SIM_ARM_H_

@@ -159,14 +159,9 @@ sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e) {
   }
 
   // names and hash
-  sftStatus st = sf_arm_resolve(s->m, "psm1_", &s->arm, e);
+  sftStatus st = sf_arm_resolve(s->m, path, "psm1_", &s->arm, e);
   if (st == SF_OK) st = sf_scene_resolve(s, e);
   if (st != SF_OK) {
-    if (e && strncmp(e->msg, "model has", 9) == 0) {
-      char tmp[sizeof(e->msg)];
-      snprintf(tmp, sizeof(tmp), "model '%s'%s", path, e->msg + 5);
-      snprintf(e->msg, sizeof(e->msg), "%s", tmp);
-    }
     sf_scene_free(s);
     return st;
   }

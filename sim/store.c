@@ -206,14 +206,15 @@ static herr_t sf_attr_string(hid_t file, const char* name, const char* value) {
   return rc;
 }
 
-// write a scalar integer attribute on the root; < 0 on failure
-static herr_t sf_attr_u64(hid_t file, const char* name, hid_t type, uint64_t value) {
+// a scalar attribute of type (memory type mtype) on loc, created or overwritten; < 0 on failure
+static herr_t sf_store_attr(hid_t loc, const char* name, hid_t ftype, hid_t mtype,
+                            const void* value) {
+  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
   hid_t space = H5Screate(H5S_SCALAR);
-  if (space < 0) return -1;
-  hid_t attr = H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-  herr_t rc = attr >= 0 ? H5Awrite(attr, H5T_NATIVE_UINT64, &value) : -1;
+  hid_t attr = space >= 0 ? H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  herr_t rc = attr >= 0 ? H5Awrite(attr, mtype, value) : -1;
   if (attr >= 0) H5Aclose(attr);
-  H5Sclose(space);
+  if (space >= 0) H5Sclose(space);
   return rc;
 }
 
@@ -223,13 +224,16 @@ static herr_t sf_store_write_meta(hid_t file, const sfStoreMeta* meta) {
   snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)meta->model_hash);
   snprintf(mjver, sizeof(mjver), "%s", mj_versionString());
   if (sf_attr_string(file, "format", SF_STORE_FORMAT) < 0) return -1;
-  if (sf_attr_u64(file, "schema_version", H5T_STD_I32LE, SF_STORE_SCHEMA) < 0) return -1;
+  int32_t schema = SF_STORE_SCHEMA;
+  if (sf_store_attr(file, "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &schema) < 0) {
+    return -1;
+  }
   if (sf_attr_string(file, "suturefleet_version", SF_VERSION) < 0) return -1;
   if (sf_attr_string(file, "mujoco_version", mjver) < 0) return -1;
   if (sf_attr_string(file, "model_hash", hash) < 0) return -1;
   if (sf_attr_string(file, "model_path", meta->model_path) < 0) return -1;
   if (sf_attr_string(file, "configuration", meta->config_text) < 0) return -1;
-  if (sf_attr_u64(file, "seed", H5T_STD_U64LE, meta->seed) < 0) return -1;
+  if (sf_store_attr(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &meta->seed) < 0) return -1;
   return 0;
 }
 
@@ -317,18 +321,6 @@ static herr_t sf_store_array2(hid_t loc, const char* name, hid_t type, const voi
   if (rc >= 0 && rows > 0) rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
   if (ds >= 0) H5Dclose(ds);
   if (dcpl >= 0) H5Pclose(dcpl);
-  if (space >= 0) H5Sclose(space);
-  return rc;
-}
-
-// a scalar attribute of type (memory type mtype) on loc, created or overwritten; < 0 on failure
-static herr_t sf_store_attr(hid_t loc, const char* name, hid_t ftype, hid_t mtype,
-                            const void* value) {
-  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t attr = space >= 0 ? H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
-  herr_t rc = attr >= 0 ? H5Awrite(attr, mtype, value) : -1;
-  if (attr >= 0) H5Aclose(attr);
   if (space >= 0) H5Sclose(space);
   return rc;
 }
