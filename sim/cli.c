@@ -195,7 +195,7 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
 
 // suturefleet run
 // open the run's store: create it, or reopen it to resume after its completed rounds
-static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s,
+static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const sfController* ctrl,
                                    const sfStoreData* resumed, sfStore* st, sfError* e) {
   if (resumed) {
     int done = sf_fleet_rounds_done(resumed);
@@ -204,9 +204,11 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s,
     while (keep[2] < resumed->nknowledge && resumed->knowledge[keep[2]].round <= done) keep[2]++;
     return sf_store_reopen(st, c->store, keep, e);
   }
-  char text[8192];
+  char text[8192], names[2048];
   sf_config_text(c, text, sizeof(text));
-  sfStoreMeta meta = {text, c->seed, s->model_hash, c->model, s->m->opt.timestep};
+  sf_skill_names(&ctrl->skill, names, sizeof(names));
+  sfStoreMeta meta = {text,       c->seed,    s->model_hash, c->model, s->m->opt.timestep,
+                      ctrl->name, ctrl->hash, names};
   int nrobot = sf_fleet_robots(c, NULL, 0);
   sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   SF_ASSERT(robots);
@@ -249,7 +251,15 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   sfStoreData resumed = {0}, other = {0};
   sfScene s = {0};
   sfKnowledge from;
+  sfController ctrl = {0};
   sftStatus status = c.resume ? sf_cli_resume(&c, &resumed, &e) : SF_OK;
+  if (status == SF_OK) status = sf_controller_open(c.controller, &ctrl, &e);
+  if (status == SF_OK && c.resume && strcmp(ctrl.hash, resumed.controller_hash)) {
+    status = sf_fail(&e, SF_ERR_INPUT,
+                     "--resume: controller '%s' (hash %s) is not the one store '%s' was written "
+                     "with (hash %s)",
+                     c.controller, ctrl.hash, c.store, resumed.controller_hash);
+  }
   if (status == SF_OK) status = sf_scene_load(&s, c.model, &e);
   if (status == SF_OK && c.stitches > s.npair) {
     status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
@@ -268,8 +278,7 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   if (status == SF_OK && c.from[0]) {
     status = sf_store_read(c.from, &other, &e);
     if (status == SF_OK) {
-      status =
-          sf_fleet_pooled(&other, sf_controller_find(c.controller)->skill->n, c.from, &from, &e);
+      status = sf_fleet_pooled(&other, &ctrl.skill, c.from, &from, &e);
     }
   }
   if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
@@ -277,7 +286,9 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   // store, rounds, summary
   sfStore st;
   sfRunSummary sum = {0};
-  if (status == SF_OK) status = sf_cli_open_store(&c, &s, c.resume ? &resumed : NULL, &st, &e);
+  if (status == SF_OK) {
+    status = sf_cli_open_store(&c, &s, &ctrl, c.resume ? &resumed : NULL, &st, &e);
+  }
   if (status == SF_OK) {
     fprintf(out,
             "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
@@ -286,12 +297,13 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
             : c.mode == SF_MODE_SOLO ? "solo"
                                      : "both",
             (unsigned long long)c.seed, c.threads, c.store, c.resume ? " (resumed)" : "");
-    status = sf_fleet_run(&s, &c, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st, out,
-                          &sum, &e);
+    status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st,
+                          out, &sum, &e);
     sftStatus close_status = sf_store_close(&st, status == SF_OK ? &e : NULL);
     if (status == SF_OK) status = close_status;
   }
   sf_scene_free(&s);
+  sf_controller_close(&ctrl);
   sf_store_data_free(&resumed);
   sf_store_data_free(&other);
   if (status != SF_OK) {
@@ -431,7 +443,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
       a->calibrated = !strcmp(v, "none") ? 1 : !strcmp(v, "robot") ? 0 : -1;
       bad = a->calibrated < 0;
     }
-    if (k == 6) a->controller = v, bad = !sf_controller_find(v);
+    if (k == 6) a->controller = v;
     if (k == 7) a->model = v;
     if (bad) {
       static const char* expect[] = {"",
@@ -440,7 +452,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
                                      "an integer from 1 to 1024",
                                      "an integer from 1 to 4",
                                      "'none' or 'robot'",
-                                     "a built-in controller (scripted-arc)",
+                                     "",
                                      ""};
       return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", name, expect[k], v);
     }
@@ -508,14 +520,19 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   sfError e = {{0}};
   if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK) return sf_cli_usage_error(err, "eval", e.msg);
 
-  // the skill and the scene, checked before anything runs
-  const sfControllerDef* def = sf_controller_find(a.controller);
+  // the controller, the skill and the scene, checked before anything runs
+  sfController ctrl;
+  const sfSkillDef* def = &ctrl.skill;
   double theta[SF_MAX_THETA];
-  sftStatus status = SF_OK;
+  sftStatus status = sf_controller_open(a.controller, &ctrl, &e);
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet eval: %s\n", e.msg);
+    return status;
+  }
   if (!strcmp(a.skill, "reference")) {
-    memcpy(theta, def->skill->ref, sizeof(double) * (size_t)def->skill->n);
+    memcpy(theta, def->ref, sizeof(double) * (size_t)def->n);
   } else {
-    status = sf_skill_load(def->skill, a.skill, theta, &e);
+    status = sf_skill_load(def, a.skill, theta, &e);
   }
   sfScene s = {0};
   if (status == SF_OK) status = sf_scene_load(&s, a.model, &e);
@@ -526,6 +543,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   if (status != SF_OK) {
     fprintf(err, "suturefleet eval: %s\n", e.msg);
     sf_scene_free(&s);
+    sf_controller_close(&ctrl);
     return status;
   }
 
@@ -534,7 +552,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   sfEpisodeSpec* specs = calloc((size_t)a.episodes, sizeof(sfEpisodeSpec));
   sfEpisodeResult* res = calloc((size_t)a.episodes, sizeof(sfEpisodeResult));
   SF_ASSERT(workers && specs && res);
-  status = sf_workers_make(workers, a.threads, &s, def, &e);
+  status = sf_workers_make(workers, a.threads, &s, &ctrl, &e);
   if (status == SF_OK) {
     for (int i = 0; i < a.episodes; i++) {
       specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0, NULL};
@@ -551,7 +569,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
       dropped += res[i].dropped;
       if (!isnan(res[i].tip_out_mm)) tip_out += res[i].tip_out_mm, nout++;
     }
-    sf_cli_eval_print(out, &a, theta, def->skill, &sum, completed, dropped,
+    sf_cli_eval_print(out, &a, theta, def, &sum, completed, dropped,
                       nout ? tip_out / (double)nout : NAN);
   } else {
     fprintf(err, "suturefleet eval: %s\n", e.msg);
@@ -560,6 +578,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   free(specs);
   free(res);
   sf_scene_free(&s);
+  sf_controller_close(&ctrl);
   return status;
 }
 

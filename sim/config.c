@@ -143,9 +143,11 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     return SF_OK;
   }
   if (!strcmp(key, "controller")) {
-    if (!sf_controller_find(value)) {
-      return sf_fail(e, SF_ERR_INPUT, "%s: unknown controller '%s' (expected scripted-arc)", origin,
-                     value);
+    if (!*value || strlen(value) >= sizeof(c->controller)) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "%s: expected a built-in controller name or a plug-in path, "
+                     "got '%s'",
+                     origin, value);
     }
     snprintf(c->controller, sizeof(c->controller), "%s", value);
     return SF_OK;

@@ -28,15 +28,15 @@ typedef struct sfRunConfig_ {
   int join_given;  // the join groups were set (not the default)
   int join_count[SF_MAX_JOIN];
   int join_round[SF_MAX_JOIN];
-  int mode;             // sftMode
-  char from[4096];      // store whose pooled knowledge the fleet starts from ("" for none)
-  int resume;           // continue the run in an existing store
-  int record_every;     // record the trajectory of episodes whose id is a multiple of this (0:
-                        //   none, 1: all)
-  char controller[64];  // built-in controller name
-  int force;            // replace an existing store
-  char model[4096];     // MJCF scene
-  char store[4096];     // HDF5 store to create
+  int mode;               // sftMode
+  char from[4096];        // store whose pooled knowledge the fleet starts from ("" for none)
+  int resume;             // continue the run in an existing store
+  int record_every;       // record the trajectory of episodes whose id is a multiple of this (0:
+                          //   none, 1: all)
+  char controller[4096];  // built-in controller name or plug-in path (checked when opened)
+  int force;              // replace an existing store
+  char model[4096];       // MJCF scene
+  char store[4096];       // HDF5 store to create
 } sfRunConfig;
 
 // fill the defaults (threads from OpenMP, model from sf_scene_default_path)

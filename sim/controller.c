@@ -1,464 +1,341 @@
-// controller.c: the built-in scripted-arc suturing controller.
+// controller.c: the controller registry, the plug-in loader and the host's services.
 //
-// Per throw: approach a pre-entry pose; align the needle tip on the (perceived, corrected)
-// entry point with the needle plane across the wound at the skill's bite angle; drive the
-// needle by turning it about the pivot of the arc through entry and exit (the needle's own
-// centre when the bite angle is right); release; regrasp near the tip; pull the needle out
-// along the same arc; lift. Tool poses are tracked by DLS inverse kinematics every step.
+// A plug-in is opened with dlopen(RTLD_NOW | RTLD_LOCAL) so that unresolved symbols fail at
+// load time and its symbols never mix with another plug-in's; its table is checked field by
+// field before any episode runs. Built-ins go through the same checks.
 #include "controller.h"
 
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arm.h"
-#include "ik.h"
 #include "needle.h"
 
-#define SF_DEG (mjPI / 180)
+_Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match the ABI's");
 
-// phase durations (s) and distances (m)
-#define SF_T_APPROACH 1.5
-#define SF_T_ALIGN 0.5
-#define SF_T_RELEASE 0.25
-#define SF_T_BACKOFF 0.3
-#define SF_T_REACH 0.9
-#define SF_T_REGRASP 0.3
-#define SF_T_CLOSE 0.25
-#define SF_T_LIFT 0.4
-#define SF_PRE_ENTRY_M 0.003
-#define SF_BACKOFF_M 0.004
-#define SF_LIFT_M 0.008
-#define SF_REACH_LIFT_M 0.015  // the tool withdraws along the shaft while it turns to regrasp
-#define SF_PULL_MARGIN_DEG 15.0
-#define SF_JAW_OPEN 0.7
-#define SF_JAW_CLOSED -0.1
-#define SF_IK_INTEGRAL 0.04  // integral gain of the tool-pose loop, per controller step
-#define SF_PULL_CHECKS 8     // poses along the pull checked when choosing the regrasp side
+// the size of a version 1 table: everything up to and including destroy
+#define SF_TABLE_V1_SIZE (offsetof(sfcController, destroy) + sizeof(void (*)(void*)))
 
-// skill vector of scripted-arc
-enum {
-  SF_TH_BITE = 0,
-  SF_TH_YAW,
-  SF_TH_DX,
-  SF_TH_DY,
-  SF_TH_DZ,
-  SF_TH_SPEED,
-  SF_TH_DRIVE,
-  SF_TH_REGRASP,
-  SF_TH_N
-};
-
-static const sfSkillDef kScriptedArcSkill = {
-    SF_TH_N,
-    {"bite_angle_deg", "plane_yaw_deg", "entry_dx_mm", "entry_dy_mm", "entry_dz_mm",
-     "drive_speed_dps", "drive_angle_deg", "regrasp_deg"},
-    {"deg", "deg", "mm", "mm", "mm", "deg/s", "deg", "deg"},
-    {"angle between the needle tip's direction and the tissue surface at entry",
-     "turn of the needle plane about the tissue normal, away from across the wound",
-     "correction of the aimed entry point along the wound (x)",
-     "correction of the aimed entry point across the wound (y)",
-     "correction of the aimed entry point along the tissue normal (z)",
-     "needle rotation speed while driving and pulling", "needle rotation from entry to release",
-     "regrasp point for the pull, as arc angle from the tip"},
-    {10, -30, -4, -4, -4, 15, 80, 8},
-    {85, 30, 4, 4, 4, 120, 170, 60},
-    {41.81, 0, 0, 0, 0, 60, 122, 20},
-    // the prior: a textbook starting point (a steeper, perpendicular-leaning bite, the needle
-    // plane across the wound, moderate speed, drive about two thirds of the needle, regrasp a
-    // third of the way from the tip), right in magnitude, not in value
-    {50, 0, 0, 0, 0, 60, 120, 30},
-    {8, 8, 1.5, 1.5, 1.5, 20, 15, 10},
-    1,
-    {SF_TH_DX, SF_TH_DY, SF_TH_DZ},
-    // a needle too low by h widens the chord by 2 h cot(bite): at the reference bite angle
-    // 1 mm of chord error is 1 / (2 cot 41.81 deg) = 0.447 mm of height
-    0.447,
-};
-
-// phases of a throw
-typedef enum sftPhase_ {
-  SF_PH_APPROACH = 0,
-  SF_PH_ALIGN,
-  SF_PH_DRIVE,
-  SF_PH_RELEASE,
-  SF_PH_BACKOFF,
-  SF_PH_REACH,
-  SF_PH_REGRASP,
-  SF_PH_CLOSE,
-  SF_PH_PULL,
-  SF_PH_LIFT,
-  SF_PH_DONE
-} sftPhase;
-
-// per-robot state
-typedef struct sfScriptedArc_ {
-  const sfScene* s;
-  sfIk ik;
-  mjData* scratch;  // kinematics-only data for planning (never stepped)
-  double theta[SF_TH_N];
-  int throw_index;  // throw the plan is for (-1: none yet)
-  sftPhase phase;
-  mjtNum t0;           // phase start time
-  mjtNum from_pos[3];  // tcp pose at the phase start
-  mjtNum from_quat[4];
-  mjtNum grasp_pos[3];  // needle in tcp frame while held (observed at phase start)
-  mjtNum grasp_quat[4];
-  mjtNum entry_pos[3];  // planned needle pose at entry
-  mjtNum entry_quat[4];
-  mjtNum pivot[3];  // pivot and axis of the drive
-  mjtNum axis[3];
-  mjtNum phi_end;            // rotation at which the pull ends (rad)
-  int regrasp_side;          // side of the jaws the needle lies on after the regrasp (+1/-1)
-  mjtNum q_pre[SF_NJOINT];   // joints of the pre-regrasp pose (planned)
-  mjtNum q_from[SF_NJOINT];  // joints at the start of a joint-space move
-  mjtNum q_ref[SF_NJOINT];   // joint setpoints of a joint-space move
-  int joint_mode;            // this step's setpoints come from q_ref, not from the IK
-  mjtNum q_int[SF_NJOINT];   // integral of the IK steps (removes steady deflection under load)
-  mjtNum tcp_pos[3];         // tcp target of the last step
-  mjtNum tcp_quat[4];
-  mjtNum jaw;  // jaw opening target (rad)
-} sfScriptedArc;
-
-// minimum-jerk phase of u in [0, 1]
-static mjtNum sf_minjerk(mjtNum u) {
-  u = mju_clip(u, 0, 1);
-  return u * u * u * (10 - 15 * u + 6 * u * u);
+int sf_controller_is_path(const char* spec) {
+  size_t n = strlen(spec);
+  return strchr(spec, '/') != NULL || (n > 3 && !strcmp(spec + n - 3, ".so"));
 }
 
-// pose between (ap, aq) and (bp, bq) at fraction s (linear position, spherical orientation)
-static void sf_pose_blend(const mjtNum ap[3], const mjtNum aq[4], const mjtNum bp[3],
-                          const mjtNum bq[4], mjtNum s, mjtNum p[3], mjtNum q[4]) {
-  for (int i = 0; i < 3; i++) p[i] = ap[i] + s * (bp[i] - ap[i]);
-  mjtNum inv[4], d[4], v[3];
-  mju_negQuat(inv, aq);
-  mju_mulQuat(d, inv, bq);
-  if (d[0] < 0) mju_scl(d, d, -1, 4);
-  mju_quat2Vel(v, d, 1);
-  mju_copy4(q, aq);
-  mju_quatIntegrate(q, v, s);
+int sf_controller_builtin_count(void) {
+  return 1;
 }
 
-// the tcp pose that puts the held needle at (npos, nquat)
-static void sf_tcp_for_needle(const sfScriptedArc* c, const mjtNum npos[3], const mjtNum nquat[4],
-                              mjtNum tpos[3], mjtNum tquat[4]) {
-  mjtNum ipos[3], iquat[4];
-  mju_negPose(ipos, iquat, c->grasp_pos, c->grasp_quat);
-  mju_mulPose(tpos, tquat, npos, nquat, ipos, iquat);
+const sfcController* sf_controller_builtin(int i) {
+  return i == 0 ? sf_scripted_arc() : NULL;
 }
 
-// needle pose after turning the entry pose by phi about the pivot
-static void sf_needle_turned(const sfScriptedArc* c, mjtNum phi, mjtNum npos[3], mjtNum nquat[4]) {
-  mjtNum q[4], rel[3], rot[3];
-  mju_axisAngle2Quat(q, c->axis, phi);
-  mju_sub3(rel, c->entry_pos, c->pivot);
-  mju_rotVecQuat(rot, rel, q);
-  mju_add3(npos, c->pivot, rot);
-  mju_mulQuat(nquat, q, c->entry_quat);
-}
-
-// plan a throw: entry pose from the perceived holes and the skill, pivot and axis of the arc
-static void sf_plan_throw(sfScriptedArc* c, const sfObs* o) {
-  const double* th = c->theta;
-  mjtNum r = o->needle_radius_m, n[3], across[3], e[3];
-  mju_copy3(n, o->normal);
-
-  // across-wound direction in the surface, aimed entry point, pivot of the ideal arc
-  mju_sub3(across, o->exit, o->entry);
-  mju_addScl3(across, across, n, -mju_dot3(across, n));
-  mjtNum chord = mju_normalize3(across);
-  mjtNum corr[3] = {0.001 * th[SF_TH_DX], 0.001 * th[SF_TH_DY], 0.001 * th[SF_TH_DZ]};
-  mju_add3(e, o->entry, corr);
-  mjtNum half = mju_min(0.5 * chord, 0.999 * r);
-  mjtNum h = mju_sqrt(r * r - half * half);
-  mju_copy3(c->pivot, e);
-  mju_addScl3(c->pivot, c->pivot, across, half);
-  mju_addScl3(c->pivot, c->pivot, n, h);
-  mju_cross(c->axis, across, n);
-  mju_normalize3(c->axis);
-  c->phi_end = 2 * asin(half / r) + mjPI + SF_PULL_MARGIN_DEG * SF_DEG;
-
-  // needle at entry: plane turned by the yaw, tip on e, tip direction at the bite angle
-  mjtNum qyaw[4], a[3], beta = th[SF_TH_BITE] * SF_DEG;
-  mju_axisAngle2Quat(qyaw, n, th[SF_TH_YAW] * SF_DEG);
-  mju_rotVecQuat(a, across, qyaw);
-  mjtNum u[3], t[3], mat[9];  // u: centre to tip; t: tip direction
-  for (int i = 0; i < 3; i++) {
-    u[i] = -mju_sin(beta) * a[i] - mju_cos(beta) * n[i];
-    t[i] = mju_cos(beta) * a[i] - mju_sin(beta) * n[i];
+// a name of letters, digits and the characters in extra, 1 .. max long
+static int sf_name_ok(const char* s, const char* extra, size_t max) {
+  if (!s || !*s || strlen(s) > max) return 0;
+  for (; *s; s++) {
+    if (!isalnum((unsigned char)*s) && !strchr(extra, *s)) return 0;
   }
-  mju_addScl3(c->entry_pos, e, u, -r);
-
-  // needle frame: x = -u (towards the tail), y = -t, z = x cross y
-  mjtNum x[3] = {-u[0], -u[1], -u[2]}, y[3] = {-t[0], -t[1], -t[2]}, z[3];
-  mju_cross(z, x, y);
-  for (int i = 0; i < 3; i++) mat[3 * i] = x[i], mat[3 * i + 1] = y[i], mat[3 * i + 2] = z[i];
-  mju_mat2Quat(c->entry_quat, mat);
+  return 1;
 }
 
-// the pull follows the needle's own arc: turn about its observed centre and axis, starting
-// from its observed pose (as if it had been turned there by the drive angle)
-static void sf_anchor_pull(sfScriptedArc* c, const sfObs* o) {
-  mjtNum z[3] = {0, 0, 1}, q[4];
-  mju_copy3(c->pivot, o->needle_pos);
-  mju_rotVecQuat(c->axis, z, o->needle_quat);
-  mju_axisAngle2Quat(q, c->axis, -c->theta[SF_TH_DRIVE] * SF_DEG);
-  mju_copy3(c->entry_pos, o->needle_pos);
-  mju_mulQuat(c->entry_quat, q, o->needle_quat);
-}
-
-// tcp pose holding the needle (npos, nquat) with a grasp at arc angle a from the tail, side
-static void sf_tcp_for_grasp(mjtNum radius, mjtNum a, int side, const mjtNum npos[3],
-                             const mjtNum nquat[4], mjtNum tpos[3], mjtNum tquat[4]) {
-  mjtNum gpos[3], gquat[4], ipos[3], iquat[4];
-  sf_grasp_pose(radius, a, 0, side, gpos, gquat);
-  mju_negPose(ipos, iquat, gpos, gquat);
-  mju_mulPose(tpos, tquat, npos, nquat, ipos, iquat);
-}
-
-// solve the scratch data's joints for the tcp pose (tpos, tquat); returns the tool roll's
-// room to its limits (rad), or -1 when the pose cannot be reached
-static mjtNum sf_plan_pose(sfScriptedArc* c, const mjModel* m, const mjtNum tpos[3],
-                           const mjtNum tquat[4]) {
-  const sfArm* arm = &c->s->arm;
-  const mjtNum* range = m->jnt_range + 2 * arm->jnt[SF_AXIS_ROLL];
-  mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, perr, rerr;
-  sf_ik_solve(&c->ik, m, c->scratch, arm, zero, unit, tpos, tquat, 80, 1e-5, 1e-3, &perr, &rerr);
-  if (perr > 2e-4 || rerr > 0.02) return -1;
-  mjtNum roll = c->scratch->qpos[arm->qadr[SF_AXIS_ROLL]];
-  return mju_min(roll - range[0], range[1] - roll);
-}
-
-// plan the regrasp: for each side of the jaws and each tool-roll branch (turned by a full
-// turn), solve the pre-regrasp pose and the poses along the pull on scratch data; keep the
-// plan that the arm can follow with the most tool-roll room, and its pre-regrasp joints
-static void sf_plan_regrasp(sfScriptedArc* c, const mjModel* m, const mjData* d, const sfObs* o) {
-  const sfArm* arm = &c->s->arm;
-  const mjtNum* range = m->jnt_range + 2 * arm->jnt[SF_AXIS_ROLL];
-  mjtNum a = mjPI - c->theta[SF_TH_REGRASP] * SF_DEG, phi_d = c->theta[SF_TH_DRIVE] * SF_DEG;
-  mjtNum best = -1e9;
-  c->regrasp_side = 1;
-  for (int i = 0; i < SF_NJOINT; i++) c->q_pre[i] = d->qpos[arm->qadr[i]];
-  for (int side = -1; side <= 1; side += 2) {
-    for (int branch = -1; branch <= 1; branch++) {
-      // the seed: the current joints with the roll a full turn away (within its range)
-      mju_copy(c->scratch->qpos, d->qpos, m->nq);
-      mjtNum* roll = c->scratch->qpos + arm->qadr[SF_AXIS_ROLL];
-      *roll = mju_clip(*roll + 2 * mjPI * branch, range[0], range[1]);
-
-      // pre-regrasp pose, then the pull
-      mjtNum tpos[3], tquat[4], z[3] = {0, 0, 1}, zdir[3], q_pre[SF_NJOINT];
-      sf_tcp_for_grasp(o->needle_radius_m, a, side, o->needle_pos, o->needle_quat, tpos, tquat);
-      mju_rotVecQuat(zdir, z, tquat);
-      mju_addScl3(tpos, tpos, zdir, SF_BACKOFF_M);
-      mjtNum room = sf_plan_pose(c, m, tpos, tquat);
-      for (int i = 0; i < SF_NJOINT; i++) q_pre[i] = c->scratch->qpos[arm->qadr[i]];
-      for (int k = 1; k <= SF_PULL_CHECKS && room >= 0; k++) {
-        mjtNum npos[3], nquat[4];
-        sf_needle_turned(c, phi_d + (c->phi_end - phi_d) * k / SF_PULL_CHECKS, npos, nquat);
-        sf_tcp_for_grasp(o->needle_radius_m, a, side, npos, nquat, tpos, tquat);
-        room = mju_min(room, sf_plan_pose(c, m, tpos, tquat));
-      }
-      if (room > best) {
-        best = room;
-        c->regrasp_side = side;
-        mju_copy(c->q_pre, q_pre, SF_NJOINT);
-      }
+// check one skill value of a table (who names the controller in messages)
+static sftStatus sf_check_param(const sfcController* t, int i, const char* who, sfError* e) {
+  const sfcParam* p = &t->param[i];
+  if (!sf_name_ok(p->name, "_", 63)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: skill value %d has no valid name (expected letters, "
+                   "digits and '_')",
+                   who, i);
+  }
+  for (int k = 0; k < i; k++) {
+    if (!strcmp(t->param[k].name, p->name)) {
+      return sf_fail(e, SF_ERR_INPUT, "%s: skill value name '%s' appears twice", who, p->name);
     }
   }
-}
-
-// start a phase from the current tcp target
-static void sf_phase(sfScriptedArc* c, sftPhase ph, const sfObs* o) {
-  c->phase = ph;
-  c->t0 = o->time_s;
-  mju_copy3(c->from_pos, c->tcp_pos);
-  mju_copy4(c->from_quat, c->tcp_quat);
-  if (o->grasped) {
-    sf_pose_relative(o->tcp_pos, o->tcp_quat, o->needle_pos, o->needle_quat, c->grasp_pos,
-                     c->grasp_quat);
+  double v[5] = {p->lo, p->hi, p->ref, p->prior_mean, p->prior_sd};
+  for (int k = 0; k < 5; k++) {
+    if (!isfinite(v[k])) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "%s: skill value '%s' has a non-finite bound, reference "
+                     "or prior",
+                     who, p->name);
+    }
   }
-}
-
-static void* sf_scripted_arc_make(const sfScene* s) {
-  sfScriptedArc* c = calloc(1, sizeof(sfScriptedArc));
-  if (!c) return NULL;
-  c->s = s;
-  c->scratch = mj_makeData(s->m);
-  if (!c->scratch || sf_ik_make(&c->ik, s->m) != 0) {
-    if (c->scratch) mj_deleteData(c->scratch);
-    free(c);
-    return NULL;
+  if (!(p->lo < p->hi)) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: skill value '%s' has bounds [%g, %g]; expected lo < hi",
+                   who, p->name, p->lo, p->hi);
   }
-  return c;
+  if (p->ref < p->lo || p->ref > p->hi || p->prior_mean < p->lo || p->prior_mean > p->hi) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: skill value '%s' has reference %g and prior mean %g; "
+                   "expected both within its bounds [%g, %g]",
+                   who, p->name, p->ref, p->prior_mean, p->lo, p->hi);
+  }
+  if (!(p->prior_sd > 0)) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: skill value '%s' has prior SD %g; expected > 0", who,
+                   p->name, p->prior_sd);
+  }
+  return SF_OK;
 }
 
-static void sf_scripted_arc_destroy(void* state) {
-  sfScriptedArc* c = state;
+// check a controller table; SF_ERR_INPUT naming who and the first problem
+static sftStatus sf_check_table(const sfcController* t, const char* who, sfError* e) {
+  // version and size first: nothing else may be read before they are known
+  if (t->abi_version != SFC_ABI_VERSION) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller ABI version %u; this suturefleet knows "
+                   "version %d",
+                   who, (unsigned)t->abi_version, SFC_ABI_VERSION);
+  }
+  if (t->size < SF_TABLE_V1_SIZE) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller table of %u bytes; version 1 needs at least "
+                   "%zu",
+                   who, (unsigned)t->size, SF_TABLE_V1_SIZE);
+  }
+  if (!sf_name_ok(t->name, "-_", SFC_NAME_MAX)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller name missing or not 1..%d letters, digits, "
+                   "'-' or '_'",
+                   who, SFC_NAME_MAX);
+  }
+
+  // required functions
+  const char* missing = !t->create ? "create" : !t->reset ? "reset" : !t->step ? "step" : NULL;
+  if (missing) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: controller '%s' lacks the required function '%s'", who,
+                   t->name, missing);
+  }
+
+  // the skill vector
+  if (t->nparam < 1 || t->nparam > SFC_MAX_PARAMS || !t->param) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller '%s' declares %d skill values%s; expected "
+                   "1..%d",
+                   who, t->name, t->nparam, t->param ? "" : " and no table", SFC_MAX_PARAMS);
+  }
+  for (int i = 0; i < t->nparam; i++) {
+    sftStatus st = sf_check_param(t, i, who, e);
+    if (st != SF_OK) return st;
+  }
+  for (int j = 0; t->has_aim && j < 3; j++) {
+    if (t->aim[j] < 0 || t->aim[j] >= t->nparam) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "%s: controller '%s' aim value %d is %d; expected a skill "
+                     "value index 0..%d",
+                     who, t->name, j, t->aim[j], t->nparam - 1);
+    }
+  }
+  if (!isfinite(t->aim_z_per_chord)) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: controller '%s' aim_z_per_chord is not finite", who,
+                   t->name);
+  }
+  return SF_OK;
+}
+
+// fill c's skill definition from its table
+static void sf_controller_skill(sfController* c) {
+  const sfcController* t = c->api;
+  sfSkillDef* k = &c->skill;
+  memset(k, 0, sizeof(*k));
+  k->n = t->nparam;
+  for (int i = 0; i < t->nparam; i++) {
+    const sfcParam* p = &t->param[i];
+    k->name[i] = p->name;
+    k->unit[i] = p->unit ? p->unit : "";
+    k->doc[i] = p->doc ? p->doc : "";
+    k->lo[i] = p->lo, k->hi[i] = p->hi, k->ref[i] = p->ref;
+    k->prior_mean[i] = p->prior_mean, k->prior_sd[i] = p->prior_sd;
+  }
+  k->has_aim = t->has_aim != 0;
+  for (int j = 0; k->has_aim && j < 3; j++) k->aim[j] = t->aim[j];
+  k->aim_z_per_chord = t->aim_z_per_chord;
+}
+
+// FNV-1a 64 of a file's bytes into hex (17 bytes); -1 if it cannot be read
+static int sf_file_hash(const char* path, char hex[24]) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return -1;
+  uint64_t h = SF_FNV_SEED;
+  unsigned char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) h = sf_fnv1a(h, buf, n);
+  int bad = ferror(f);
+  fclose(f);
+  snprintf(hex, 24, "%016llx", (unsigned long long)h);
+  return bad ? -1 : 0;
+}
+
+// open a plug-in file into c (c->path set); SF_ERR_INPUT with nothing left open on failure
+static sftStatus sf_controller_load(sfController* c, sfError* e) {
+  const char* path = c->path;
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "controller plug-in '%s': %s (expected a shared object "
+                   "built against include/suturefleet/controller.h)",
+                   path, strerror(errno));
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    return sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': not a regular file", path);
+  }
+  if (sf_file_hash(path, c->hash) != 0) {
+    return sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': cannot be read", path);
+  }
+
+  // load it, resolving every symbol now, keeping its symbols to itself
+  c->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!c->dl) {
+    const char* why = dlerror();
+    return sf_fail(e, SF_ERR_INPUT,
+                   "controller plug-in '%s': cannot be loaded as a shared "
+                   "object: %s",
+                   path, why ? why : "unknown error");
+  }
+  dlerror();
+  void* sym = dlsym(c->dl, SFC_ENTRY);
+  if (!sym) {
+    sf_controller_close(c);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "controller plug-in '%s': no entry symbol '%s' (expected "
+                   "'SFC_EXPORT const sfcController* %s(void)')",
+                   path, SFC_ENTRY, SFC_ENTRY);
+  }
+  sfcEntryFn entry;
+  memcpy(&entry, &sym, sizeof(entry));
+  c->api = entry();
+  if (!c->api) {
+    sf_controller_close(c);
+    return sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': %s() returned NULL", path, SFC_ENTRY);
+  }
+  return SF_OK;
+}
+
+// c's table checked, its name and skill filled in; on failure c is closed
+static sftStatus sf_controller_finish(sfController* c, const char* who, sfError* e) {
+  sftStatus st = sf_check_table(c->api, who, e);
+  if (st != SF_OK) {
+    sf_controller_close(c);
+    return st;
+  }
+  snprintf(c->name, sizeof(c->name), "%s", c->api->name);
+  sf_controller_skill(c);
+  return SF_OK;
+}
+
+sftStatus sf_controller_use(const sfcController* t, const char* who, sfController* c, sfError* e) {
+  memset(c, 0, sizeof(*c));
+  c->api = t;
+  snprintf(c->hash, sizeof(c->hash), "%s", SF_BUILTIN_HASH);
+  return sf_controller_finish(c, who, e);
+}
+
+sftStatus sf_controller_open(const char* spec, sfController* c, sfError* e) {
+  memset(c, 0, sizeof(*c));
+  char who[4200];
+  if (sf_controller_is_path(spec)) {
+    if (strlen(spec) >= sizeof(c->path)) {
+      return sf_fail(e, SF_ERR_INPUT, "controller plug-in path is too long (%zu characters)",
+                     strlen(spec));
+    }
+    snprintf(c->path, sizeof(c->path), "%s", spec);
+    sftStatus st = sf_controller_load(c, e);
+    if (st != SF_OK) return st;
+    snprintf(who, sizeof(who), "controller plug-in '%s'", spec);
+    return sf_controller_finish(c, who, e);
+  }
+  for (int i = 0; i < sf_controller_builtin_count(); i++) {
+    if (!strcmp(sf_controller_builtin(i)->name, spec)) {
+      snprintf(who, sizeof(who), "built-in controller '%s'", spec);
+      return sf_controller_use(sf_controller_builtin(i), who, c, e);
+    }
+  }
+  return sf_fail(e, SF_ERR_INPUT,
+                 "--controller '%s': no such built-in controller (expected "
+                 "scripted-arc, or the path of a plug-in .so)",
+                 spec);
+}
+
+void sf_controller_close(sfController* c) {
   if (!c) return;
-  sf_ik_free(&c->ik);
-  if (c->scratch) mj_deleteData(c->scratch);
-  free(c);
+  if (c->dl) dlclose(c->dl);
+  memset(c, 0, sizeof(*c));
 }
 
-static void sf_scripted_arc_reset(void* state, const mjModel* m, const mjData* d, const sfObs* o,
-                                  const double* theta) {
-  sfScriptedArc* c = state;
-  memcpy(c->theta, theta, sizeof(c->theta));
-  c->throw_index = -1;
-  c->jaw = SF_JAW_CLOSED;
-  mju_copy3(c->tcp_pos, o->tcp_pos);
-  mju_copy4(c->tcp_quat, o->tcp_quat);
+// host services: servo, IK step and solve, grasp geometry
+
+static void sf_host_servo(void* ctx, const mjData* d, const double q_ref[SFC_NAXIS], mjtNum* ctrl) {
+  sfHost* h = ctx;
+  sf_arm_servo(h->s->m, d, &h->s->arm, q_ref, ctrl);
 }
 
-// the tcp target of the current phase at time t; returns the next phase when this one is over
-static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfObs* o) {
-  mjtNum t = o->time_s - c->t0, npos[3], nquat[4], tpos[3], tquat[4];
-  mjtNum speed = c->theta[SF_TH_SPEED] * SF_DEG, phi_d = c->theta[SF_TH_DRIVE] * SF_DEG;
-  switch (c->phase) {
-    case SF_PH_APPROACH:
-    case SF_PH_ALIGN: {
-      // pre-entry: the entry pose backed off along the tip direction
-      mjtNum back[3], y[3] = {0, 1, 0}, ydir[3];
-      mju_rotVecQuat(ydir, y, c->entry_quat);
-      mju_scl3(back, ydir, SF_PRE_ENTRY_M);
-      mju_add3(npos, c->entry_pos, back);
-      sf_tcp_for_needle(c, npos, c->entry_quat, tpos, tquat);
-      if (c->phase == SF_PH_APPROACH) {
-        sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_APPROACH),
-                      c->tcp_pos, c->tcp_quat);
-        return t >= SF_T_APPROACH ? SF_PH_ALIGN : c->phase;
-      }
-      mjtNum epos[3], equat[4];
-      sf_tcp_for_needle(c, c->entry_pos, c->entry_quat, epos, equat);
-      sf_pose_blend(c->from_pos, c->from_quat, epos, equat, sf_minjerk(t / SF_T_ALIGN), c->tcp_pos,
-                    c->tcp_quat);
-      return t >= SF_T_ALIGN ? SF_PH_DRIVE : c->phase;
-    }
-    case SF_PH_DRIVE:
-    case SF_PH_PULL: {
-      // turn about the pivot at the skill's speed
-      mjtNum phi0 = c->phase == SF_PH_DRIVE ? 0 : phi_d;
-      mjtNum phi1 = c->phase == SF_PH_DRIVE ? phi_d : c->phi_end;
-      mjtNum phi = mju_min(phi0 + speed * t, phi1);
-      sf_needle_turned(c, phi, npos, nquat);
-      sf_tcp_for_needle(c, npos, nquat, c->tcp_pos, c->tcp_quat);
-      if (phi < phi1) return c->phase;
-      return c->phase == SF_PH_DRIVE ? SF_PH_RELEASE : SF_PH_LIFT;
-    }
-    case SF_PH_RELEASE:
-      c->jaw = SF_JAW_OPEN;
-      return t >= SF_T_RELEASE ? SF_PH_BACKOFF : c->phase;
-    case SF_PH_BACKOFF:
-    case SF_PH_REACH:
-    case SF_PH_REGRASP: {
-      // regrasp pose on the needle where it lies; approach it along the tool axis
-      mjtNum z[3] = {0, 0, 1}, zdir[3];
-      sf_tcp_for_grasp(o->needle_radius_m, mjPI - c->theta[SF_TH_REGRASP] * SF_DEG, c->regrasp_side,
-                       o->needle_pos, o->needle_quat, tpos, tquat);
-      mju_rotVecQuat(zdir, z, c->phase == SF_PH_BACKOFF ? c->from_quat : tquat);
-      if (c->phase == SF_PH_BACKOFF) {
-        mjtNum to[3];
-        mju_addScl3(to, c->from_pos, zdir, SF_BACKOFF_M);
-        sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_BACKOFF),
-                      c->tcp_pos, c->tcp_quat);
-        return t >= SF_T_BACKOFF ? SF_PH_REACH : c->phase;
-      }
-      if (c->phase == SF_PH_REACH) {
-        // joint-space move to the planned pre-regrasp joints (the tool may turn the long way)
-        mjtNum sj = sf_minjerk(t / SF_T_REACH);
-        for (int i = 0; i < SF_NJOINT; i++) {
-          c->q_ref[i] = c->q_from[i] + sj * (c->q_pre[i] - c->q_from[i]);
-        }
-        c->q_ref[SF_AXIS_INSERTION] -= SF_REACH_LIFT_M * mju_sin(mjPI * sj);
-        c->joint_mode = 1;
-        mju_addScl3(c->tcp_pos, tpos, zdir, SF_BACKOFF_M);
-        mju_copy4(c->tcp_quat, tquat);
-        return t >= SF_T_REACH ? SF_PH_REGRASP : c->phase;
-      }
-      sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_REGRASP),
-                    c->tcp_pos, c->tcp_quat);
-      return t >= SF_T_REGRASP ? SF_PH_CLOSE : c->phase;
-    }
-    case SF_PH_CLOSE:
-      c->jaw = SF_JAW_CLOSED;
-      return t >= SF_T_CLOSE ? SF_PH_PULL : c->phase;
-    case SF_PH_LIFT: {
-      mjtNum to[3];
-      mju_copy3(to, c->from_pos);
-      mju_addScl3(to, to, o->normal, SF_LIFT_M);
-      sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_LIFT),
-                    c->tcp_pos, c->tcp_quat);
-      return t >= SF_T_LIFT ? SF_PH_DONE : c->phase;
-    }
-    case SF_PH_DONE:
-      return c->phase;
+static void sf_host_ik_step(void* ctx, const mjData* d, const double pos[3], const double quat[4],
+                            double dq[SFC_NJOINT]) {
+  sfHost* h = ctx;
+  mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, step[SF_NAXIS];
+  sf_ik_step(&h->ik, h->s->m, d, &h->s->arm, zero, unit, pos, quat, step);
+  mju_copy(dq, step, SFC_NJOINT);
+}
+
+static double sf_host_ik_solve(void* ctx, const double q_seed[SFC_NJOINT], const double pos[3],
+                               const double quat[4], double q[SFC_NJOINT], double* rot_err) {
+  sfHost* h = ctx;
+  const sfArm* arm = &h->s->arm;
+  mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, perr = 0, rerr = 0;
+  for (int i = 0; i < SFC_NJOINT; i++) h->scratch->qpos[arm->qadr[i]] = q_seed[i];
+  sf_ik_solve(&h->ik, h->s->m, h->scratch, arm, zero, unit, pos, quat, 80, 1e-5, 1e-3, &perr,
+              &rerr);
+  for (int i = 0; i < SFC_NJOINT; i++) q[i] = h->scratch->qpos[arm->qadr[i]];
+  if (rot_err) *rot_err = rerr;
+  return perr;
+}
+
+static void sf_host_grasp_tcp(void* ctx, double a, int side, const double needle_pos[3],
+                              const double needle_quat[4], double tcp_pos[3], double tcp_quat[4]) {
+  sfHost* h = ctx;
+  mjtNum gpos[3], gquat[4], ipos[3], iquat[4];
+  sf_grasp_pose(h->s->needle_radius_m, a, 0, side >= 0 ? 1 : -1, gpos, gquat);
+  mju_negPose(ipos, iquat, gpos, gquat);
+  mju_mulPose(tcp_pos, tcp_quat, needle_pos, needle_quat, ipos, iquat);
+}
+
+sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
+  memset(h, 0, sizeof(*h));
+  h->s = s;
+  h->scratch = mj_makeData(s->m);
+  if (!h->scratch || sf_ik_make(&h->ik, s->m) != 0) {
+    sf_host_free(h);
+    return sf_fail(e, SF_ERR_RUN, "could not allocate the controller host's scratch data");
   }
-  return c->phase;
+  sfcHost* p = &h->pub;
+  p->abi_version = SFC_ABI_VERSION;
+  p->size = sizeof(sfcHost);
+  p->m = s->m;
+  for (int i = 0; i < SFC_NJOINT; i++) {
+    p->arm.jnt[i] = s->arm.jnt[i];
+    p->arm.qadr[i] = s->arm.qadr[i];
+    p->arm.dadr[i] = s->arm.dadr[i];
+  }
+  for (int i = 0; i < SFC_NAXIS; i++) p->arm.act[i] = s->arm.act[i];
+  p->arm.tcp_site = s->arm.tcp_site;
+  p->ctx = h;
+  p->servo = sf_host_servo;
+  p->ik_step = sf_host_ik_step;
+  p->ik_solve = sf_host_ik_solve;
+  p->grasp_tcp = sf_host_grasp_tcp;
+  return SF_OK;
 }
 
-static sftCtrlStatus sf_scripted_arc_step(void* state, const mjModel* m, const mjData* d,
-                                          const sfObs* o, mjtNum* ctrl) {
-  sfScriptedArc* c = state;
-
-  // a new throw: plan it and approach from where the tool is
-  if (o->throw_index != c->throw_index) {
-    c->throw_index = o->throw_index;
-    c->jaw = SF_JAW_CLOSED;
-    mju_zero(c->q_int, SF_NJOINT);
-    mju_copy3(c->tcp_pos, o->tcp_pos);
-    mju_copy4(c->tcp_quat, o->tcp_quat);
-    sf_plan_throw(c, o);
-    sf_phase(c, SF_PH_APPROACH, o);
-  }
-
-  // advance the phase machine; give up when the needle is not where a phase needs it
-  c->joint_mode = 0;
-  sftPhase next = sf_scripted_arc_target(c, o);
-  if (next != c->phase) {
-    if ((next == SF_PH_BACKOFF && !o->engaged) || (next == SF_PH_PULL && !o->grasped)) {
-      return SF_CTRL_GIVE_UP;
-    }
-    if (next == SF_PH_BACKOFF) sf_plan_regrasp(c, m, d, o);
-    for (int i = 0; i < SF_NJOINT; i++) c->q_from[i] = d->qpos[c->s->arm.qadr[i]];
-    if (next == SF_PH_PULL) sf_anchor_pull(c, o);
-    sf_phase(c, next, o);
-    if (next == SF_PH_DONE) return SF_CTRL_THROW_DONE;
-  }
-
-  // inverse kinematics towards the tcp target, servo setpoints
-  const sfArm* arm = &c->s->arm;
-  mjtNum q[SF_NAXIS], dq[SF_NAXIS], zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0};
-  sf_arm_axes(m, d, arm, q);
-  if (c->joint_mode) {
-    for (int i = 0; i < SF_NJOINT; i++) q[i] = c->q_ref[i], c->q_int[i] = 0;
-  } else {
-    sf_ik_step(&c->ik, m, d, arm, zero, unit, c->tcp_pos, c->tcp_quat, dq);
-    for (int i = 0; i < SF_NJOINT; i++) {
-      c->q_int[i] += SF_IK_INTEGRAL * dq[i];
-      q[i] += dq[i] + c->q_int[i];
-    }
-  }
-  q[SF_AXIS_JAW] = c->jaw;
-  sf_arm_servo(m, d, arm, q, ctrl);
-  return SF_CTRL_RUN;
-}
-
-static const sfControllerDef kScriptedArc = {
-    "scripted-arc",
-    "approach, align at the bite angle, drive along the arc, regrasp near the tip, pull out",
-    &kScriptedArcSkill,
-    sf_scripted_arc_make,
-    sf_scripted_arc_reset,
-    sf_scripted_arc_step,
-    sf_scripted_arc_destroy,
-};
-
-const sfControllerDef* sf_controller_scripted_arc(void) {
-  return &kScriptedArc;
-}
-
-const sfControllerDef* sf_controller_find(const char* name) {
-  if (!strcmp(name, kScriptedArc.name)) return &kScriptedArc;
-  return NULL;
+void sf_host_free(sfHost* h) {
+  if (!h) return;
+  sf_ik_free(&h->ik);
+  if (h->scratch) mj_deleteData(h->scratch);
+  memset(h, 0, sizeof(*h));
 }

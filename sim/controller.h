@@ -1,62 +1,70 @@
-// controller.h: controllers: what they observe, what they command, and the built-ins.
+// controller.h: controllers behind the plug-in ABI: the built-ins, the plug-in loader and the
+// services the host offers them.
 //
-// A controller is a table of functions over an opaque per-robot state. Each step it sees an
-// observation (its own tool and needle poses, the targets as its cameras report them) and
-// writes one control per actuator. The built-in "scripted-arc" suturing controller is
-// described in README.md, with its skill vector.
+// Every controller, built-in or plug-in, is an sfcController table (include/suturefleet/
+// controller.h); sf_controller_open resolves a name or a shared-object path to a checked,
+// loaded controller, and the episode drives it through that table only.
 #ifndef SUTUREFLEET_SIM_CONTROLLER_H_
 #define SUTUREFLEET_SIM_CONTROLLER_H_
 
-#include <mujoco/mujoco.h>
+#include <stdint.h>
 
+#include <mujoco/mujoco.h>
+#include <suturefleet/controller.h>
+
+#include "ik.h"
 #include "scene.h"
 #include "skill.h"
+#include "status.h"
 
-// what a controller sees each step (world frame as the robot believes it)
-typedef struct sfObs_ {
-  mjtNum time_s;         // time since the episode started
-  int throw_index;       // current throw (0 .. nthrow-1)
-  int nthrow;            // throws in the episode
-  mjtNum entry[3];       // current throw's entry hole as perceived (calibration error)
-  mjtNum exit[3];        // current throw's exit hole as perceived
-  mjtNum normal[3];      // tissue surface normal (unit)
-  mjtNum tcp_pos[3];     // tool centre point
-  mjtNum tcp_quat[4];    // tool orientation
-  mjtNum needle_pos[3];  // needle frame (centre; z = axis of the arc)
-  mjtNum needle_quat[4];
-  mjtNum needle_radius_m;  // needle radius
-  int grasped;             // the jaws hold the needle
-  int engaged;             // the needle is in the tissue
-} sfObs;
+#define SF_BUILTIN_HASH "built-in"  // hash recorded for built-in controllers
 
-// what a step returns
-typedef enum sftCtrlStatus_ {
-  SF_CTRL_RUN = 0,         // keep going
-  SF_CTRL_THROW_DONE = 1,  // the current throw is finished (needle pulled through)
-  SF_CTRL_GIVE_UP = 2      // the controller cannot continue the episode
-} sftCtrlStatus;
+// a loaded, checked controller
+typedef struct sfController_ {
+  const sfcController* api;  // its table (built-in, or the plug-in's)
+  sfSkillDef skill;          // its skill vector
+  char name[SFC_NAME_MAX + 1];
+  char path[4096];  // the plug-in file ("" for a built-in)
+  char hash[24];    // FNV-1a 64 of the plug-in file in hex, or SF_BUILTIN_HASH
+  void* dl;         // dlopen handle (NULL for a built-in)
+} sfController;
 
-// a controller implementation
-typedef struct sfControllerDef_ {
-  const char* name;         // e.g. "scripted-arc"
-  const char* description;  // one line
-  const sfSkillDef* skill;  // its skill vector
-  // make per-robot state for scene s (NULL on allocation failure)
-  void* (*make)(const sfScene* s);
-  // start an episode with skill theta (skill->n values)
-  void (*reset)(void* state, const mjModel* m, const mjData* d, const sfObs* obs,
-                const double* theta);
-  // write ctrl (nu) for this step; d has current kinematics and bias forces
-  sftCtrlStatus (*step)(void* state, const mjModel* m, const mjData* d, const sfObs* obs,
-                        mjtNum* ctrl);
-  // release the state (accepts NULL)
-  void (*destroy)(void* state);
-} sfControllerDef;
+// the host side of one worker's controller: the services of sfcHost and their scratch
+typedef struct sfHost_ {
+  sfcHost pub;       // what the controller sees (pub.ctx points back here)
+  const sfScene* s;  // the scene
+  sfIk ik;           // IK scratch
+  mjData* scratch;   // kinematics-only data for ik_solve (never stepped)
+} sfHost;
 
-// the built-in scripted-arc suturing controller
-const sfControllerDef* sf_controller_scripted_arc(void);
+// a spec names a plug-in file (it contains '/' or ends in ".so") rather than a built-in
+int sf_controller_is_path(const char* spec);
 
-// the built-in controller called name, or NULL
-const sfControllerDef* sf_controller_find(const char* name);
+// built-in controllers: how many, and the i-th table
+int sf_controller_builtin_count(void);
+const sfcController* sf_controller_builtin(int i);
+
+// open the controller spec names (a built-in's name or a plug-in path) into c and check its
+// table; SF_ERR_INPUT naming the spec and the problem (unknown name, missing file, not a shared
+// object, no entry symbol, unknown ABI version, missing required function, bad skill values),
+// with nothing left open
+sftStatus sf_controller_open(const char* spec, sfController* c, sfError* e);
+
+// check table t (who names it in messages) and make it the controller c, not loaded from a file
+// (hash SF_BUILTIN_HASH); SF_ERR_INPUT naming who and the problem, c zeroed
+sftStatus sf_controller_use(const sfcController* t, const char* who, sfController* c, sfError* e);
+
+// unload c (accepts a zeroed or closed controller)
+void sf_controller_close(sfController* c);
+
+// make the host services for scene s (h is filled in place; its address must stay fixed while
+// a controller uses it); SF_ERR_RUN on allocation failure with nothing left allocated
+sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e);
+
+// release host scratch (accepts a zeroed or freed host)
+void sf_host_free(sfHost* h);
+
+// the built-in scripted-arc controller's table (scripted_arc.c)
+const sfcController* sf_scripted_arc(void);
 
 #endif  // SUTUREFLEET_SIM_CONTROLLER_H_

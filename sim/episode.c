@@ -21,23 +21,32 @@
 #define SF_CTRL_EVERY 4    // controller period in steps (500 Hz at the 0.5 ms timestep)
 #define SF_TISSUE_EVERY 2  // tissue model period in steps (1 kHz)
 
-sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e) {
+sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e) {
   memset(w, 0, sizeof(*w));
-  w->ctrl_def = def;
+  w->ctrl = c;
   w->d = mj_makeData(s->m);
-  w->ctrl = w->d ? def->make(s) : NULL;
   w->ctrl_buf = calloc((size_t)s->m->nu, sizeof(mjtNum));
-  if (!w->d || !w->ctrl || !w->ctrl_buf) {
+  w->host = calloc(1, sizeof(sfHost));
+  if (!w->d || !w->ctrl_buf || !w->host || sf_host_make(w->host, s, e) != SF_OK) {
     sf_worker_free(w);
-    return sf_fail(e, SF_ERR_RUN, "could not allocate a worker for controller '%s'", def->name);
+    return sf_fail(e, SF_ERR_RUN, "could not allocate a worker for controller '%s'", c->name);
+  }
+
+  // the controller's own state
+  w->state = c->api->create(&w->host->pub);
+  if (!w->state) {
+    sf_worker_free(w);
+    return sf_fail(e, SF_ERR_RUN, "controller '%s': create() returned NULL", c->name);
   }
   return SF_OK;
 }
 
 void sf_worker_free(sfWorker* w) {
   if (!w) return;
-  if (w->ctrl && w->ctrl_def) w->ctrl_def->destroy(w->ctrl);
+  if (w->state && w->ctrl->api->destroy) w->ctrl->api->destroy(w->state);
   if (w->d) mj_deleteData(w->d);
+  sf_host_free(w->host);
+  free(w->host);
   free(w->ctrl_buf);
   memset(w, 0, sizeof(*w));
 }
@@ -295,7 +304,7 @@ static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
 
 // the controller's view
 static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* rs,
-                           const sfEpisodeResult* out, sfObs* o) {
+                           const sfEpisodeResult* out, sfcObs* o) {
   int pair = out->throw_score[rs->throw_index].pair;
   o->time_s = d->time;
   o->throw_index = rs->throw_index;
@@ -311,15 +320,22 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   o->needle_radius_m = s->needle_radius_m;
   o->grasped = rs->grasped;
   o->engaged = rs->ts.engaged;
+  sf_arm_axes(s->m, d, &s->arm, o->q);
 }
 
-// check and apply the controller's controls; 1 if they are a fault
+// check and apply the controller's controls: an out-of-range control is clamped to its
+// actuator's range (returns 1), a non-finite one leaves that actuator's control as it was
+// (returns 2); 0 when all are fine
 static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
   int fault = 0;
   for (int i = 0; i < m->nu; i++) {
     const mjtNum* range = m->actuator_ctrlrange + 2 * i;
-    if (!isfinite(u[i]) || u[i] < range[0] - 1e-9 || u[i] > range[1] + 1e-9) fault = 1;
-    d->ctrl[i] = isfinite(u[i]) ? mju_clip(u[i], range[0], range[1]) : d->ctrl[i];
+    if (!isfinite(u[i])) {
+      fault = 2;
+      continue;
+    }
+    if ((u[i] < range[0] - 1e-9 || u[i] > range[1] + 1e-9) && !fault) fault = 1;
+    d->ctrl[i] = mju_clip(u[i], range[0], range[1]);
   }
   return fault;
 }
@@ -428,7 +444,8 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
                     sfEpisodeResult* out) {
   const mjModel* m = s->m;
   mjData* d = w->d;
-  const sfControllerDef* def = w->ctrl_def;
+  const sfcController* api = w->ctrl->api;
+  const sfSkillDef* skill = &w->ctrl->skill;
   sfRunState rs;
   memset(out, 0, sizeof(*out));
   memset(&rs, 0, sizeof(rs));
@@ -436,8 +453,8 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   out->round = spec->round;
   out->robot = spec->robot;
   out->stitches = spec->stitches;
-  out->ntheta = def->skill->n;
-  memcpy(out->theta, spec->theta, sizeof(double) * (size_t)def->skill->n);
+  out->ntheta = skill->n;
+  memcpy(out->theta, spec->theta, sizeof(double) * (size_t)skill->n);
   for (int i = 0; i < SF_MAX_STITCHES; i++) out->throw_time_s[i] = NAN;
   sf_context_draw(s, spec->seed, spec->robot - spec->key_offset, spec->round, spec->stitches,
                   spec->calibrated, &out->ctx);
@@ -450,9 +467,9 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   mj_forward(m, d);
   sf_episode_throw(s, &rs, out, d->time);
   sf_episode_place(s, d, &rs);
-  sfObs obs;
+  sfcObs obs;
   sf_episode_obs(s, d, &rs, out, &obs);
-  def->reset(w->ctrl, m, d, &obs, spec->theta);
+  api->reset(w->state, m, d, &obs, spec->theta);
 
   // the step loop
   int nstep = (int)lround(spec->stitches * SF_THROW_TIME_S / m->opt.timestep);
@@ -467,24 +484,23 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
     sf_episode_needle(s, d, &rs, out, k % SF_TISSUE_EVERY == 0);
 
     // the controller, at its own rate; the servos hold its last controls in between
-    sftCtrlStatus cs = SF_CTRL_RUN;
+    int cs = SFC_RUN;
     if (k % SF_CTRL_EVERY == 0) {
       sf_episode_obs(s, d, &rs, out, &obs);
-      cs = def->step(w->ctrl, m, d, &obs, w->ctrl_buf);
-      if (sf_episode_apply(m, d, w->ctrl_buf)) {
-        out->fault = 1;
-        break;
-      }
+      cs = api->step(w->state, m, d, &obs, w->ctrl_buf);
+      int fault = sf_episode_apply(m, d, w->ctrl_buf);
+      out->fault |= fault != 0;
+      if (fault == 2) break;  // non-finite: the episode ends; out of range: clamped, goes on
     }
 
     // a finished throw: the next one starts with the needle back in the jaws
-    if (cs == SF_CTRL_THROW_DONE) {
+    if (cs == SFC_THROW_DONE) {
       rs.pulled[rs.throw_index] = !rs.ts.engaged && rs.grasped;
       out->throw_time_s[rs.throw_index] = d->time - rs.throw_t0;
       if (!rs.pulled[rs.throw_index] || ++rs.throw_index == spec->stitches) break;
       sf_episode_throw(s, &rs, out, d->time);
     }
-    if (cs == SF_CTRL_GIVE_UP) break;
+    if (cs == SFC_GIVE_UP) break;
     if (k % record_every == 0) sf_episode_record(s, d, &rs, spec->traj);
     mj_step2(m, d);
     out->steps = k + 1;

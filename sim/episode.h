@@ -106,7 +106,8 @@ typedef struct sfEpisodeResult_ {
   uint8_t completed;       // every throw was pulled through
   uint8_t dropped;         // the needle was released outside the tissue
   uint8_t diverged;        // MuJoCo reported a bad state (NaN/Inf)
-  uint8_t fault;           // the controller produced a non-finite or out-of-range control
+  uint8_t fault;           // a non-finite control (the episode ended there) or an out-of-range
+                           //   one (clamped to the actuator range) came from the controller
   uint8_t success;         // the episode's success (README: "Success")
   int has_offsets;         // some throw went in and came out: offsets below valid
   double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound
@@ -118,14 +119,16 @@ typedef struct sfEpisodeResult_ {
 
 // per-thread simulation state, made once and reused for every episode the thread runs
 typedef struct sfWorker_ {
-  mjData* d;                        // the thread's data; never shared
-  const sfControllerDef* ctrl_def;  // controller run by this worker
-  void* ctrl;                       // its state
-  mjtNum* ctrl_buf;                 // controls written by the controller (nu)
+  mjData* d;                 // the thread's data; never shared
+  const sfController* ctrl;  // controller run by this worker
+  sfHost* host;              // the services it is given (malloc'd: its address stays fixed)
+  void* state;               // its state
+  mjtNum* ctrl_buf;          // controls written by the controller (nu)
 } sfWorker;
 
-// make a worker for scene s running controller def; SF_ERR_RUN if allocation fails
-sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfControllerDef* def, sfError* e);
+// make a worker for scene s running controller c; SF_ERR_RUN if allocation fails or the
+// controller's create returns NULL (nothing left allocated)
+sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e);
 
 // release a worker; accepts NULL and freed workers
 void sf_worker_free(sfWorker* w);

@@ -45,10 +45,10 @@ int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max) {
   return n;
 }
 
-sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfControllerDef* def,
+sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfController* ctrl,
                           sfError* e) {
   for (int i = 0; i < n; i++) {
-    if (sf_worker_make(&workers[i], s, def, e) != SF_OK) {
+    if (sf_worker_make(&workers[i], s, ctrl, e) != SF_OK) {
       sf_workers_free(workers, i);
       return SF_ERR_RUN;
     }
@@ -87,7 +87,7 @@ void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r) {
 void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
   for (int i = 0; i < n; i++) {
     sfEpisodeRow row;
-    sf_store_episode_row(&res[i], "", &row);
+    sf_store_episode_row(&res[i], "", "", &row);
     sf_summary_count(sum, &row);
   }
 }
@@ -126,8 +126,8 @@ static void sf_knowledge_from_row(const sfKnowledgeRow* r, sfKnowledge* k) {
   memcpy(k->sd, r->sd, sizeof(k->sd));
 }
 
-sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowledge* k,
-                          sfError* e) {
+sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const char* path,
+                          sfKnowledge* k, sfError* e) {
   const sfKnowledgeRow* best = NULL;
   for (long i = 0; i < d->nknowledge; i++) {
     const sfKnowledgeRow* r = &d->knowledge[i];
@@ -137,10 +137,13 @@ sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowl
   if (!best) {
     return sf_fail(e, SF_ERR_INPUT, "--from '%s': the store holds no pooled fleet knowledge", path);
   }
-  if (best->n_theta != n) {
+  char names[2048];
+  sf_skill_names(def, names, sizeof(names));
+  if (best->n_theta != def->n || strcmp(names, d->skill_names)) {
     return sf_fail(e, SF_ERR_INPUT,
-                   "--from '%s': its knowledge is for %d skill values; this controller has %d",
-                   path, best->n_theta, n);
+                   "--from '%s': its knowledge is for the skill values (%s) of controller '%s'; "
+                   "this controller's are (%s)",
+                   path, d->skill_names, d->controller, names);
   }
   sf_knowledge_from_row(best, k);
   return SF_OK;
@@ -296,12 +299,11 @@ static double sf_cohort_rate(const sfEpisodeResult* res, int n, int cohort) {
   return k ? (double)ok / k : NAN;
 }
 
-sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge* from,
-                       const sfStoreData* resumed, sfStore* st, FILE* log, sfRunSummary* sum,
-                       sfError* e) {
+sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
+                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,
+                       sfRunSummary* sum, sfError* e) {
   memset(sum, 0, sizeof(*sum));
-  const sfControllerDef* def = sf_controller_find(c->controller);
-  SF_ASSERT(def);
+  const sfSkillDef* def = &ctrl->skill;
   int nrobot = sf_fleet_robots(c, NULL, 0);
   sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   sfWorker* workers = calloc((size_t)c->threads, sizeof(sfWorker));
@@ -322,8 +324,8 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
   sfLearner L;
   int done = resumed ? sf_fleet_rounds_done(resumed) : -1;
   long next_id;
-  sf_learner_init(&L, def->skill, c, robots, nrobot, from, resumed, done, &next_id);
-  sftStatus status = sf_workers_make(workers, c->threads, s, def, e);
+  sf_learner_init(&L, def, c, robots, nrobot, from, resumed, done, &next_id);
+  sftStatus status = sf_workers_make(workers, c->threads, s, ctrl, e);
   for (int i = 0; status == SF_OK && c->record_every && i < nrobot; i++) {
     status = sf_traj_make(&trajs[i], s->m, c->stitches, e);
   }
@@ -345,9 +347,9 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
       double aim[3], *th = theta + (long)a * SF_MAX_THETA;
       const sfKnowledge* k = robots[i].cohort == SF_COHORT_FLEET ? &L.fleet : &L.solo[i];
       double pooled[3] = {0, 0, 0};
-      for (int j = 0; def->skill->has_aim && j < 3; j++) pooled[j] = k->mean[def->skill->aim[j]];
-      sf_policy_aim(def->skill, L.own + (long)i * L.rounds, L.nown[i], pooled, aim);
-      sf_policy_sample(def->skill, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
+      for (int j = 0; def->has_aim && j < 3; j++) pooled[j] = k->mean[def->aim[j]];
+      sf_policy_aim(def, L.own + (long)i * L.rounds, L.nown[i], pooled, aim);
+      sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
       long id = next_id + a;
       traj_of[a] = c->record_every && id % c->record_every == 0 ? &trajs[a] : NULL;
       specs[a] = (sfEpisodeSpec){
@@ -358,7 +360,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge
     for (int a = 0; a < n; a++) {
       res[a].cohort = robots[active[a]].cohort;
       res[a].join_round = robots[active[a]].join_round;
-      sf_store_episode_row(&res[a], def->name, &rows[a]);
+      sf_store_episode_row(&res[a], ctrl->name, ctrl->hash, &rows[a]);
       sf_learner_add(&L, &rows[a]);
     }
     next_id += n;

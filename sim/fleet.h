@@ -40,9 +40,9 @@ typedef struct sfRunSummary_ {
 // (at most max; pass robots = NULL to count)
 int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max);
 
-// make workers[0 .. n-1], one per thread, running controller def; on failure frees what it
+// make workers[0 .. n-1], one per thread, running controller ctrl; on failure frees what it
 // made and returns SF_ERR_RUN
-sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfControllerDef* def,
+sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfController* ctrl,
                           sfError* e);
 
 // free workers[0 .. n-1]
@@ -61,21 +61,22 @@ void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n);
 // turn the summary's sums into means
 void sf_summary_finish(sfRunSummary* sum);
 
-// run the rounds of configuration c into store st: each round every active robot samples its
-// skill from its cohort's knowledge, all episodes run in parallel, the round is appended and
-// flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting knowledge.
-// With `resumed` (may be NULL) the run continues after the rounds the store already holds.
-// Progress lines go to log (may be NULL); SF_ERR_RUN on a store failure (completed rounds stay)
-sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfKnowledge* from,
-                       const sfStoreData* resumed, sfStore* st, FILE* log, sfRunSummary* sum,
-                       sfError* e);
+// run the rounds of configuration c with controller ctrl into store st: each round every active
+// robot samples its skill from its cohort's knowledge, all episodes run in parallel, the round is
+// appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
+// knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
+// holds. Progress lines go to log (may be NULL); SF_ERR_RUN on a store failure (completed rounds
+// stay)
+sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
+                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,
+                       sfRunSummary* sum, sfError* e);
 
 // the last round a store holds completely (its knowledge rows were written); -1 if none
 int sf_fleet_rounds_done(const sfStoreData* d);
 
 // the fleet's pooled knowledge at the end of a store; SF_ERR_INPUT naming path if it has none or
-// it is for a skill of another length than n
-sftStatus sf_fleet_pooled(const sfStoreData* d, int n, const char* path, sfKnowledge* k,
-                          sfError* e);
+// it is for another skill vector than def's (other value names, or another count)
+sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const char* path,
+                          sfKnowledge* k, sfError* e);
 
 #endif  // SUTUREFLEET_SIM_FLEET_H_

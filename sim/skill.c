@@ -61,3 +61,12 @@ sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, 
   if (st == SF_OK) memcpy(theta, v, sizeof(double) * (size_t)n);
   return st;
 }
+
+void sf_skill_names(const sfSkillDef* def, char* out, size_t n) {
+  size_t used = 0;
+  out[0] = 0;
+  for (int i = 0; i < def->n && used < n; i++) {
+    int w = snprintf(out + used, n - used, "%s%s", i ? "," : "", def->name[i]);
+    if (w > 0) used += (size_t)w;
+  }
+}

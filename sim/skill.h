@@ -3,6 +3,8 @@
 #ifndef SUTUREFLEET_SIM_SKILL_H_
 #define SUTUREFLEET_SIM_SKILL_H_
 
+#include <stddef.h>
+
 #include "status.h"
 
 #define SF_MAX_THETA 16  // most skill parameters a controller may have
@@ -33,5 +35,8 @@ sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, cons
 // end of a line is a comment; SF_ERR_INPUT naming the file for a missing file, a non-number,
 // a wrong count or a value out of bounds; theta (def->n) is written only on success
 sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e);
+
+// def's value names, comma-separated, into out (size n > 0; truncated to fit)
+void sf_skill_names(const sfSkillDef* def, char* out, size_t n);
 
 #endif  // SUTUREFLEET_SIM_SKILL_H_

@@ -40,6 +40,7 @@ static hid_t sf_store_episode_type(const sfStoreTypes* x) {
   SF_FIELD(sfEpisodeRow, cohort, H5T_NATIVE_INT32);
   SF_FIELD(sfEpisodeRow, join_round, H5T_NATIVE_INT32);
   SF_FIELD(sfEpisodeRow, controller, x->name);
+  SF_FIELD(sfEpisodeRow, controller_hash, x->name);
   SF_FIELD(sfEpisodeRow, steps, H5T_NATIVE_INT32);
   SF_FIELD(sfEpisodeRow, sim_time_s, H5T_NATIVE_DOUBLE);
   SF_FIELD(sfEpisodeRow, stitches, H5T_NATIVE_INT32);
@@ -140,7 +141,8 @@ static const char* kTableName[SF_NTABLE] = {"episodes", "robots", "knowledge"};
 static const size_t kRowSize[SF_NTABLE] = {sizeof(sfEpisodeRow), sizeof(sfRobotRow),
                                            sizeof(sfKnowledgeRow)};
 
-void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row) {
+void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, const char* hash,
+                          sfEpisodeRow* row) {
   const sfContext* c = &r->ctx;
   memset(row, 0, sizeof(*row));
   row->episode_id = r->episode_id;
@@ -149,6 +151,7 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEp
   row->cohort = r->cohort;
   row->join_round = r->join_round;
   snprintf(row->controller, sizeof(row->controller), "%s", controller);
+  snprintf(row->controller_hash, sizeof(row->controller_hash), "%s", hash);
   row->steps = r->steps;
   row->sim_time_s = r->sim_time_s;
   row->stitches = r->stitches;
@@ -233,6 +236,12 @@ static herr_t sf_store_write_meta(hid_t file, const sfStoreMeta* meta) {
   if (sf_attr_string(file, "model_hash", hash) < 0) return -1;
   if (sf_attr_string(file, "model_path", meta->model_path) < 0) return -1;
   if (sf_attr_string(file, "configuration", meta->config_text) < 0) return -1;
+  const char* ctrl[3][2] = {{"controller", meta->controller},
+                            {"controller_hash", meta->controller_hash},
+                            {"skill_names", meta->skill_names}};
+  for (int i = 0; i < 3; i++) {
+    if (sf_attr_string(file, ctrl[i][0], ctrl[i][1] ? ctrl[i][1] : "") < 0) return -1;
+  }
   if (sf_store_attr(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &meta->seed) < 0) return -1;
   return 0;
 }
@@ -607,6 +616,10 @@ sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
     sf_attr_read_string(file, "model_hash", out->model_hash, sizeof(out->model_hash));
     sf_attr_read_string(file, "mujoco_version", out->mujoco_version, sizeof(out->mujoco_version));
     sf_attr_read_string(file, "configuration", out->configuration, cfg);
+    sf_attr_read_string(file, "controller", out->controller, sizeof(out->controller));
+    sf_attr_read_string(file, "controller_hash", out->controller_hash,
+                        sizeof(out->controller_hash));
+    sf_attr_read_string(file, "skill_names", out->skill_names, sizeof(out->skill_names));
     if (sf_store_types(types) < 0) status = sf_fail(e, SF_ERR_RUN, "HDF5 type setup failed");
   }
   if (status == SF_OK) {

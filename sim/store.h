@@ -17,9 +17,9 @@
 #include "status.h"
 
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
-#define SF_STORE_SCHEMA 1              // root attribute 'schema_version'
+#define SF_STORE_SCHEMA 2              // root attribute 'schema_version'
 
-#define SF_STORE_NAME_LEN 32  // controller name field size
+#define SF_STORE_NAME_LEN 32  // controller name and hash field size
 
 // one /episodes row (units in the field names; datasets/README.md documents each)
 typedef struct sfEpisodeRow_ {
@@ -29,6 +29,7 @@ typedef struct sfEpisodeRow_ {
   int32_t cohort;  // 0 fleet, 1 solo
   int32_t join_round;
   char controller[SF_STORE_NAME_LEN];
+  char controller_hash[SF_STORE_NAME_LEN];
   int32_t steps;
   double sim_time_s;
   int32_t stitches;
@@ -93,11 +94,14 @@ typedef struct sfKnowledgeRow_ {
 
 // what the store records about the run that writes it
 typedef struct sfStoreMeta_ {
-  const char* config_text;  // every result-determining setting, "key = value" lines
-  uint64_t seed;            // experiment seed
-  uint64_t model_hash;      // hash of the compiled model
-  const char* model_path;   // MJCF file the run used
-  double timestep_s;        // physics timestep (for /data env_args)
+  const char* config_text;      // every result-determining setting, "key = value" lines
+  uint64_t seed;                // experiment seed
+  uint64_t model_hash;          // hash of the compiled model
+  const char* model_path;       // MJCF file the run used
+  double timestep_s;            // physics timestep (for /data env_args)
+  const char* controller;       // controller name
+  const char* controller_hash;  // its plug-in file's hash, or "built-in"
+  const char* skill_names;      // its skill values' names, comma-separated
 } sfStoreMeta;
 
 // the store's tables
@@ -121,13 +125,16 @@ typedef struct sfStore_ {
 
 // everything read back from a store
 typedef struct sfStoreData_ {
-  char format[64];          // root attribute 'format'
-  int schema_version;       // root attribute 'schema_version'
-  uint64_t seed;            // root attribute 'seed'
-  char model_hash[32];      // root attribute 'model_hash'
-  char mujoco_version[32];  // root attribute 'mujoco_version'
-  char* configuration;      // root attribute 'configuration' (malloc'd)
-  sfEpisodeRow* episodes;   // /episodes rows (malloc'd)
+  char format[64];           // root attribute 'format'
+  int schema_version;        // root attribute 'schema_version'
+  uint64_t seed;             // root attribute 'seed'
+  char model_hash[32];       // root attribute 'model_hash'
+  char mujoco_version[32];   // root attribute 'mujoco_version'
+  char controller[64];       // root attribute 'controller'
+  char controller_hash[32];  // root attribute 'controller_hash'
+  char skill_names[2048];    // root attribute 'skill_names'
+  char* configuration;       // root attribute 'configuration' (malloc'd)
+  sfEpisodeRow* episodes;    // /episodes rows (malloc'd)
   long nepisodes;
   sfRobotRow* robots;  // /robots rows (malloc'd)
   long nrobots;
@@ -154,7 +161,8 @@ sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const*
                          const mjModel* m, sfError* e);
 
 // the /episodes row of an episode result run by the named controller
-void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, sfEpisodeRow* row);
+void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, const char* hash,
+                          sfEpisodeRow* row);
 
 // append n rows (of the table's row type) to a table, opening the file as SWMR writer if it is
 // closed; with flush, close it afterwards (the end of a round); SF_ERR_RUN on failure (rows of

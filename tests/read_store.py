@@ -117,7 +117,7 @@ def check_attributes(f, rows, seed):
         return v.decode() if isinstance(v, bytes) else str(v)
 
     check(text("format") == "suturefleet", f"format == 'suturefleet', got {text('format')!r}")
-    check(int(f.attrs.get("schema_version", -1)) == 1, "schema_version == 1")
+    check(int(f.attrs.get("schema_version", -1)) == 2, "schema_version == 2")
     check(re.fullmatch(r"[0-9a-f]{16}", text("model_hash")) is not None,
           f"model_hash is 16 hex digits, got {text('model_hash')!r}")
     check(re.fullmatch(r"\d+\.\d+\.\d+", text("mujoco_version")) is not None,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "controller.h"
 
 extern char** environ;
 
@@ -48,6 +49,15 @@ static inline void sf_test_contains(const char* haystack, const char* needle, co
 
 // the rest of a test of a known, reported bug in sim/ runs only with SF_TEST_KNOWN_BUGS=1 in
 // the environment, so the suite stays green until the fix lands; remove the call with the fix
+// the built-in scripted-arc controller (opened once; a built-in loads no file, so it is never
+// closed)
+static inline const sfController* sf_test_scripted_arc(void) {
+  static sfController c;
+  sfError e = {{0}};
+  if (!c.api && sf_controller_open("scripted-arc", &c, &e) != SF_OK) abort();
+  return &c;
+}
+
 static inline void known_bug(const char* where) {
   if (getenv("SF_TEST_KNOWN_BUGS")) return;
   print_message("known bug at %s; set SF_TEST_KNOWN_BUGS=1 to run the rest of this test\n", where);

@@ -48,7 +48,7 @@ static void test_bad_options(void** state) {
       {{"bench", "--bogus"}, {"unknown option '--bogus'", "suturefleet bench --help"}},
       {{"run", "--stitches", "0"}, {"--stitches", "'0'", "expected an integer from 1 to 4"}},
       {{"run", "--stitches", "5"}, {"--stitches", "'5'", "expected an integer from 1 to 4"}},
-      {{"run", "--controller", "bogus"}, {"--controller", "'bogus'", "expected scripted-arc"}},
+      {{"run", "--controller", "bogus"}, {"--controller 'bogus'", "scripted-arc", ".so"}},
       {{"run", "--mode", "team"}, {"--mode", "'team'", "expected fleet, solo or both"}},
       {{"run", "--join", "2"}, {"--join", "'2'", "expected N@R"}},
       {{"run", "--join", "2@0"}, {"--join", "'2@0'", "round R >= 1"}},
@@ -297,7 +297,7 @@ static void test_config_and_override(void** state) {
 // a skill file for eval with one value out of its bounds: exit 2 and a message naming the file,
 // the parameter, its value and its bounds (read from the controller's skill definition)
 static void expect_skill_out_of_bounds(const char* name, int index, double value) {
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   char text[512] = "", path[4096], want[256], num[32];
   for (int i = 0; i < def->n; i++) {
     snprintf(num, sizeof(num), "%s%.17g", i ? " " : "", i == index ? value : def->ref[i]);
@@ -315,7 +315,7 @@ static void expect_skill_out_of_bounds(const char* name, int index, double value
 static void test_eval_bad_skill_files(void** state) {
   // scripted-arc has 8 skill values: bite_angle_deg, plane_yaw_deg, entry_dx_mm, entry_dy_mm,
   // entry_dz_mm, drive_speed_dps, drive_angle_deg, regrasp_deg
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   assert_int_equal(def->n, 8);
   assert_string_equal(def->name[0], "bite_angle_deg");
   assert_string_equal(def->name[7], "regrasp_deg");

@@ -19,19 +19,25 @@
 // the scene and one scripted-arc worker, shared by the group
 typedef struct fixture_ {
   sfScene s;
+  sfController ctrl;    // scripted-arc
+  sfController faulty;  // the faulty test controller below
   sfWorker w;
   double ref[SF_MAX_THETA];  // the reference skill
 } fixture;
 
+static const sfcController kFaulty;
+
 static int setup(void** state) {
   static fixture f;
   sfError e = {{0}};
-  const sfControllerDef* def = sf_controller_scripted_arc();
-  if (sf_scene_load(&f.s, SCENE, &e) != SF_OK || sf_worker_make(&f.w, &f.s, def, &e) != SF_OK) {
+  if (sf_scene_load(&f.s, SCENE, &e) != SF_OK ||
+      sf_controller_open("scripted-arc", &f.ctrl, &e) != SF_OK ||
+      sf_controller_use(&kFaulty, "faulty", &f.faulty, &e) != SF_OK ||
+      sf_worker_make(&f.w, &f.s, &f.ctrl, &e) != SF_OK) {
     print_error("setup: %s\n", e.msg);
     return -1;
   }
-  memcpy(f.ref, def->skill->ref, sizeof(double) * (size_t)def->skill->n);
+  memcpy(f.ref, f.ctrl.skill.ref, sizeof(double) * (size_t)f.ctrl.skill.n);
   *state = &f;
   return 0;
 }
@@ -40,6 +46,7 @@ static int teardown(void** state) {
   fixture* f = *state;
   sf_worker_free(&f->w);
   sf_worker_free(&f->w);  // freeing twice is allowed
+  sf_controller_close(&f->ctrl);
   sf_scene_free(&f->s);
   return 0;
 }
@@ -145,7 +152,7 @@ static void test_episode_deterministic(void** state) {
   sf_episode_run(&f->s, &f->w, &spec, &b);
   sfWorker fresh;
   sfError e = {{0}};
-  assert_int_equal(sf_worker_make(&fresh, &f->s, sf_controller_scripted_arc(), &e), SF_OK);
+  assert_int_equal(sf_worker_make(&fresh, &f->s, &f->ctrl, &e), SF_OK);
   sf_episode_run(&f->s, &fresh, &spec, &c);
   sf_worker_free(&fresh);
   print_result("seed 5 round 4", &a);
@@ -217,10 +224,10 @@ static void test_two_stitches(void** state) {
   assert_true(r.time_s < 2 * SF_THROW_TIME_S);
 }
 
-// a test controller: holds the home pose with sf_arm_servo, and at its skill's call number
+// a test controller: holds the home pose with the host's servo, and at its skill's call number
 // writes a bad value into one actuator's control. Skill: (call, axis, value)
 typedef struct faulty_ {
-  const sfScene* s;
+  const sfcHost* h;
   long calls;         // step calls this episode
   long fault_call;    // the call that writes the bad value
   int axis;           // the axis whose control it spoils
@@ -229,25 +236,13 @@ typedef struct faulty_ {
   mjtNum home[SF_NAXIS];
 } faulty;
 
-static const sfSkillDef kFaultySkill = {
-    .n = 3,
-    .name = {"fault_call", "fault_axis", "fault_value"},
-    .unit = {"", "", ""},
-    .doc = {"the step call that writes the bad control", "the axis",
-            "the value (NaN: not a number)"},
-    .lo = {1, 0, -1e9},
-    .hi = {1e9, SF_NAXIS - 1, 1e9},
-    .ref = {10, SF_AXIS_PITCH, NAN},
-    .has_aim = 0,
-};
-
-static void* faulty_make(const sfScene* s) {
+static void* faulty_make(const sfcHost* h) {
   faulty* c = calloc(1, sizeof(faulty));
-  if (c) c->s = s;
+  if (c) c->h = h;
   return c;
 }
 
-static void faulty_reset(void* state, const mjModel* m, const mjData* d, const sfObs* o,
+static void faulty_reset(void* state, const mjModel* m, const mjData* d, const sfcObs* o,
                          const double* theta) {
   faulty* c = state;
   c->calls = 0;
@@ -255,42 +250,51 @@ static void faulty_reset(void* state, const mjModel* m, const mjData* d, const s
   c->axis = (int)theta[1];
   c->value = theta[2];
   c->fault_time = NAN;
-  sf_arm_axes(m, d, &c->s->arm, c->home);
+  mju_copy(c->home, o->q, SF_NAXIS);
 }
 
-static sftCtrlStatus faulty_step(void* state, const mjModel* m, const mjData* d, const sfObs* o,
-                                 mjtNum* ctrl) {
+static int faulty_step(void* state, const mjModel* m, const mjData* d, const sfcObs* o,
+                       mjtNum* ctrl) {
   faulty* c = state;
   c->calls++;
-  sf_arm_servo(m, d, &c->s->arm, c->home, ctrl);
+  c->h->servo(c->h->ctx, d, c->home, ctrl);
   if (c->calls == c->fault_call) {
-    ctrl[c->s->arm.act[c->axis]] = c->value;
+    ctrl[c->h->arm.act[c->axis]] = c->value;
     c->fault_time = o->time_s;
   }
-  return SF_CTRL_RUN;
+  return SFC_RUN;
 }
 
 static void faulty_destroy(void* state) {
   free(state);
 }
 
-static const sfControllerDef kFaulty = {.name = "faulty",
-                                        .description = "holds home, then writes one bad control",
-                                        .skill = &kFaultySkill,
-                                        .make = faulty_make,
-                                        .reset = faulty_reset,
-                                        .step = faulty_step,
-                                        .destroy = faulty_destroy};
+static const sfcParam kFaultyParams[3] = {
+    {"fault_call", "", "the step call that writes the bad control", 1, 1e9, 10, 10, 1},
+    {"fault_axis", "", "the axis", 0, SF_NAXIS - 1, SF_AXIS_PITCH, SF_AXIS_PITCH, 1},
+    {"fault_value", "", "the value (NaN: not a number)", -1e9, 1e9, 0, 0, 1},
+};
+
+static const sfcController kFaulty = {.abi_version = SFC_ABI_VERSION,
+                                      .size = sizeof(sfcController),
+                                      .name = "faulty",
+                                      .description = "holds home, then writes one bad control",
+                                      .nparam = 3,
+                                      .param = kFaultyParams,
+                                      .create = faulty_make,
+                                      .reset = faulty_reset,
+                                      .step = faulty_step,
+                                      .destroy = faulty_destroy};
 
 // run the faulty controller with theta on a fresh worker; the controller's state in *c
 static sfEpisodeResult run_faulty(fixture* f, const double* theta, faulty* c) {
   sfWorker w;
   sfError e = {{0}};
-  assert_int_equal(sf_worker_make(&w, &f->s, &kFaulty, &e), SF_OK);
+  assert_int_equal(sf_worker_make(&w, &f->s, &f->faulty, &e), SF_OK);
   sfEpisodeSpec spec = spec_of(1, 0, 0, 0, 1, 1, theta);
   sfEpisodeResult r;
   sf_episode_run(&f->s, &w, &spec, &r);
-  *c = *(faulty*)w.ctrl;
+  *c = *(faulty*)w.state;
 
   // whatever the controller wrote, MuJoCo's controls stayed finite and within range
   for (int i = 0; i < f->s.m->nu; i++) {
@@ -324,12 +328,14 @@ static void test_nan_control_faults(void** state) {
   assert_true(r.trauma_mm2 == 0 && r.insertions == 0);
   assert_true(isnan(r.entry_err_mm));
 
-  // a finite value out of the range is a fault too: the jaw opening to 10 rad
+  // a finite value out of the range is a fault too, but clamped to the range and the episode
+  // goes on: the jaw opening to 10 rad on call 3, then home again until the time limit
   const double jaw[3] = {3, SF_AXIS_JAW, 10};
   r = run_faulty(f, jaw, &c);
   assert_int_equal(r.fault, 1);
-  assert_int_equal(c.calls, 3);
-  assert_near(r.sim_time_s, c.fault_time, 1e-12);
+  assert_int_equal(r.success, 0);
+  assert_int_equal(c.calls, (int)lround(SF_THROW_TIME_S / dt / 4));
+  assert_near(r.sim_time_s, SF_THROW_TIME_S, 1e-9);
 }
 
 // a control exactly at its range limit is no fault: the episode runs to its time limit (the
@@ -354,7 +360,7 @@ static void test_fleet_survives_faults(void** state) {
   enum { N = 5, THREADS = 2 };
   sfWorker workers[THREADS];
   sfError e = {{0}};
-  assert_int_equal(sf_workers_make(workers, THREADS, &f->s, &kFaulty, &e), SF_OK);
+  assert_int_equal(sf_workers_make(workers, THREADS, &f->s, &f->faulty, &e), SF_OK);
   double theta[N][3];
   sfEpisodeSpec specs[N];
   sfEpisodeResult res[N];

@@ -208,7 +208,7 @@ static void test_twins_share_contexts(void** state) {
 static void test_knowledge_rows(void** state) {
   const fixture* f = *state;
   const sfStoreData* d = &f->d;
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   static const struct {
     int round, cohort, robot;
     long episodes;
@@ -292,7 +292,7 @@ static void assert_knowledge(const sfKnowledge* k, const sfKnowledgeRow* row, in
 // own (window SF_SOLO_WINDOW).
 // Every stored knowledge row must be reproduced; returns the episodes checked
 static long replay(const sfStoreData* d, uint64_t seed) {
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   long n = d->nepisodes, nrobot = d->nrobots, rows = 0, checked = 0;
   sfEpisodeRecord* own = calloc((size_t)(nrobot * (n + 1)), sizeof(sfEpisodeRecord));
   sfEpisodeRecord* pooled = calloc((size_t)(n + 1), sizeof(sfEpisodeRecord));
@@ -471,7 +471,7 @@ static void test_info_json(void** state) {
   assert_near(json_number(out, "episodes"), 26, 0);
   assert_near(json_number(out, "fleet"), 5, 0);
   assert_near(json_number(out, "solo"), 5, 0);
-  assert_near(json_number(out, "schema_version"), 1, 0);
+  assert_near(json_number(out, "schema_version"), 2, 0);
   assert_near(json_number(out, "seed"), MAIN_SEED, 0);
   int objects = 0;
   for (int c = 0; c < 2; c++) {
@@ -547,7 +547,7 @@ static void test_info_json_without_errors(void** state) {
   res.spacing_mean_mm = res.spacing_sd_mm = res.bite_mm = NAN;
   res.time_s = 14;
   sfEpisodeRow row;
-  sf_store_episode_row(&res, "scripted-arc", &row);
+  sf_store_episode_row(&res, "scripted-arc", SF_BUILTIN_HASH, &row);
   sfKnowledgeRow k = {.round = 0, .cohort = 0, .robot = -1, .episodes = 1, .n_theta = 8};
   assert_int_equal(sf_store_append(&st, SF_TABLE_EPISODES, &row, 1, 0, &e), SF_OK);
   assert_int_equal(sf_store_append(&st, SF_TABLE_KNOWLEDGE, &k, 1, 1, &e), SF_OK);
@@ -849,7 +849,7 @@ static void test_from(void** state) {
   sfStoreData da, db;
   read_store(a, &da);
   read_store(b, &db);
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   const sfKnowledgeRow* last = last_fleet_row(&da);
   const sfKnowledgeRow* start = knowledge_of(&db, -1, 0, -1);
   assert_int_equal(last->round, 1);
@@ -938,25 +938,25 @@ static void test_resume_errors(void** state) {
 // refused by info, --from and --resume with exit 2, naming the file and the version
 static void test_other_schema_version(void** state) {
   char path[4096], b[4096];
-  scratch(path, sizeof(path), "fleet_schema2.h5");
-  scratch(b, sizeof(b), "fleet_schema2_b.h5");
+  scratch(path, sizeof(path), "fleet_schema3.h5");
+  scratch(b, sizeof(b), "fleet_schema3_b.h5");
   copy_file(from_store(), path);
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   assert_true(f >= 0);
   assert_true(H5Adelete(f, "schema_version") >= 0);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "schema_version", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  const int32_t v = 2;
+  const int32_t v = 3;
   assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_INT32, &v) >= 0);
   H5Aclose(a);
   H5Sclose(sp);
   assert_true(H5Fclose(f) >= 0);
 
-  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 2"));
+  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 3"));
   run_bad(
       ARGS("run", "--from", path, "--robots", "1", "--rounds", "1", "--join", "none", "--store", b),
-      ARGS(path, "schema version 2"));
-  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 2"));
+      ARGS(path, "schema version 3"));
+  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 3"));
   assert_int_equal(access(b, F_OK), -1);
 }
 

@@ -72,7 +72,7 @@ static void test_prior(void** state) {
     assert_near(k.sd[i], kAimed.prior_sd[i], 0);
   }
 
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   sf_knowledge_prior(def, &k);
   const int idx[5] = {0, 1, 5, 6, 7};
   const double mean[5] = {50, 0, 60, 120, 30}, sd[5] = {8, 8, 20, 15, 10};

@@ -97,7 +97,7 @@ static void test_check(void** state) {
 
 // scripted-arc's reference skill is within its own bounds, and every parameter is described
 static void test_scripted_arc_reference(void** state) {
-  const sfSkillDef* def = sf_controller_scripted_arc()->skill;
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   sfError e = {{0}};
   assert_int_equal(def->n, 8);
   assert_int_equal(sf_skill_check(def, def->ref, def->n, "reference", &e), SF_OK);

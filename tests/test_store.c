@@ -105,7 +105,15 @@ static void test_root_attributes(void** state) {
   char buf[8192];
   attr_string(f, "format", buf, sizeof(buf));
   assert_string_equal(buf, "suturefleet");
-  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 1);
+  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 2);
+  attr_string(f, "controller", buf, sizeof(buf));
+  assert_string_equal(buf, "scripted-arc");
+  attr_string(f, "controller_hash", buf, sizeof(buf));
+  assert_string_equal(buf, "built-in");
+  attr_string(f, "skill_names", buf, sizeof(buf));
+  assert_string_equal(buf,
+                      "bite_angle_deg,plane_yaw_deg,entry_dx_mm,entry_dy_mm,entry_dz_mm,"
+                      "drive_speed_dps,drive_angle_deg,regrasp_deg");
   attr_string(f, "suturefleet_version", buf, sizeof(buf));
   assert_string_equal(buf, SF_VERSION);
   attr_string(f, "mujoco_version", buf, sizeof(buf));
@@ -228,9 +236,10 @@ static void test_episode_rows(void** state) {
   sfScene s;
   sfWorker w;
   sfError e = {{0}};
-  const sfControllerDef* def = sf_controller_scripted_arc();
+  const sfController* ctrl = sf_test_scripted_arc();
+  const sfSkillDef* def = &ctrl->skill;
   assert_int_equal(sf_scene_load(&s, SCENE, &e), SF_OK);
-  assert_int_equal(sf_worker_make(&w, &s, def, &e), SF_OK);
+  assert_int_equal(sf_worker_make(&w, &s, ctrl, &e), SF_OK);
   const double dt = s.m->opt.timestep;
   int calibrated_differ = 0;
   for (int i = 0; i < 8; i++) {
@@ -253,11 +262,11 @@ static void test_episode_rows(void** state) {
                                      r->trauma_mm2 <= SF_TRAUMA_MAX_MM2);
 
     // the skill: 8 values within their bounds, NaN past them
-    assert_int_equal(r->n_theta, def->skill->n);
+    assert_int_equal(r->n_theta, def->n);
     for (int k = 0; k < SF_MAX_THETA; k++) {
-      if (k < def->skill->n) assert_true(r->theta[k] >= def->skill->lo[k]);
-      if (k < def->skill->n) assert_true(r->theta[k] <= def->skill->hi[k]);
-      if (k >= def->skill->n) assert_true(isnan(r->theta[k]));
+      if (k < def->n) assert_true(r->theta[k] >= def->lo[k]);
+      if (k < def->n) assert_true(r->theta[k] <= def->hi[k]);
+      if (k >= def->n) assert_true(isnan(r->theta[k]));
     }
 
     // the same episode in-process: the row is its result in the store's units
