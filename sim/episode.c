@@ -321,6 +321,8 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   o->grasped = rs->grasped;
   o->engaged = rs->ts.engaged;
   sf_arm_axes(s->m, d, &s->arm, o->q);
+  mju_copy3(o->tissue_force_N, rs->ts.force);
+  mju_copy3(o->tissue_torque_Nm, rs->ts.torque);
 }
 
 // check and apply the controller's controls: an out-of-range control is clamped to its

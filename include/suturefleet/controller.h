@@ -98,6 +98,9 @@ typedef struct sfcObs_ {
   int grasped;             // the jaws hold the needle
   int engaged;             // the needle is in the tissue
   double q[SFC_NAXIS];     // measured axis positions (rad or m)
+  double tissue_force_N[3];    // force of the tissue on the needle (world; zero outside it):
+  double tissue_torque_Nm[3];  //   what a wrist force sensor reads while the needle is held;
+                               //   torque about the needle frame's origin
 } sfcObs;
 
 // services suturefleet offers a controller (valid from create until destroy); every function
@@ -163,8 +166,9 @@ typedef struct sfcController_ {
   void (*destroy)(void* state);
 } sfcController;
 
-// the entry point every plug-in defines
+// the entry point every plug-in defines (and suturefleet looks up by the name SFC_ENTRY)
 typedef const sfcController* (*sfcEntryFn)(void);
+SFC_EXPORT const sfcController* suturefleet_controller_entry(void);
 
 #ifdef __cplusplus
 }
