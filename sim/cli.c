@@ -1,4 +1,5 @@
-// cli.c: subcommands run and bench, their options, help texts and exit codes.
+// cli.c: subcommands run, eval, info, bench and controllers, their options, help texts and
+// exit codes.
 #include "cli.h"
 
 #include <math.h>
@@ -23,6 +24,7 @@ static const char* kUsage =
     "  eval     run episodes with one fixed skill and report success rate and metrics\n"
     "  info     describe a store: configuration, cohorts, success and metrics per round\n"
     "  bench    raw mj_step throughput vs the run pipeline, for 1..T threads\n"
+    "  controllers  list the built-in controllers, or describe one or a plug-in file\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
     "exit codes: 0 success, 1 runtime failure (I/O, simulation), 2 bad usage or input\n";
@@ -53,7 +55,8 @@ static const char* kRunUsage =
     "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
     "  --record R      trajectories stored as robomimic demos: all, none or every:K (episodes\n"
     "                  whose id is a multiple of K; default every:10)\n"
-    "  --controller N  built-in controller (default scripted-arc)\n"
+    "  --controller C  a built-in controller's name or a plug-in file (a path containing '/'\n"
+    "                  or ending in .so; see 'suturefleet controllers') (default scripted-arc)\n"
     "  --force         replace an existing store\n"
     "  --resume        continue an interrupted run in --store with its own configuration\n"
     "                  (only --threads may be given with it)\n"
@@ -76,7 +79,8 @@ static const char* kEvalUsage =
     "  --stitches K     throws per episode, 1..4 (default 1)\n"
     "  --calibration C  'none': calibrated robots (default); 'robot': each robot's own drawn\n"
     "                   calibration error\n"
-    "  --controller N   built-in controller (default scripted-arc)\n"
+    "  --controller C   a built-in controller's name or a plug-in file (a path containing '/'\n"
+    "                   or ending in .so) (default scripted-arc)\n"
     "  --model PATH     MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
     "  --json           print JSON\n"
     "  -h, --help       show this help\n";
@@ -103,6 +107,19 @@ static const char* kBenchUsage =
     "  --threads T     largest thread count measured (default: the core count)\n"
     "  --steps N       physics steps per thread per measurement (default 40000)\n"
     "  --json          print JSON instead of a table\n"
+    "  -h, --help      show this help\n";
+
+static const char* kControllersUsage =
+    "usage: suturefleet controllers [NAME|PATH.so] [--json]\n"
+    "\n"
+    "Without an argument, lists the built-in controllers. With a built-in's name or a plug-in\n"
+    "file, loads it exactly as run and eval do (the same checks; exit 2 if it is refused) and\n"
+    "describes it: name, ABI version, file hash, and its skill values with units, bounds,\n"
+    "reference value and prior. Plug-ins are written against include/suturefleet/controller.h\n"
+    "(README: \"Write your own controller\").\n"
+    "\n"
+    "options:\n"
+    "  --json          print JSON\n"
     "  -h, --help      show this help\n";
 
 // report a usage error for command cmd and return exit code 2
@@ -260,6 +277,9 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
                      "with (hash %s)",
                      c.controller, ctrl.hash, c.store, resumed.controller_hash);
   }
+  if (status == SF_OK && ctrl.path[0]) {
+    snprintf(c.controller, sizeof(c.controller), "%s", ctrl.path);  // absolute, for --resume
+  }
   if (status == SF_OK) status = sf_scene_load(&s, c.model, &e);
   if (status == SF_OK && c.stitches > s.npair) {
     status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
@@ -395,6 +415,21 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
 }
 
 // a number for JSON: null when it is not finite
+// s as a JSON string (quoted, escaped)
+static void sf_json_str(FILE* out, const char* s) {
+  fputc('"', out);
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(out, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(out, "\\u%04x", c);
+    else
+      fputc(c, out);
+  }
+  fputc('"', out);
+}
+
 static void sf_json_num(FILE* out, double v) {
   if (isfinite(v))
     fprintf(out, "%.4f", v);
@@ -590,22 +625,19 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   int done = sf_fleet_rounds_done(d);
   static const char* names[2] = {"fleet", "solo"};
   if (json) {
-    fprintf(
-        out,
-        "{\"store\": \"%s\", \"schema_version\": %d, \"seed\": %llu, "
-        "\"model_hash\": \"%s\", \"mujoco_version\": \"%s\", \"episodes\": %ld, "
-        "\"rounds_done\": %d, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": \"",
-        path, d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version,
-        d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
-    for (const char* c = d->configuration; *c; c++) {
-      if (*c == '\n')
-        fputs("\\n", out);
-      else if (*c == '"' || *c == '\\')
-        fprintf(out, "\\%c", *c);
-      else
-        fputc(*c, out);
-    }
-    fprintf(out, "\", \"rounds\": [");
+    fprintf(out, "{\"store\": ");
+    sf_json_str(out, path);
+    fprintf(out,
+            ", \"schema_version\": %d, \"seed\": %llu, \"model_hash\": \"%s\", "
+            "\"mujoco_version\": \"%s\", \"controller\": ",
+            d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version);
+    sf_json_str(out, d->controller);
+    fprintf(out,
+            ", \"controller_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
+            "\"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": ",
+            d->controller_hash, d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
+    sf_json_str(out, d->configuration);
+    fprintf(out, ", \"rounds\": [");
     int first = 1;
     for (int c = 0; c < 2; c++) {
       for (int r = 0; r < rounds; r++) {
@@ -629,6 +661,7 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   }
   fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path, d->schema_version,
           d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
+  fprintf(out, "controller %s (%s)\n", d->controller, d->controller_hash);
   fprintf(out, "configuration:\n%s", d->configuration);
   fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n", cohort_robots[0],
           cohort_robots[1], d->nepisodes, done + 1);
@@ -690,6 +723,104 @@ static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
   return SF_OK;
 }
 
+// describe controller c as text or JSON
+static void sf_cli_controller_print(FILE* out, const sfController* c, int json) {
+  const sfcController* t = c->api;
+  const sfSkillDef* k = &c->skill;
+  if (json) {
+    fputs("{\"name\": ", out);
+    sf_json_str(out, c->name);
+    fputs(", \"description\": ", out);
+    sf_json_str(out, t->description);
+    fputs(", \"path\": ", out);
+    sf_json_str(out, c->path);
+    fprintf(out, ", \"hash\": \"%s\", \"abi_version\": %u, \"aim\": [", c->hash,
+            (unsigned)t->abi_version);
+    for (int j = 0; k->has_aim && j < 3; j++) fprintf(out, "%s%d", j ? ", " : "", k->aim[j]);
+    fputs("], \"params\": [", out);
+    for (int i = 0; i < k->n; i++) {
+      fprintf(out, "%s\n  {\"name\": ", i ? "," : "");
+      sf_json_str(out, k->name[i]);
+      fputs(", \"unit\": ", out);
+      sf_json_str(out, k->unit[i]);
+      fprintf(out,
+              ", \"lo\": %.12g, \"hi\": %.12g, \"ref\": %.12g, \"prior_mean\": %.12g, "
+              "\"prior_sd\": %.12g, \"doc\": ",
+              k->lo[i], k->hi[i], k->ref[i], k->prior_mean[i], k->prior_sd[i]);
+      sf_json_str(out, k->doc[i]);
+      fputc('}', out);
+    }
+    fputs("\n]}\n", out);
+    return;
+  }
+  fprintf(out, "controller %s (%s, ABI version %u, hash %s)\n", c->name,
+          c->path[0] ? c->path : "built-in", (unsigned)t->abi_version, c->hash);
+  if (t->description) fprintf(out, "  %s\n", t->description);
+  fprintf(out, "skill values (%d):\n", k->n);
+  fprintf(out, "  %-20s %-6s %9s %9s %9s %15s  %s\n", "name", "unit", "lo", "hi", "reference",
+          "prior", "meaning");
+  for (int i = 0; i < k->n; i++) {
+    char prior[64];
+    snprintf(prior, sizeof(prior), "%g +- %g", k->prior_mean[i], k->prior_sd[i]);
+    fprintf(out, "  %-20s %-6s %9g %9g %9g %15s  %s\n", k->name[i], k->unit[i], k->lo[i], k->hi[i],
+            k->ref[i], prior, k->doc[i]);
+  }
+  if (k->has_aim) {
+    fprintf(out, "aim values (entry point along, across, normal): %s, %s, %s\n", k->name[k->aim[0]],
+            k->name[k->aim[1]], k->name[k->aim[2]]);
+  }
+}
+
+// suturefleet controllers
+static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
+  if (sf_cli_wants_help(argc, argv)) {
+    fputs(kControllersUsage, out);
+    return SF_OK;
+  }
+  const char* spec = NULL;
+  int json = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = 1;
+    } else if (argv[i][0] == '-' || spec) {
+      char msg[256];
+      snprintf(msg, sizeof(msg), "unexpected argument '%s' (expected [NAME|PATH.so] [--json])",
+               argv[i]);
+      return sf_cli_usage_error(err, "controllers", msg);
+    } else {
+      spec = argv[i];
+    }
+  }
+
+  // the list of built-ins
+  if (!spec) {
+    fputs(json ? "{\"builtin\": [" : "built-in controllers:\n", out);
+    for (int i = 0; i < sf_controller_builtin_count(); i++) {
+      const sfcController* t = sf_controller_builtin(i);
+      if (json) {
+        fputs(i ? ", " : "", out);
+        sf_json_str(out, t->name);
+      } else {
+        fprintf(out, "  %-16s %2d skill values  %s\n", t->name, t->nparam, t->description);
+      }
+    }
+    fputs(json ? "]}\n" : "plug-ins: suturefleet controllers PATH.so describes one\n", out);
+    return SF_OK;
+  }
+
+  // one controller, loaded and checked as run and eval load it
+  sfController c;
+  sfError e = {{0}};
+  sftStatus status = sf_controller_open(spec, &c, &e);
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet controllers: %s\n", e.msg);
+    return status;
+  }
+  sf_cli_controller_print(out, &c, json);
+  sf_controller_close(&c);
+  return SF_OK;
+}
+
 int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -704,8 +835,9 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (!strcmp(argv[1], "bench")) return sf_cli_bench(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "eval")) return sf_cli_eval(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "info")) return sf_cli_info(argc - 2, argv + 2, out, err);
+  if (!strcmp(argv[1], "controllers")) return sf_cli_controllers(argc - 2, argv + 2, out, err);
   fprintf(err,
-          "suturefleet: unknown command '%s' (expected run, eval, info or bench)\n"
+          "suturefleet: unknown command '%s' (expected run, eval, info, bench or controllers)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;

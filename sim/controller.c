@@ -189,6 +189,9 @@ static sftStatus sf_controller_load(sfController* c, sfError* e) {
   if (sf_file_hash(path, c->hash) != 0) {
     return sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': cannot be read", path);
   }
+  char* full = realpath(path, NULL);  // the store records where it was, from anywhere
+  if (full && strlen(full) < sizeof(c->path)) snprintf(c->path, sizeof(c->path), "%s", full);
+  free(full);
 
   // load it, resolving every symbol now, keeping its symbols to itself
   c->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);

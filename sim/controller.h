@@ -24,7 +24,7 @@ typedef struct sfController_ {
   const sfcController* api;  // its table (built-in, or the plug-in's)
   sfSkillDef skill;          // its skill vector
   char name[SFC_NAME_MAX + 1];
-  char path[4096];  // the plug-in file ("" for a built-in)
+  char path[4096];  // the plug-in file, absolute ("" for a built-in)
   char hash[24];    // FNV-1a 64 of the plug-in file in hex, or SF_BUILTIN_HASH
   void* dl;         // dlopen handle (NULL for a built-in)
 } sfController;
