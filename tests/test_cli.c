@@ -55,7 +55,8 @@ static void test_bad_options(void** state) {
       {{"run", "--join", "2@1,x@3"}, {"--join", "'2@1,x@3'", "expected N@R"}},
       {{"run", "--rounds", "3", "--join", "2@3"},
        {"--join", "round 3 never practise", "a round from 1 to 2"}},
-      {{"frobnicate"}, {"unknown command 'frobnicate'", "expected run, eval, info or bench"}},
+      {{"frobnicate"},
+       {"unknown command 'frobnicate'", "expected run, eval, info, bench or controllers"}},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     expect_bad(cases[i].args, cases[i].words);
@@ -166,7 +167,8 @@ static void test_help(void** state) {
                {{"run", "--help"}, "usage: suturefleet run [options]"},
                {{"bench", "--help"}, "usage: suturefleet bench [options]"},
                {{"eval", "--help"}, "usage: suturefleet eval [options]"},
-               {{"info", "--help"}, "usage: suturefleet info STORE [--json]"}};
+               {{"info", "--help"}, "usage: suturefleet info STORE [--json]"},
+               {{"controllers", "--help"}, "usage: suturefleet controllers [NAME|PATH.so]"}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     sfTestCli r = sf_test_cli(cases[i].args);
     assert_int_equal(r.code, 0);
@@ -569,6 +571,46 @@ static void test_short_run_default_join(void** state) {
   unlink(store);
 }
 
+// controllers: the list names every built-in with its skill count; a built-in's description
+// lists every skill value with its bounds and reference, in text and JSON; bad arguments exit 2
+static void test_controllers(void** state) {
+  const sfSkillDef* k = &sf_test_scripted_arc()->skill;
+  sfTestCli r = sf_test_cli(ARGS("controllers"));
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "scripted-arc");
+  assert_contains(r.out, " 8 skill values");
+  sf_test_cli_free(&r);
+
+  r = sf_test_cli(ARGS("controllers", "scripted-arc"));
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "controller scripted-arc (built-in, ABI version 1, hash built-in)");
+  for (int i = 0; i < k->n; i++) {
+    char row[256];
+    snprintf(row, sizeof(row), "%-20s %-6s %9g %9g %9g", k->name[i], k->unit[i], k->lo[i], k->hi[i],
+             k->ref[i]);
+    assert_contains(r.out, row);
+  }
+  assert_contains(r.out,
+                  "aim values (entry point along, across, normal): entry_dx_mm, "
+                  "entry_dy_mm, entry_dz_mm");
+  sf_test_cli_free(&r);
+
+  r = sf_test_cli(ARGS("controllers", "scripted-arc", "--json"));
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "\"abi_version\": 1");
+  assert_contains(r.out, "\"aim\": [2, 3, 4]");
+  assert_contains(r.out,
+                  "{\"name\": \"bite_angle_deg\", \"unit\": \"deg\", \"lo\": 10, "
+                  "\"hi\": 85, \"ref\": 41.81, \"prior_mean\": 50, \"prior_sd\": 8");
+  sf_test_cli_free(&r);
+
+  sf_test_expect_bad(ARGS("controllers", "bogus"), ARGS("'bogus'", "no such built-in"));
+  sf_test_expect_bad(ARGS("controllers", "/nonexistent/x.so"),
+                     ARGS("'/nonexistent/x.so'", "No such file"));
+  sf_test_expect_bad(ARGS("controllers", "a", "b"), ARGS("unexpected argument 'b'"));
+  sf_test_expect_bad(ARGS("controllers", "--bogus"), ARGS("unexpected argument '--bogus'"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bad_options),
@@ -588,6 +630,7 @@ int main(void) {
       cmocka_unit_test(test_stitches_beyond_pairs),
       cmocka_unit_test(test_help_states_defaults),
       cmocka_unit_test(test_short_run_default_join),
+      cmocka_unit_test(test_controllers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
