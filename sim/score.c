@@ -79,6 +79,9 @@ void sf_score_update(sfThrowScore* s, const sfHoles* h, const mjtNum a[3], const
     }
   }
 
+  // going back down after the exit: withdrawn through its own track
+  if (s->exited && sf_score_cross(xpos, xmat, a, b, -1, x)) s->backed_out = 1;
+
   // how far the tip stands out beyond the exit
   if (s->exited && !s->released && sf_score_height(xpos, xmat, b) > 0) {
     s->tip_out_mm = mju_max(s->tip_out_mm, 1000 * mju_dist3(b, s->exit_pt));
@@ -88,5 +91,5 @@ void sf_score_update(sfThrowScore* s, const sfHoles* h, const mjtNum a[3], const
 int sf_score_throw_ok(const sfThrowScore* s, mjtNum tol_mm) {
   return s->inserted && s->exited && !s->order_error && s->entry_pair == s->pair &&
          s->exit_pair == s->pair && s->entry_err_mm <= tol_mm && s->exit_err_mm <= tol_mm &&
-         s->tip_out_mm >= SF_TIP_OUT_MIN_MM;
+         s->tip_out_mm >= SF_TIP_OUT_MIN_MM && !s->backed_out;
 }

@@ -38,6 +38,8 @@ typedef struct sfThrowScore_ {
   mjtNum tip_out_mm;    // largest distance of the tip from the exit point after the exit,
                         //   until the needle is first released
   int released;         // the needle was released (stops tip_out_mm)
+  int backed_out;       // the tip went back down through the exit plane after its exit: the
+                        //   needle was withdrawn the way it came, not pulled through
 } sfThrowScore;
 
 // start scoring a throw meant for pair
@@ -49,7 +51,8 @@ void sf_score_update(sfThrowScore* s, const sfHoles* h, const mjtNum a[3], const
 // lateral distance (mm) from hole (pos, mat) to point x within the hole's x-y plane
 mjtNum sf_score_lateral_mm(const mjtNum pos[3], const mjtNum mat[9], const mjtNum x[3]);
 
-// the throw meets SRC's criteria: in order, right pair, both errors <= tol_mm, tip out >= 5 mm
+// the throw meets SRC's criteria: in order, right pair, both errors <= tol_mm, tip out >= 5 mm,
+// and the tip never went back in after its exit
 int sf_score_throw_ok(const sfThrowScore* s, mjtNum tol_mm);
 
 #endif  // SUTUREFLEET_SIM_SCORE_H_

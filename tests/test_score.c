@@ -223,6 +223,21 @@ static void test_reinsertion(void** state) {
 
 // a crossing exactly onto the plane counts (the tip reaching z = 0), and a segment that stays
 // on one side does not
+// a needle withdrawn the way it came (the tip back down through the exit after standing 5 mm
+// out) is no throw, however good the entry and exit were; staying above the plane is fine
+static void test_backed_out(void** state) {
+  sfHoles h = holes();
+  sfThrowScore s;
+  good_throw(&s, &h);
+  move(&s, &h, -0.5, 7.5, 3, -0.5, 7.5, 6);    // 6.5 mm out
+  move(&s, &h, -0.5, 7.5, 6, -0.5, 7.5, 0.5);  // lowered, still above the plane
+  assert_true(sf_score_throw_ok(&s, 2.5));
+  assert_int_equal(s.backed_out, 0);
+  move(&s, &h, -0.5, 7.5, 0.5, -0.5, 6.5, -1);  // back into its track
+  assert_int_equal(s.backed_out, 1);
+  assert_false(sf_score_throw_ok(&s, 2.5));
+}
+
 static void test_crossing_edges(void** state) {
   sfHoles h = holes();
   sfThrowScore s;
@@ -258,15 +273,11 @@ static void test_lateral_in_hole_frame(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_good_throw),
-      cmocka_unit_test(test_tip_out_threshold),
-      cmocka_unit_test(test_wrong_order),
-      cmocka_unit_test(test_wrong_pair),
-      cmocka_unit_test(test_missed_hole),
-      cmocka_unit_test(test_release_freezes_tip_out),
-      cmocka_unit_test(test_reinsertion),
-      cmocka_unit_test(test_crossing_edges),
-      cmocka_unit_test(test_lateral_in_hole_frame),
+      cmocka_unit_test(test_good_throw),     cmocka_unit_test(test_tip_out_threshold),
+      cmocka_unit_test(test_wrong_order),    cmocka_unit_test(test_wrong_pair),
+      cmocka_unit_test(test_missed_hole),    cmocka_unit_test(test_release_freezes_tip_out),
+      cmocka_unit_test(test_reinsertion),    cmocka_unit_test(test_backed_out),
+      cmocka_unit_test(test_crossing_edges), cmocka_unit_test(test_lateral_in_hole_frame),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
