@@ -677,25 +677,36 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   }
 }
 
+// the arguments of a command taking at most one operand and --json (expect describes them);
+// exit code 2 after a usage message for anything else, SF_OK otherwise
+static int sf_cli_operand(int argc, char** argv, const char* cmd, const char* expect, FILE* err,
+                          const char** operand, int* json) {
+  *operand = NULL;
+  *json = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      *json = 1;
+    } else if (argv[i][0] == '-' || *operand) {
+      char msg[256];
+      snprintf(msg, sizeof(msg), "unexpected argument '%s' (expected %s)", argv[i], expect);
+      return sf_cli_usage_error(err, cmd, msg);
+    } else {
+      *operand = argv[i];
+    }
+  }
+  return SF_OK;
+}
+
 // suturefleet info
 static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
   if (sf_cli_wants_help(argc, argv)) {
     fputs(kInfoUsage, out);
     return SF_OK;
   }
-  const char* path = NULL;
-  int json = 0;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--json")) {
-      json = 1;
-    } else if (argv[i][0] == '-' || path) {
-      char msg[256];
-      snprintf(msg, sizeof(msg), "unexpected argument '%s' (expected STORE [--json])", argv[i]);
-      return sf_cli_usage_error(err, "info", msg);
-    } else {
-      path = argv[i];
-    }
-  }
+  const char* path;
+  int json;
+  int code = sf_cli_operand(argc, argv, "info", "STORE [--json]", err, &path, &json);
+  if (code != SF_OK) return code;
   if (!path) return sf_cli_usage_error(err, "info", "expected a store path");
 
   // read, then group by cohort and round
@@ -777,20 +788,11 @@ static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
     fputs(kControllersUsage, out);
     return SF_OK;
   }
-  const char* spec = NULL;
-  int json = 0;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--json")) {
-      json = 1;
-    } else if (argv[i][0] == '-' || spec) {
-      char msg[256];
-      snprintf(msg, sizeof(msg), "unexpected argument '%s' (expected [NAME|PATH.so] [--json])",
-               argv[i]);
-      return sf_cli_usage_error(err, "controllers", msg);
-    } else {
-      spec = argv[i];
-    }
-  }
+  const char* spec;
+  int json;
+  int code =
+      sf_cli_operand(argc, argv, "controllers", "[NAME|PATH.so] [--json]", err, &spec, &json);
+  if (code != SF_OK) return code;
 
   // the list of built-ins
   if (!spec) {
