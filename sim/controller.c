@@ -205,18 +205,22 @@ static sftStatus sf_controller_load(sfController* c, sfError* e) {
   dlerror();
   void* sym = dlsym(c->dl, SFC_ENTRY);
   if (!sym) {
+    // the message first: closing zeroes c, path (c->path) included
+    sftStatus st = sf_fail(e, SF_ERR_INPUT,
+                           "controller plug-in '%s': no entry symbol '%s' (expected "
+                           "'SFC_EXPORT const sfcController* %s(void)')",
+                           path, SFC_ENTRY, SFC_ENTRY);
     sf_controller_close(c);
-    return sf_fail(e, SF_ERR_INPUT,
-                   "controller plug-in '%s': no entry symbol '%s' (expected "
-                   "'SFC_EXPORT const sfcController* %s(void)')",
-                   path, SFC_ENTRY, SFC_ENTRY);
+    return st;
   }
   sfcEntryFn entry;
   memcpy(&entry, &sym, sizeof(entry));
   c->api = entry();
   if (!c->api) {
+    sftStatus st =
+        sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': %s() returned NULL", path, SFC_ENTRY);
     sf_controller_close(c);
-    return sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': %s() returned NULL", path, SFC_ENTRY);
+    return st;
   }
   return SF_OK;
 }

@@ -1,0 +1,502 @@
+// test_controller.c: controller plug-ins (sim/controller.c and the episode's use of them). The
+// template example loads with its name, ABI version, skill values and file hash, unloads on
+// close (also after 50 open/close cycles) and runs under 'suturefleet eval'. Every kind of
+// broken plug-in (missing file, directory, not a shared object, no entry symbol, entry
+// returning NULL, unresolved symbol, unknown ABI version, short table, bad name, missing
+// required function, bad skill values, bad aim) is refused with its own message naming the
+// file, by sf_controller_open with nothing left loaded and by the real binary's eval and run
+// with exit code 2 and no store written or replaced. A plug-in writing NaN controls has every
+// episode of a run fault-flagged (the store records its name and file hash); one writing a
+// finite out-of-range control is clamped, fault-flagged and runs to the time limit.
+#include "sf_test.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mujoco/mujoco.h>
+
+#include "controller.h"
+#include "episode.h"
+#include "scene.h"
+#include "store.h"
+
+#define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
+#define SCENE SF_MODEL_DIR "/suture_scene.xml"
+#define PLUGIN(name) SF_TEST_PLUGINS "/" name ".so"
+
+// what a run of the real suturefleet binary produced
+typedef struct binRun_ {
+  int code;   // exit code
+  char* out;  // its stdout (malloc'd)
+  char* err;  // its stderr (malloc'd)
+} binRun;
+
+// run SF_TEST_BIN with args (NULL-terminated, argv[0] added) to its exit, output captured
+static binRun run_bin(const char* const* args) {
+  char* argv[64] = {"suturefleet"};
+  int argc = 1;
+  for (; args[argc - 1]; argc++) {
+    assert_true(argc < 63);
+    argv[argc] = (char*)args[argc - 1];
+  }
+  argv[argc] = NULL;
+  char out[4096], err[4096];
+  sf_test_path(out, sizeof(out), "ctl_bin.out");
+  sf_test_path(err, sizeof(err), "ctl_bin.err");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid;
+  assert_int_equal(posix_spawn(&pid, SF_TEST_BIN, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  binRun r = {WEXITSTATUS(status), sf_test_read(out, NULL), sf_test_read(err, NULL)};
+  assert_non_null(r.out);
+  assert_non_null(r.err);
+  return r;
+}
+
+static void bin_free(binRun* r) {
+  free(r->out);
+  free(r->err);
+  r->out = r->err = NULL;
+}
+
+// FNV-1a 64 of a file's bytes as 16 hex digits, computed here independently of the loader
+static void file_fnv(const char* path, char hex[24]) {
+  size_t n = 0;
+  char* bytes = sf_test_read(path, &n);
+  assert_non_null(bytes);
+  assert_true(n > 0);
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)bytes[i];
+    h *= 0x100000001b3ull;
+  }
+  free(bytes);
+  snprintf(hex, 24, "%016llx", (unsigned long long)h);
+}
+
+// whether the shared object at path is loaded in this process now (RTLD_NOLOAD loads nothing)
+static int is_loaded(const char* path) {
+  void* h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+  if (h) dlclose(h);
+  return h != NULL;
+}
+
+// the template's table through sf_controller_open: name, ABI version and size, every skill
+// value, the file's path and hash, the handle; closing zeroes the controller and unloads the file
+static void test_template_open(void** state) {
+  sfController c;
+  sfError e = {{0}};
+  assert_false(is_loaded(SF_TEST_TEMPLATE));
+  sftStatus st = sf_controller_open(SF_TEST_TEMPLATE, &c, &e);
+  if (st != SF_OK) print_error("%s\n", e.msg);
+  assert_int_equal(st, SF_OK);
+  assert_string_equal(e.msg, "");
+  assert_string_equal(c.name, "template");
+  assert_string_equal(c.api->name, "template");
+  assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);
+  assert_int_equal(SFC_ABI_VERSION, 1);
+  assert_int_equal(c.api->size, sizeof(sfcController));
+  assert_non_null(c.api->create);
+  assert_non_null(c.api->reset);
+  assert_non_null(c.api->step);
+  assert_non_null(c.api->destroy);
+  assert_string_equal(c.path, SF_TEST_TEMPLATE);
+  assert_non_null(c.dl);
+  assert_true(is_loaded(SF_TEST_TEMPLATE));
+
+  // the hash: 16 lowercase hex digits, the FNV-1a 64 of the file
+  char hex[24];
+  file_fnv(SF_TEST_TEMPLATE, hex);
+  assert_int_equal(strlen(c.hash), 16);
+  assert_int_equal(strspn(c.hash, "0123456789abcdef"), 16);
+  assert_string_equal(c.hash, hex);
+  assert_string_not_equal(c.hash, SF_BUILTIN_HASH);
+
+  // the skill vector, as examples/template.c declares it
+  static const char* names[3] = {"hover_mm", "move_s", "hold_s"};
+  static const double lo[3] = {1, 0.3, 0}, hi[3] = {20, 3, 2}, ref[3] = {5, 1, 0.5};
+  static const double mean[3] = {8, 1.5, 0.5}, sd[3] = {3, 0.4, 0.2};
+  const sfSkillDef* k = &c.skill;
+  assert_int_equal(k->n, 3);
+  for (int i = 0; i < 3; i++) {
+    assert_string_equal(k->name[i], names[i]);
+    assert_string_equal(k->unit[i], i == 0 ? "mm" : "s");
+    assert_near(k->lo[i], lo[i], 0);
+    assert_near(k->hi[i], hi[i], 0);
+    assert_near(k->ref[i], ref[i], 0);
+    assert_near(k->prior_mean[i], mean[i], 0);
+    assert_near(k->prior_sd[i], sd[i], 0);
+  }
+  assert_int_equal(k->has_aim, 0);
+  assert_near(k->aim_z_per_chord, 0, 0);
+
+  // closing unloads the file and zeroes the controller; closing again is harmless
+  sf_controller_close(&c);
+  assert_null(c.api);
+  assert_null(c.dl);
+  assert_string_equal(c.name, "");
+  assert_string_equal(c.path, "");
+  assert_false(is_loaded(SF_TEST_TEMPLATE));
+  sf_controller_close(&c);
+  sf_controller_close(NULL);
+}
+
+// 50 open/close cycles give the same controller each time and leave nothing loaded (the
+// sanitizer build would report a leak or a use after unload); two controllers opened from one
+// file share it until both are closed
+static void test_template_open_close_many(void** state) {
+  char hash[24] = "";
+  for (int i = 0; i < 50; i++) {
+    sfController c;
+    sfError e = {{0}};
+    assert_int_equal(sf_controller_open(SF_TEST_TEMPLATE, &c, &e), SF_OK);
+    assert_string_equal(c.name, "template");
+    assert_int_equal(c.skill.n, 3);
+    assert_string_equal(c.skill.name[2], "hold_s");
+    if (i == 0) snprintf(hash, sizeof(hash), "%s", c.hash);
+    assert_string_equal(c.hash, hash);
+    sf_controller_close(&c);
+    assert_false(is_loaded(SF_TEST_TEMPLATE));
+  }
+  sfController a, b;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_open(SF_TEST_TEMPLATE, &a, &e), SF_OK);
+  assert_int_equal(sf_controller_open(SF_TEST_TEMPLATE, &b, &e), SF_OK);
+  assert_ptr_equal(a.api, b.api);
+  sf_controller_close(&a);
+  assert_true(is_loaded(SF_TEST_TEMPLATE));
+  assert_string_equal(b.skill.name[0], "hover_mm");
+  sf_controller_close(&b);
+  assert_false(is_loaded(SF_TEST_TEMPLATE));
+}
+
+// the valid build of the broken plug-ins' source opens: each broken build differs only in its
+// defect
+static void test_table_ok(void** state) {
+  sfController c;
+  sfError e = {{0}};
+  sftStatus st = sf_controller_open(PLUGIN("table_ok"), &c, &e);
+  if (st != SF_OK) print_error("%s\n", e.msg);
+  assert_int_equal(st, SF_OK);
+  assert_string_equal(c.name, "bad-table");
+  assert_int_equal(c.skill.n, 2);
+  assert_string_equal(c.skill.name[1], "width_mm");
+  assert_string_equal(c.skill.unit[0], "");
+  sf_controller_close(&c);
+}
+
+// one broken plug-in and the problem its message states after "controller plug-in 'PATH': "
+typedef struct badKind_ {
+  const char* path;     // the plug-in
+  const char* problem;  // the message's rest (exact), or its start when detail is set
+  const char* detail;   // NULL, or what the rest of a system-dependent message contains
+} badKind;
+
+// the bogus.so text file and the broken kinds (bogus.so is written by write_bogus)
+#define BOGUS SF_TEST_TMP "/ctl_bogus.so"
+#define MISSING SF_TEST_TMP "/ctl_no_such_plugin.so"
+#define DIRECTORY SF_TEST_TMP "/ctl_plugin_dir.so"
+
+static char small_table_problem[128];
+
+static const badKind kBad[] = {
+    {MISSING,
+     "No such file or directory (expected a shared object built against "
+     "include/suturefleet/controller.h)",
+     NULL},
+    {DIRECTORY, "not a regular file", NULL},
+    {BOGUS, "cannot be loaded as a shared object: ", "invalid ELF header"},
+    {PLUGIN("unresolved"),
+     "cannot be loaded as a shared object: ", "undefined symbol: sf_test_undefined_function"},
+    {PLUGIN("no_entry"),
+     "no entry symbol 'suturefleet_controller_entry' (expected 'SFC_EXPORT const "
+     "sfcController* suturefleet_controller_entry(void)')",
+     NULL},
+    {PLUGIN("bad_null_entry"), "suturefleet_controller_entry() returned NULL", NULL},
+    {PLUGIN("bad_abi_version"), "controller ABI version 99; this suturefleet knows version 1",
+     NULL},
+    {PLUGIN("bad_small_table"), small_table_problem, NULL},
+    {PLUGIN("bad_name"), "controller name missing or not 1..31 letters, digits, '-' or '_'", NULL},
+    {PLUGIN("bad_no_create"), "controller 'bad-table' lacks the required function 'create'", NULL},
+    {PLUGIN("bad_no_reset"), "controller 'bad-table' lacks the required function 'reset'", NULL},
+    {PLUGIN("bad_no_step"), "controller 'bad-table' lacks the required function 'step'", NULL},
+    {PLUGIN("bad_no_params"), "controller 'bad-table' declares 0 skill values; expected 1..16",
+     NULL},
+    {PLUGIN("bad_lo_ge_hi"), "skill value 'width_mm' has bounds [3, 3]; expected lo < hi", NULL},
+    {PLUGIN("bad_ref_outside"),
+     "skill value 'width_mm' has reference 6 and prior mean 3; expected both within its bounds "
+     "[1, 5]",
+     NULL},
+    {PLUGIN("bad_mean_outside"),
+     "skill value 'width_mm' has reference 2 and prior mean 0.5; expected both within its "
+     "bounds [1, 5]",
+     NULL},
+    {PLUGIN("bad_prior_sd"), "skill value 'width_mm' has prior SD 0; expected > 0", NULL},
+    {PLUGIN("bad_nan_bound"), "skill value 'width_mm' has a non-finite bound, reference or prior",
+     NULL},
+    {PLUGIN("bad_dup_name"), "skill value name 'gain' appears twice", NULL},
+    {PLUGIN("bad_aim"),
+     "controller 'bad-table' aim value 2 is 5; expected a skill value index 0..1", NULL},
+};
+#define NBAD ((int)(sizeof(kBad) / sizeof(kBad[0])))
+
+// the scratch files the broken kinds need: a text file named .so, a directory named .so, no
+// file at MISSING; and the short table's expected sizes
+static void make_bad_files(void) {
+  sf_test_write(BOGUS,
+                "this is a text file named like a shared object; dlopen must refuse it, "
+                "whatever its name says\n");
+  unlink(MISSING);
+  assert_true(mkdir(DIRECTORY, 0755) == 0 || errno == EEXIST);
+  snprintf(small_table_problem, sizeof(small_table_problem),
+           "controller table of %zu bytes; version 1 needs at least %zu",
+           offsetof(sfcController, destroy), sizeof(sfcController));
+}
+
+// check message msg (after the given prefix, e.g. "suturefleet eval: ") against kind k
+static void check_message(const char* msg, const char* prefix, const badKind* k) {
+  char want[2048];
+  snprintf(want, sizeof(want), "%scontroller plug-in '%s': %s", prefix, k->path, k->problem);
+  if (!k->detail) {
+    assert_string_equal(msg, want);
+    return;
+  }
+  if (strncmp(msg, want, strlen(want))) {
+    print_error("message:\n%s\ndoes not start with:\n%s\n", msg, want);
+    fail();
+  }
+  assert_contains(msg + strlen(want), k->path);  // dlerror names the file too
+  assert_contains(msg + strlen(want), k->detail);
+}
+
+// each broken plug-in is refused by sf_controller_open with SF_ERR_INPUT and its own message
+// naming the file, the controller left zeroed and the file not left loaded; no two kinds share
+// a message
+static void test_bad_open(void** state) {
+  make_bad_files();
+  char msgs[NBAD][1024];
+  for (int i = 0; i < NBAD; i++) {
+    const badKind* k = &kBad[i];
+    sfController c;
+    memset(&c, 0xab, sizeof(c));
+    sfError e = {{0}};
+    sftStatus st = sf_controller_open(k->path, &c, &e);
+    print_message("%s\n", e.msg);
+    assert_int_equal(st, SF_ERR_INPUT);
+    check_message(e.msg, "", k);
+    assert_null(c.api);
+    assert_null(c.dl);
+    assert_string_equal(c.name, "");
+    if (strstr(k->path, SF_TEST_PLUGINS)) {
+      assert_int_equal(access(k->path, R_OK), 0);  // the plug-in was built
+      assert_false(is_loaded(k->path));
+    }
+    snprintf(msgs[i], sizeof(msgs[i]), "%s", e.msg + strlen(k->path));
+    for (int j = 0; j < i; j++) assert_string_not_equal(msgs[i], msgs[j]);
+    sf_controller_close(&c);
+  }
+}
+
+// the real binary refuses each broken plug-in: 'eval' and 'run' exit with code 2, nothing on
+// stdout, the message names the file; run creates no store, and with --force leaves an existing
+// file untouched; without --force the controller is reported before the existing store
+static void test_bad_cli(void** state) {
+  make_bad_files();
+  char store[4096], kept[4096];
+  sf_test_path(store, sizeof(store), "ctl_bad_store.h5");
+  sf_test_path(kept, sizeof(kept), "ctl_kept_store.h5");
+  const char* precious = "not a store, and it must survive a refused run\n";
+  for (int i = 0; i < NBAD; i++) {
+    const badKind* k = &kBad[i];
+    print_message("%s\n", k->path);
+
+    binRun r = run_bin(ARGS("eval", "--controller", k->path, "--episodes", "1"));
+    assert_int_equal(r.code, 2);
+    assert_string_equal(r.out, "");
+    assert_true(r.err[0] && r.err[strlen(r.err) - 1] == '\n');
+    r.err[strlen(r.err) - 1] = 0;
+    check_message(r.err, "suturefleet eval: ", k);
+    bin_free(&r);
+
+    unlink(store);
+    r = run_bin(
+        ARGS("run", "--controller", k->path, "--robots", "1", "--rounds", "1", "--store", store));
+    assert_int_equal(r.code, 2);
+    assert_string_equal(r.out, "");
+    r.err[strcspn(r.err, "\n")] = 0;
+    check_message(r.err, "suturefleet run: ", k);
+    assert_int_equal(access(store, F_OK), -1);
+    bin_free(&r);
+
+    sf_test_write(kept, precious);
+    r = run_bin(ARGS("run", "--controller", k->path, "--robots", "1", "--rounds", "1", "--store",
+                     kept, "--force"));
+    assert_int_equal(r.code, 2);
+    r.err[strcspn(r.err, "\n")] = 0;
+    check_message(r.err, "suturefleet run: ", k);
+    char* text = sf_test_read(kept, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, precious);
+    free(text);
+    bin_free(&r);
+  }
+
+  // an existing store without --force: the controller is what is reported
+  sf_test_write(kept, precious);
+  binRun r = run_bin(ARGS("run", "--controller", PLUGIN("bad_no_step"), "--robots", "1", "--rounds",
+                          "1", "--store", kept));
+  assert_int_equal(r.code, 2);
+  assert_contains(r.err, "lacks the required function 'step'");
+  char* text = sf_test_read(kept, NULL);
+  assert_string_equal(text, precious);
+  free(text);
+  bin_free(&r);
+}
+
+// 'suturefleet eval' runs the template: exit 0, two episodes reported under its path, none
+// faulty (it gives up after its hold, so none succeeds)
+static void test_template_eval(void** state) {
+  binRun r = run_bin(ARGS("eval", "--controller", SF_TEST_TEMPLATE, "--episodes", "2"));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_string_equal(r.err, "");
+  char head[4200];
+  snprintf(head, sizeof(head),
+           "2 episodes, seed 1, 1 stitch(es), calibration none, controller %s\n", SF_TEST_TEMPLATE);
+  assert_contains(r.out, head);
+  assert_contains(r.out, "success rate   0.000");
+  assert_contains(r.out, "completed 0, dropped 0, faults 0, diverged 0");
+  bin_free(&r);
+}
+
+// a run with the NaN plug-in completes (exit 0); every episode of both cohorts is a fault, none
+// a success, each ended at the NaN (its 51st controller call: 200 physics steps of 0.5 ms at
+// 4 steps per call); the store names the controller and the FNV-1a 64 of its file
+static void test_nan_run(void** state) {
+  char store[4096], hex[24];
+  sf_test_path(store, sizeof(store), "ctl_nan.h5");
+  unlink(store);
+  file_fnv(PLUGIN("nan_ctrl"), hex);
+  binRun r = run_bin(ARGS("run", "--controller", PLUGIN("nan_ctrl"), "--robots", "3", "--rounds",
+                          "2", "--join", "none", "--store", store));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "wrote 12 episodes (2400 steps, 0 diverged, 12 faults)");
+  assert_contains(r.out, "success rate 0.000");
+  bin_free(&r);
+
+  sfStoreData d;
+  sfError e = {{0}};
+  sftStatus st = sf_store_read(store, &d, &e);
+  if (st != SF_OK) print_error("%s\n", e.msg);
+  assert_int_equal(st, SF_OK);
+  assert_string_equal(d.controller, "nan-ctrl");
+  assert_string_equal(d.controller_hash, hex);
+  assert_string_equal(d.skill_names, "jaw_rad");
+  assert_int_equal(d.nepisodes, 12);  // 3 robots x 2 rounds x 2 cohorts (mode both)
+  for (long i = 0; i < d.nepisodes; i++) {
+    const sfEpisodeRow* w = &d.episodes[i];
+    assert_int_equal(w->fault, 1);
+    assert_int_equal(w->success, 0);
+    assert_int_equal(w->completed, 0);
+    assert_int_equal(w->diverged, 0);
+    assert_int_equal(w->dropped, 0);
+    assert_int_equal(w->steps, 200);
+    assert_near(w->sim_time_s, 0.1, 1e-9);
+    assert_string_equal(w->controller, "nan-ctrl");
+    assert_int_equal(strlen(w->controller_hash), 16);
+    assert_int_equal(strspn(w->controller_hash, "0123456789abcdef"), 16);
+    assert_string_equal(w->controller_hash, hex);
+  }
+  sf_store_data_free(&d);
+
+  // 'info --json' reports the same controller and hash
+  r = run_bin(ARGS("info", store, "--json"));
+  assert_int_equal(r.code, 0);
+  char want[128];
+  snprintf(want, sizeof(want), "\"controller\": \"nan-ctrl\", \"controller_hash\": \"%s\"", hex);
+  assert_contains(r.out, want);
+  bin_free(&r);
+}
+
+// one calibrated episode of the plug-in at path with its reference skill, in process; the
+// worker's last applied controls go to ctrl_out (nu values)
+static sfEpisodeResult plugin_episode(const char* path, const sfScene* s, double* ctrl_out) {
+  sfController c;
+  sfWorker w;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_open(path, &c, &e), SF_OK);
+  sftStatus st = sf_worker_make(&w, s, &c, &e);
+  if (st != SF_OK) print_error("%s\n", e.msg);
+  assert_int_equal(st, SF_OK);
+  sfEpisodeSpec spec = {.seed = 1,
+                        .robot = 0,
+                        .round = 0,
+                        .episode_id = 0,
+                        .stitches = 1,
+                        .calibrated = 1,
+                        .theta = c.skill.ref};
+  sfEpisodeResult r;
+  sf_episode_run(s, &w, &spec, &r);
+  mju_copy(ctrl_out, w.d->ctrl, s->m->nu);
+  sf_worker_free(&w);
+  sf_controller_close(&c);
+  assert_false(is_loaded(path));
+  return r;
+}
+
+// in process: the NaN control ends the episode at the call that wrote it (a fault, the NaN never
+// reaches MuJoCo); the finite out-of-range jaw control is clamped to the jaw's range and the
+// episode, a fault, runs to the time limit without diverging or dropping the needle
+static void test_fault_episodes(void** state) {
+  sfScene s = {0};
+  sfError e = {{0}};
+  assert_int_equal(sf_scene_load(&s, SCENE, &e), SF_OK);
+  const mjModel* m = s.m;
+  double ctrl[64];
+  assert_true(m->nu <= 64);
+
+  sfEpisodeResult r = plugin_episode(PLUGIN("nan_ctrl"), &s, ctrl);
+  assert_int_equal(r.fault, 1);
+  assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
+  assert_int_equal(r.steps, 200);
+  for (int i = 0; i < m->nu; i++) assert_true(isfinite(ctrl[i]));
+
+  r = plugin_episode(PLUGIN("range_ctrl"), &s, ctrl);
+  int full = (int)lround(SF_THROW_TIME_S / m->opt.timestep);
+  assert_int_equal(full, 28000);
+  assert_int_equal(r.fault, 1);
+  assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
+  assert_int_equal(r.steps, full);
+  assert_near(r.sim_time_s, SF_THROW_TIME_S, 1e-9);
+  int jaw = s.arm.act[SFC_AXIS_JAW];
+  assert_near(ctrl[jaw], m->actuator_ctrlrange[2 * jaw], 0);
+  assert_near(ctrl[jaw], -0.3491, 1e-12);
+  sf_scene_free(&s);
+
+  // the binary reports it as a fault too
+  binRun b = run_bin(ARGS("eval", "--controller", PLUGIN("range_ctrl"), "--episodes", "1"));
+  assert_int_equal(b.code, 0);
+  assert_contains(b.out, "completed 0, dropped 0, faults 1, diverged 0");
+  bin_free(&b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_template_open), cmocka_unit_test(test_template_open_close_many),
+      cmocka_unit_test(test_table_ok),      cmocka_unit_test(test_bad_open),
+      cmocka_unit_test(test_bad_cli),       cmocka_unit_test(test_template_eval),
+      cmocka_unit_test(test_nan_run),       cmocka_unit_test(test_fault_episodes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
