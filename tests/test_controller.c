@@ -379,6 +379,72 @@ static void test_template_eval(void** state) {
   bin_free(&r);
 }
 
+// copy file a to b (bytes)
+static void copy_bytes(const char* a, const char* b) {
+  size_t n = 0;
+  char* buf = sf_test_read(a, &n);
+  assert_non_null(buf);
+  FILE* f = fopen(b, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(buf, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+  free(buf);
+}
+
+// a store remembers its plug-in: the configuration names the file by its absolute path,
+// --resume with that file changed (another build: another hash) is refused with exit 2 and the
+// store keeps its bytes; --from imports knowledge only between controllers with the same skill
+// value names
+static void test_store_remembers_plugin(void** state) {
+  char so[4096], store[4096], other[4096];
+  sf_test_path(so, sizeof(so), "ctl_mine.so");
+  sf_test_path(store, sizeof(store), "ctl_mine.h5");
+  sf_test_path(other, sizeof(other), "ctl_other.h5");
+  copy_bytes(SF_TEST_TEMPLATE, so);
+  remove(store);
+  remove(other);
+  binRun r = run_bin(ARGS("run", "--controller", so, "--robots", "1", "--rounds", "2", "--join",
+                          "none", "--store", store));
+  assert_int_equal(r.code, 0);
+  bin_free(&r);
+  r = run_bin(ARGS("info", store));
+  char line[4200], hash[24];
+  snprintf(line, sizeof(line), "controller = %s\n", so);
+  assert_contains(r.out, line);
+  file_fnv(so, hash);
+  snprintf(line, sizeof(line), "controller template (%s)\n", hash);
+  assert_contains(r.out, line);
+  bin_free(&r);
+
+  // the plug-in file replaced by another build
+  size_t n0 = 0, n1 = 0;
+  char* before = sf_test_read(store, &n0);
+  copy_bytes(PLUGIN("table_ok"), so);
+  r = run_bin(ARGS("run", "--store", store, "--resume"));
+  print_message("%s", r.err);
+  assert_int_equal(r.code, 2);
+  assert_contains(r.err, "--resume: controller");
+  assert_contains(r.err, hash);
+  assert_contains(r.err, "is not the one store");
+  bin_free(&r);
+  char* after = sf_test_read(store, &n1);
+  assert_int_equal(n0, n1);
+  assert_memory_equal(before, after, n0);
+  free(before);
+  free(after);
+
+  // the built-in's skill is not the template's
+  r = run_bin(ARGS("run", "--from", store, "--robots", "1", "--rounds", "1", "--join", "none",
+                   "--store", other));
+  print_message("%s", r.err);
+  assert_int_equal(r.code, 2);
+  assert_contains(r.err,
+                  "its knowledge is for the skill values (hover_mm,move_s,hold_s) of "
+                  "controller 'template'");
+  assert_int_equal(access(other, F_OK), -1);
+  bin_free(&r);
+}
+
 // a run with the NaN plug-in completes (exit 0); every episode of both cohorts is a fault, none
 // a success, each ended at the NaN (its 51st controller call: 200 physics steps of 0.5 ms at
 // 4 steps per call); the store names the controller and the FNV-1a 64 of its file
@@ -493,10 +559,15 @@ static void test_fault_episodes(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_template_open), cmocka_unit_test(test_template_open_close_many),
-      cmocka_unit_test(test_table_ok),      cmocka_unit_test(test_bad_open),
-      cmocka_unit_test(test_bad_cli),       cmocka_unit_test(test_template_eval),
-      cmocka_unit_test(test_nan_run),       cmocka_unit_test(test_fault_episodes),
+      cmocka_unit_test(test_template_open),
+      cmocka_unit_test(test_template_open_close_many),
+      cmocka_unit_test(test_table_ok),
+      cmocka_unit_test(test_bad_open),
+      cmocka_unit_test(test_bad_cli),
+      cmocka_unit_test(test_template_eval),
+      cmocka_unit_test(test_nan_run),
+      cmocka_unit_test(test_fault_episodes),
+      cmocka_unit_test(test_store_remembers_plugin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
