@@ -59,7 +59,10 @@ static const char* kRunUsage =
     "                  or ending in .so; see 'suturefleet controllers') (default scripted-arc)\n"
     "  --force         replace an existing store\n"
     "  --resume        continue an interrupted run in --store with its own configuration\n"
-    "                  (only --threads may be given with it)\n"
+    "                  (only --threads and --quiet may be given with it)\n"
+    "  --quiet         print nothing but errors; otherwise a terminal shows a live status line\n"
+    "                  (round, robots, episodes, last round's success, steps/s, ETA) and\n"
+    "                  other outputs get one line per round\n"
     "  -h, --help      show this help\n";
 
 static const char* kEvalUsage =
@@ -184,6 +187,10 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
       c->resume = 1;
       continue;
     }
+    if (!strcmp(name, "--quiet") && !eq) {
+      c->quiet = 1;
+      continue;
+    }
     if (strcmp(name, "--store") && strcmp(name, "--threads") && !others[0]) {
       snprintf(others, sizeof(others), "%s", name);
     }
@@ -204,7 +211,7 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
   if (c->resume && others[0]) {
     return sf_fail(e, SF_ERR_INPUT,
                    "--resume continues the store's own configuration; expected "
-                   "only --store and --threads with it, got %s",
+                   "only --store, --threads and --quiet with it, got %s",
                    others);
   }
   return SF_OK;
@@ -246,6 +253,7 @@ static sftStatus sf_cli_resume(sfRunConfig* c, sfStoreData* d, sfError* e) {
   status = sf_config_load_text(&stored, d->configuration, origin, e);
   if (status != SF_OK) return status;
   stored.threads = c->threads;
+  stored.quiet = c->quiet;
   stored.resume = 1;
   snprintf(stored.store, sizeof(stored.store), "%s", c->store);
   *c = stored;
@@ -309,16 +317,17 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   if (status == SF_OK) {
     status = sf_cli_open_store(&c, &s, &ctrl, c.resume ? &resumed : NULL, &st, &e);
   }
+  FILE* log = c.quiet ? NULL : out;
   if (status == SF_OK) {
-    fprintf(out,
-            "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
-            c.robots, c.rounds,
-            c.mode == SF_MODE_FLEET  ? "fleet"
-            : c.mode == SF_MODE_SOLO ? "solo"
-                                     : "both",
-            (unsigned long long)c.seed, c.threads, c.store, c.resume ? " (resumed)" : "");
+    static const char* modes[] = {"fleet", "solo", "both"};
+    if (log) {
+      fprintf(log,
+              "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
+              c.robots, c.rounds, modes[c.mode], (unsigned long long)c.seed, c.threads, c.store,
+              c.resume ? " (resumed)" : "");
+    }
     status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st,
-                          out, &sum, &e);
+                          log, &sum, &e);
     sftStatus close_status = sf_store_close(&st, status == SF_OK ? &e : NULL);
     if (status == SF_OK) status = close_status;
   }
@@ -330,7 +339,8 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
     fprintf(err, "suturefleet run: %s\n", e.msg);
     return status;
   }
-  fprintf(out,
+  if (!log) return SF_OK;
+  fprintf(log,
           "wrote %ld episodes (%ld steps, %ld diverged, %ld faults) to %s in %.2f s "
           "(store %.1f%%); success rate %.3f\n",
           sum.episodes, sum.steps, sum.diverged, sum.faults, c.store, sum.wall_s,
@@ -592,7 +602,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
     for (int i = 0; i < a.episodes; i++) {
       specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0, NULL};
     }
-    sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res);
+    sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res, NULL);
     sf_workers_free(workers, a.threads);
     sfRunSummary sum = {0};
     long completed = 0, dropped = 0, nout = 0;

@@ -35,6 +35,7 @@ typedef struct sfRunConfig_ {
                           //   none, 1: all)
   char controller[4096];  // built-in controller name or plug-in path (checked when opened)
   int force;              // replace an existing store
+  int quiet;              // print nothing but errors (no progress, no summary)
   char model[4096];       // MJCF scene
   char store[4096];       // HDF5 store to create
 } sfRunConfig;

@@ -61,13 +61,16 @@ void sf_workers_free(sfWorker* workers, int n) {
 }
 
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res) {
+                       int n, sfEpisodeResult* res, sfProgress* prog) {
   // each thread owns workers[thread]; each slot is written by exactly one thread
 #pragma omp parallel num_threads(nthread)
   {
     sfWorker* w = &workers[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
-    for (int i = 0; i < n; i++) sf_episode_run(s, w, &specs[i], &res[i]);
+    for (int i = 0; i < n; i++) {
+      sf_episode_run(s, w, &specs[i], &res[i]);
+      sf_progress_episode(prog, res[i].steps);
+    }
   }
 }
 
@@ -334,6 +337,12 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
   }
   double t0 = omp_get_wtime(), io0 = st->io_s;
+  long total = 0;
+  for (int round = done + 1; round < c->rounds; round++) {
+    for (int i = 0; i < nrobot; i++) total += robots[i].join_round <= round;
+  }
+  sfProgress prog;
+  sf_progress_start(&prog, log, total, c->rounds);
 
   // rounds: sample skills, simulate in parallel, store in robot order, learn, store knowledge
   for (int round = done + 1; status == SF_OK && round < c->rounds; round++) {
@@ -342,6 +351,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     for (int i = 0; i < nrobot; i++) {
       if (robots[i].join_round <= round) active[n++] = i;
     }
+    sf_progress_round_start(&prog, round, n);
     for (int a = 0; a < n; a++) {
       int i = active[a];
       double aim[3], *th = theta + (long)a * SF_MAX_THETA;
@@ -355,7 +365,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
       specs[a] = (sfEpisodeSpec){
           c->seed, i, round, id, c->stitches, 0, th, i - robots[i].context_robot, traj_of[a]};
     }
-    sf_fleet_parallel(s, workers, c->threads, specs, n, res);
+    sf_fleet_parallel(s, workers, c->threads, specs, n, res, &prog);
     status = sf_store_demos(st, res, traj_of, n, s->m, e);
     for (int a = 0; a < n; a++) {
       res[a].cohort = robots[active[a]].cohort;
@@ -370,13 +380,10 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     if (status == SF_OK) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
     if (status != SF_OK) break;
     sf_summary_add(sum, res, n);
-    if (log) {
-      fprintf(log, "round %d/%d: %d episodes, success fleet %.2f solo %.2f, %.2f s\n", round + 1,
-              c->rounds, n, sf_cohort_rate(res, n, SF_COHORT_FLEET),
-              sf_cohort_rate(res, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
-      fflush(log);
-    }
+    sf_progress_round_end(&prog, sf_cohort_rate(res, n, SF_COHORT_FLEET),
+                          sf_cohort_rate(res, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
   }
+  sf_progress_finish(&prog);
 
   // summary
   sf_summary_finish(sum);

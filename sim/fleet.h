@@ -8,6 +8,7 @@
 #include "config.h"
 #include "episode.h"
 #include "policy.h"
+#include "progress.h"
 #include "scene.h"
 #include "store.h"
 
@@ -48,9 +49,10 @@ sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfCo
 // free workers[0 .. n-1]
 void sf_workers_free(sfWorker* workers, int n);
 
-// run n episodes in parallel with the given workers (one per thread); specs[i] -> res[i]
+// run n episodes in parallel with the given workers (one per thread); specs[i] -> res[i];
+// each finished episode is reported to prog (may be NULL)
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res);
+                       int n, sfEpisodeResult* res, sfProgress* prog);
 
 // add one stored episode to a running summary (means are finalised by sf_summary_finish)
 void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r);
@@ -65,7 +67,8 @@ void sf_summary_finish(sfRunSummary* sum);
 // robot samples its skill from its cohort's knowledge, all episodes run in parallel, the round is
 // appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
 // knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
-// holds. Progress lines go to log (may be NULL); SF_ERR_RUN on a store failure (completed rounds
+// holds. Progress goes to log (NULL: none): a live line on a terminal, a line per round
+// otherwise. SF_ERR_RUN on a store failure (completed rounds
 // stay)
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
                        const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,

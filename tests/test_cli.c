@@ -571,6 +571,52 @@ static void test_short_run_default_join(void** state) {
   unlink(store);
 }
 
+// count of the occurrences of needle in haystack
+static int count_of(const char* haystack, const char* needle) {
+  int n = 0;
+  for (const char* p = strstr(haystack, needle); p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+// progress: not on a terminal, one line per round with the episodes, success per cohort,
+// steps/s and an ETA that reaches 0s in the last round; --quiet prints nothing at all and
+// writes the same store; --resume takes --quiet
+static void test_progress(void** state) {
+  char a[4096], b[4096];
+  sf_test_path(a, sizeof(a), "cli_progress_a.h5");
+  sf_test_path(b, sizeof(b), "cli_progress_b.h5");
+  unlink(a);
+  unlink(b);
+  sfTestCli r = sf_test_cli(ARGS("run", "--robots", "2", "--rounds", "3", "--join", "none",
+                                 "--mode", "fleet", "--record", "none", "--store", a));
+  assert_int_equal(r.code, 0);
+  print_message("%s", r.out);
+  assert_int_equal(count_of(r.out, "\nround "), 3);
+  assert_contains(r.out, "round 1/3: 2 episodes, success fleet ");
+  assert_contains(r.out, "round 3/3: 2 episodes, success fleet ");
+  assert_int_equal(count_of(r.out, " solo "), 0);
+  assert_int_equal(count_of(r.out, "k steps/s, "), 3);
+  assert_contains(r.out, "elapsed, ETA 0s\nwrote 6 episodes");
+  assert_int_equal(count_of(r.out, "\033[K"), 0);  // no terminal control on a pipe
+  sf_test_cli_free(&r);
+
+  r = sf_test_cli(ARGS("run", "--robots", "2", "--rounds", "3", "--join", "none", "--mode", "fleet",
+                       "--record", "none", "--store", b, "--quiet"));
+  assert_int_equal(r.code, 0);
+  assert_string_equal(r.out, "");
+  assert_string_equal(r.err, "");
+  sf_test_cli_free(&r);
+  assert_int_equal(store_rows(a), 6);
+  assert_int_equal(store_rows(b), 6);
+
+  r = sf_test_cli(ARGS("run", "--store", b, "--resume", "--quiet"));
+  assert_int_equal(r.code, 0);
+  assert_string_equal(r.out, "");
+  sf_test_cli_free(&r);
+  unlink(a);
+  unlink(b);
+}
+
 // controllers: the list names every built-in with its skill count; a built-in's description
 // lists every skill value with its bounds and reference, in text and JSON; bad arguments exit 2
 static void test_controllers(void** state) {
@@ -631,6 +677,7 @@ int main(void) {
       cmocka_unit_test(test_help_states_defaults),
       cmocka_unit_test(test_short_run_default_join),
       cmocka_unit_test(test_controllers),
+      cmocka_unit_test(test_progress),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
