@@ -2,13 +2,16 @@
 // exit codes.
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "config.h"
+#include "curves.h"
 #include "fleet.h"
 #include "scene.h"
 #include "store.h"
@@ -25,6 +28,7 @@ static const char* kUsage =
     "  info     describe a store: configuration, cohorts, success and metrics per round\n"
     "  bench    raw mj_step throughput vs the run pipeline, for 1..T threads\n"
     "  controllers  list the built-in controllers, or describe one or a plug-in file\n"
+    "  curves   learning curves from stores: CSV and plots (PNG, SVG)\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
     "exit codes: 0 success, 1 runtime failure (I/O, simulation), 2 bad usage or input\n";
@@ -123,6 +127,26 @@ static const char* kControllersUsage =
     "\n"
     "options:\n"
     "  --json          print JSON\n"
+    "  -h, --help      show this help\n";
+
+static const char* kCurvesUsage =
+    "usage: suturefleet curves STORE [STORE ...] [options]\n"
+    "\n"
+    "Learning curves: per cohort group (fleet founders, each fleet join wave, solo founders,\n"
+    "each solo join wave) the metric's mean against practice episodes per robot (a robot's\n"
+    "n-th episode), with a 95% band: over robots for one store (Wilson's interval for the\n"
+    "success rate, t otherwise), over stores (seeds) when several are given.\n"
+    "\n"
+    "options:\n"
+    "  --metric M      success (default), time, entry_err or trauma\n"
+    "  --csv FILE      write the tidy CSV there ('-': standard output; the default when\n"
+    "                  --plot is not given). Columns: cohort, group, join_round, metric,\n"
+    "                  episode (1-based), stores, robots, mean, ci_lo, ci_hi\n"
+    "  --plot FILE     draw the curves and bands with gnuplot into FILE.png or FILE.svg\n"
+    "  --literature F  a literature reference curve (CSV: repetition,time_s; '# label:' line)\n"
+    "                  drawn beside the time curve; default for --metric time: the one in\n"
+    "                  datasets/literature/; 'none' for none\n"
+    "  --title T       the plot's title\n"
     "  -h, --help      show this help\n";
 
 // report a usage error for command cmd and return exit code 2
@@ -675,14 +699,25 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   fprintf(out, "configuration:\n%s", d->configuration);
   fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n", cohort_robots[0],
           cohort_robots[1], d->nepisodes, done + 1);
-  fprintf(out, "cohort round episodes success entry_mm exit_mm trauma_mm2 force_N time_s\n");
+  fprintf(out,
+          "per round (n: episodes, ok: success rate, entry: SRC entry error mm, trauma mm^2, "
+          "time s)\n");
+  fprintf(out, "round |");
   for (int c = 0; c < 2; c++) {
-    for (int r = 0; r < rounds; r++) {
+    fprintf(out, "%6s%5s %5s %6s %7s %6s %s", names[c], "n", "ok", "entry", "trauma", "time",
+            c ? "\n" : "|");
+  }
+  for (int r = 0; r < rounds; r++) {
+    fprintf(out, "%5d |", r);
+    for (int c = 0; c < 2; c++) {
       const sfRunSummary* x = &st[c * rounds + r];
-      if (!x->episodes) continue;
-      fprintf(out, "%-6s %5d %8ld %7.3f %8.3f %7.3f %10.3f %7.3f %6.2f\n", names[c], r, x->episodes,
-              (double)x->successes / (double)x->episodes, x->entry_err_mm, x->exit_err_mm,
-              x->trauma_mm2, x->peak_force_N, x->time_s);
+      if (!x->episodes) {
+        fprintf(out, "%40s%s", "", c ? "\n" : "|");
+        continue;
+      }
+      fprintf(out, "%11ld %5.2f %6.2f %7.2f %6.2f %s", x->episodes,
+              (double)x->successes / (double)x->episodes, x->entry_err_mm, x->trauma_mm2, x->time_s,
+              c ? "\n" : "|");
     }
   }
 }
@@ -833,6 +868,127 @@ static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
   return SF_OK;
 }
 
+#define SF_LITERATURE SF_DATA_DIR "/literature/robotic_suturing_time.csv"
+#define SF_CURVES_MAX_STORES 64
+
+// curves' options
+typedef struct sfCurvesArgs_ {
+  const char* store[SF_CURVES_MAX_STORES];
+  int nstore;
+  int metric;
+  const char* csv;   // NULL: none
+  const char* plot;  // NULL: none
+  const char* lit;   // NULL: the default for the metric; "none": none
+  const char* title;
+} sfCurvesArgs;
+
+// parse curves' arguments; SF_ERR_INPUT with the message in e
+static sftStatus sf_cli_parse_curves(int argc, char** argv, sfCurvesArgs* a, sfError* e) {
+  memset(a, 0, sizeof(*a));
+  static const char* keys[] = {"--metric", "--csv", "--plot", "--literature", "--title"};
+  for (int i = 0; i < argc; i++) {
+    char name[64];
+    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
+    if (name[0] != '-' || !strcmp(argv[i], "-")) {
+      if (a->nstore == SF_CURVES_MAX_STORES) {
+        return sf_fail(e, SF_ERR_INPUT, "more than %d stores", SF_CURVES_MAX_STORES);
+      }
+      a->store[a->nstore++] = argv[i];
+      continue;
+    }
+    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
+    while (k < nk && strcmp(name, keys[k])) k++;
+    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
+    const char* v = sf_cli_value(argc, argv, &i, eq);
+    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
+    const char** slot[] = {NULL, &a->csv, &a->plot, &a->lit, &a->title};
+    if (k == 0 && (a->metric = sf_metric_parse(v)) < 0) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "--metric: expected success, time, entry_err or trauma, got "
+                     "'%s'",
+                     v);
+    }
+    if (k > 0) *slot[k] = v;
+  }
+  if (!a->nstore) return sf_fail(e, SF_ERR_INPUT, "expected at least one store path");
+  if (!a->csv && !a->plot) a->csv = "-";
+  return SF_OK;
+}
+
+// the literature curve to draw for the arguments (NULL: none); SF_ERR_INPUT if a given file is
+// missing
+static sftStatus sf_cli_literature(const sfCurvesArgs* a, const char** lit, sfError* e) {
+  *lit = NULL;
+  if (a->lit && !strcmp(a->lit, "none")) return SF_OK;
+  if (!a->lit) {
+    if (a->metric == SF_METRIC_TIME && access(SF_LITERATURE, R_OK) == 0) *lit = SF_LITERATURE;
+    return SF_OK;
+  }
+  if (access(a->lit, R_OK) != 0) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--literature '%s': cannot read it (expected a CSV file of "
+                   "repetition,time_s rows)",
+                   a->lit);
+  }
+  *lit = a->lit;
+  return SF_OK;
+}
+
+// suturefleet curves
+static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
+  if (sf_cli_wants_help(argc, argv)) {
+    fputs(kCurvesUsage, out);
+    return SF_OK;
+  }
+  sfCurvesArgs a;
+  sfError e = {{0}};
+  if (sf_cli_parse_curves(argc, argv, &a, &e) != SF_OK) {
+    return sf_cli_usage_error(err, "curves", e.msg);
+  }
+
+  // every store read, then the curves
+  sfStoreData* d = calloc((size_t)a.nstore, sizeof(sfStoreData));
+  SF_ASSERT(d);
+  const char* lit = NULL;
+  sftStatus status = sf_cli_literature(&a, &lit, &e);
+  for (int i = 0; status == SF_OK && i < a.nstore; i++)
+    status = sf_store_read(a.store[i], &d[i], &e);
+  sfCurvePoint* p = NULL;
+  int n = 0;
+  if (status == SF_OK) status = sf_curves(d, a.nstore, a.metric, &p, &n, &e);
+
+  // outputs: CSV, plot
+  if (status == SF_OK && a.csv) {
+    FILE* f = strcmp(a.csv, "-") ? fopen(a.csv, "w") : out;
+    if (!f) {
+      status =
+          sf_fail(&e, SF_ERR_INPUT, "--csv '%s': cannot write it (%s)", a.csv, strerror(errno));
+    } else {
+      sf_curves_csv(f, a.metric, p, n);
+      if (f != out && fclose(f) != 0) {
+        status = sf_fail(&e, SF_ERR_RUN, "--csv '%s': write failed", a.csv);
+      }
+    }
+  }
+  if (status == SF_OK && a.plot) {
+    char title[512];
+    snprintf(title, sizeof(title), "%s", a.title ? a.title : "");
+    if (!a.title) {
+      snprintf(title, sizeof(title), "%s: %s (%d store%s)", sf_metric_label(a.metric),
+               a.nstore == 1 ? a.store[0] : "fleet vs solo", a.nstore, a.nstore == 1 ? "" : "s");
+    }
+    for (char* q = title; *q; q++) {
+      if (*q == '\'') *q = ' ';
+    }
+    status = sf_curves_plot(a.plot, a.metric, p, n, lit, title, &e);
+  }
+  for (int i = 0; i < a.nstore; i++) sf_store_data_free(&d[i]);
+  free(d);
+  free(p);
+  if (status != SF_OK) fprintf(err, "suturefleet curves: %s\n", e.msg);
+  return status;
+}
+
 int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -848,8 +1004,10 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (!strcmp(argv[1], "eval")) return sf_cli_eval(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "info")) return sf_cli_info(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "controllers")) return sf_cli_controllers(argc - 2, argv + 2, out, err);
+  if (!strcmp(argv[1], "curves")) return sf_cli_curves(argc - 2, argv + 2, out, err);
   fprintf(err,
-          "suturefleet: unknown command '%s' (expected run, eval, info, bench or controllers)\n"
+          "suturefleet: unknown command '%s' (expected run, eval, info, bench, controllers or "
+          "curves)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;
