@@ -12,7 +12,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config ca-certificates \
   libmujoco-dev libmujoco-samples libhdf5-dev hdf5-tools libcmocka-dev libinih-dev \
-  libosmesa6-dev libglfw3-dev python3-h5py
+  libosmesa6-dev libglfw3-dev libpng-dev ffmpeg gnuplot-nox xvfb xauth python3-h5py
 
 # build
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "curves.h"
 #include "fleet.h"
+#include "replay.h"
 #include "scene.h"
 #include "store.h"
 
@@ -29,6 +30,7 @@ static const char* kUsage =
     "  bench    raw mj_step throughput vs the run pipeline, for 1..T threads\n"
     "  controllers  list the built-in controllers, or describe one or a plug-in file\n"
     "  curves   learning curves from stores: CSV and plots (PNG, SVG)\n"
+    "  replay   watch a stored episode: MP4 video, PNG frames or an interactive window\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
     "exit codes: 0 success, 1 runtime failure (I/O, simulation), 2 bad usage or input\n";
@@ -148,6 +150,33 @@ static const char* kCurvesUsage =
     "                  datasets/literature/; 'none' for none\n"
     "  --title T       the plot's title\n"
     "  -h, --help      show this help\n";
+
+static const char* kReplayUsage =
+    "usage: suturefleet replay STORE --episode ID (--out FILE.mp4|DIR | --window) [options]\n"
+    "\n"
+    "Renders a stored episode with MuJoCo's renderer: headless through OSMesa into an MP4\n"
+    "(ffmpeg, H.264) or PNG frames in a directory, or in an interactive window (GLFW). The\n"
+    "frames come from the episode's trajectory in the store; an episode that was not recorded\n"
+    "is simulated again from its stored context and skill (same model and controller file),\n"
+    "and must reproduce the stored outcome. The overlay shows episode, robot, cohort, the\n"
+    "throw's phase and its SRC metrics as they become known; green and blue dots mark the\n"
+    "entry and exit holes.\n"
+    "\n"
+    "options:\n"
+    "  --episode ID     the episode id (required)\n"
+    "  --out PATH       FILE.mp4: a video; otherwise a directory (made if missing) for\n"
+    "                   frame_00000.png, ...\n"
+    "  --window         an interactive window instead: left drag rotates, right drag moves,\n"
+    "                   wheel zooms; space pauses, right arrow steps a frame while paused,\n"
+    "                   + and - change the speed, N shows the next episode, Esc closes\n"
+    "  --width W        image width in pixels (default 640; at most the model's offscreen\n"
+    "                   width, 1280)\n"
+    "  --height H       image height in pixels (default 480; at most 720)\n"
+    "  --fps F          frames per simulated second (default 30); a video has\n"
+    "                   round(duration x F) frames\n"
+    "  --frames N       with --window: close after N frames (default: when closed)\n"
+    "  --no-resimulate  refuse an episode whose trajectory was not recorded\n"
+    "  -h, --help       show this help\n";
 
 // report a usage error for command cmd and return exit code 2
 static int sf_cli_usage_error(FILE* err, const char* cmd, const char* msg) {
@@ -989,6 +1018,70 @@ static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
+// parse replay's arguments; SF_ERR_INPUT with the message in e
+static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfError* e) {
+  *a = (sfReplayArgs){NULL, -1, NULL, 0, 640, 480, 30, 0, 1};
+  static const char* keys[] = {"--episode", "--out", "--width", "--height", "--fps", "--frames"};
+  for (int i = 0; i < argc; i++) {
+    char name[64];
+    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
+    if (!strcmp(name, "--window") && !eq) {
+      a->window = 1;
+      continue;
+    }
+    if (!strcmp(name, "--no-resimulate") && !eq) {
+      a->resimulate = 0;
+      continue;
+    }
+    if (name[0] != '-') {
+      if (a->store) return sf_fail(e, SF_ERR_INPUT, "unexpected argument '%s'", argv[i]);
+      a->store = argv[i];
+      continue;
+    }
+    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
+    while (k < nk && strcmp(name, keys[k])) k++;
+    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
+    const char* v = sf_cli_value(argc, argv, &i, eq);
+    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
+    int bad = 0, iv = 0;
+    char* end = NULL;
+    if (k == 0) a->episode = strtol(v, &end, 10), bad = !*v || *end || a->episode < 0;
+    if (k == 1) a->out = v;
+    if (k == 2) bad = sf_parse_int(v, 16, 4096, &a->width);
+    if (k == 3) bad = sf_parse_int(v, 16, 4096, &a->height);
+    if (k == 4) a->fps = strtod(v, &end), bad = !*v || *end || !(a->fps >= 1 && a->fps <= 240);
+    if (k == 5) bad = sf_parse_int(v, 1, 100000000, &iv), a->max_frames = iv;
+    if (bad) {
+      static const char* expect[] = {"a non-negative episode id",  "",
+                                     "an integer from 16 to 4096", "an integer from 16 to 4096",
+                                     "a number from 1 to 240",     "a positive integer"};
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", name, expect[k], v);
+    }
+  }
+  if (!a->store) return sf_fail(e, SF_ERR_INPUT, "expected a store path");
+  if (a->episode < 0) return sf_fail(e, SF_ERR_INPUT, "--episode: expected an episode id");
+  if (!a->window == !a->out) {
+    return sf_fail(e, SF_ERR_INPUT, "expected either --out FILE.mp4|DIR or --window");
+  }
+  return SF_OK;
+}
+
+// suturefleet replay
+static int sf_cli_replay(int argc, char** argv, FILE* out, FILE* err) {
+  if (sf_cli_wants_help(argc, argv)) {
+    fputs(kReplayUsage, out);
+    return SF_OK;
+  }
+  sfReplayArgs a;
+  sfError e = {{0}};
+  if (sf_cli_parse_replay(argc, argv, &a, &e) != SF_OK) {
+    return sf_cli_usage_error(err, "replay", e.msg);
+  }
+  sftStatus st = sf_replay(&a, out, &e);
+  if (st != SF_OK) fprintf(err, "suturefleet replay: %s\n", e.msg);
+  return st;
+}
+
 int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -1005,9 +1098,10 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   if (!strcmp(argv[1], "info")) return sf_cli_info(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "controllers")) return sf_cli_controllers(argc - 2, argv + 2, out, err);
   if (!strcmp(argv[1], "curves")) return sf_cli_curves(argc - 2, argv + 2, out, err);
+  if (!strcmp(argv[1], "replay")) return sf_cli_replay(argc - 2, argv + 2, out, err);
   fprintf(err,
-          "suturefleet: unknown command '%s' (expected run, eval, info, bench, controllers or "
-          "curves)\n"
+          "suturefleet: unknown command '%s' (expected run, eval, info, bench, controllers, "
+          "curves or replay)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;

@@ -145,12 +145,16 @@ typedef struct sfRunState_ {
 } sfRunState;
 
 // the episode's hole frames: shifted along the wound; and as the robot perceives them
-static void sf_episode_holes(const sfScene* s, const sfContext* c, sfRunState* rs) {
-  rs->holes = s->holes;
+void sf_context_holes(const sfScene* s, const sfContext* c, sfHoles* h) {
+  *h = s->holes;
   for (int i = 0; i < s->npair; i++) {
-    mju_addScl3(rs->holes.entry_pos[i], rs->holes.entry_pos[i], s->wound_dir, c->line_offset_m);
-    mju_addScl3(rs->holes.exit_pos[i], rs->holes.exit_pos[i], s->wound_dir, c->line_offset_m);
+    mju_addScl3(h->entry_pos[i], h->entry_pos[i], s->wound_dir, c->line_offset_m);
+    mju_addScl3(h->exit_pos[i], h->exit_pos[i], s->wound_dir, c->line_offset_m);
   }
+}
+
+static void sf_episode_holes(const sfScene* s, const sfContext* c, sfRunState* rs) {
+  sf_context_holes(s, c, &rs->holes);
 
   // perceived: rotated about the pad centre and shifted by the calibration error
   mjtNum q[4], rv[3] = {c->calib.rot_rad[0], c->calib.rot_rad[1], c->calib.rot_rad[2]};

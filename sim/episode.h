@@ -147,6 +147,9 @@ void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c);
 void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, int stitches,
                      int calibrated, sfContext* c);
 
+// the true hole frames of an episode with context c (the scene's holes shifted along the wound)
+void sf_context_holes(const sfScene* s, const sfContext* c, sfHoles* h);
+
 // run one episode; a result is always written (flags record failures)
 void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec, sfEpisodeResult* out);
 

@@ -585,28 +585,93 @@ static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void**
   return rc;
 }
 
-sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
-  memset(out, 0, sizeof(*out));
+// open a store for reading: as a SWMR reader (a run may be writing it), else plainly; < 0 with
+// e set (SF_ERR_INPUT: missing or not HDF5; SF_ERR_RUN: HDF5 cannot open it)
+static hid_t sf_store_open_read(const char* path, sftStatus* status, sfError* e) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   if (access(path, R_OK) != 0) {
-    return sf_fail(e, SF_ERR_INPUT, "store '%s': cannot open (%s)", path, strerror(errno));
+    *status = sf_fail(e, SF_ERR_INPUT, "store '%s': cannot open (%s)", path, strerror(errno));
+    return -1;
   }
   if (H5Fis_hdf5(path) <= 0) {
-    return sf_fail(e, SF_ERR_INPUT, "'%s' is not an HDF5 file (expected a suturefleet store)",
-                   path);
+    *status =
+        sf_fail(e, SF_ERR_INPUT, "'%s' is not an HDF5 file (expected a suturefleet store)", path);
+    return -1;
   }
-
-  // open as a SWMR reader (a run may be writing it), else plainly
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   H5Pset_file_locking(fapl, 0, 1);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
   if (file < 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   H5Pclose(fapl);
-  if (file < 0) return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it", path);
+  if (file < 0) *status = sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it", path);
+  return file;
+}
+
+// read dataset name of loc (n x width doubles, n from the file, width checked) into a new
+// buffer; NULL on any mismatch
+static double* sf_store_read_matrix(hid_t loc, const char* name, int width, int* n) {
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+  hsize_t dims[2] = {0, 0};
+  int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+  double* buf = NULL;
+  if (rank == 2 && (int)dims[1] == width && dims[0] > 0) {
+    buf = malloc((size_t)dims[0] * (size_t)width * sizeof(double));
+    if (buf && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+      free(buf);
+      buf = NULL;
+    }
+    *n = (int)dims[0];
+  }
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  return buf;
+}
+
+sftStatus sf_store_demo_read(const char* path, long episode_id, const mjModel* m, sfTraj* t,
+                             int* found, sfError* e) {
+  memset(t, 0, sizeof(*t));
+  *found = 0;
+  sftStatus status = SF_OK;
+  hid_t file = sf_store_open_read(path, &status, e);
+  if (file < 0) return status;
+  char name[64];
+  snprintf(name, sizeof(name), "/data/demo_%ld", episode_id);
+  if (H5Lexists(file, "/data", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+    H5Fclose(file);
+    return SF_OK;
+  }
+
+  // the states, the tip and the arm axes, of matching widths
+  hid_t g = H5Gopen2(file, name, H5P_DEFAULT);
+  int n[3] = {0, 0, 0};
+  t->nstate = m->nq + m->nv + 7 * m->nmocap;
+  t->states = g >= 0 ? sf_store_read_matrix(g, "states", t->nstate, &n[0]) : NULL;
+  t->needle_tip = g >= 0 ? sf_store_read_matrix(g, "obs/needle_tip", 3, &n[1]) : NULL;
+  t->joint_pos = g >= 0 ? sf_store_read_matrix(g, "obs/joint_pos", SF_NAXIS, &n[2]) : NULL;
+  if (g >= 0) H5Gclose(g);
+  H5Fclose(file);
+  if (!t->states || !t->needle_tip || !t->joint_pos || n[0] != n[1] || n[0] != n[2]) {
+    sf_traj_free(t);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s': %s is not a trajectory of this model (expected "
+                   "states of %d values and matching obs)",
+                   path, name, m->nq + m->nv + 7 * m->nmocap);
+  }
+  t->n = t->cap = n[0];
+  *found = 1;
+  return SF_OK;
+}
+
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+  memset(out, 0, sizeof(*out));
+  sftStatus status = SF_OK;
+  hid_t file = sf_store_open_read(path, &status, e);
+  if (file < 0) return status;
 
   // attributes, then the tables
-  sftStatus status = sf_store_check_format(file, path, out, e);
+  status = sf_store_check_format(file, path, out, e);
   hid_t types[SF_NTABLE];
   size_t cfg = 1 << 16;
   out->configuration = calloc(cfg, 1);

@@ -180,6 +180,12 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
 // empty (safe to free)
 sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e);
 
+// read the recorded trajectory of an episode (/data/demo_<episode_id>) for model m into t
+// (states, needle_tip, joint_pos; n = cap = its samples; free with sf_traj_free); *found = 0 and
+// SF_OK when it was not recorded; SF_ERR_INPUT when it does not fit the model
+sftStatus sf_store_demo_read(const char* path, long episode_id, const mjModel* m, sfTraj* t,
+                             int* found, sfError* e);
+
 // release what sf_store_read allocated; accepts an empty or freed structure
 void sf_store_data_free(sfStoreData* d);
 
