@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "arm.h"
+#include "episode.h"
 #include "needle.h"
 
 _Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match the ABI's");
@@ -332,6 +333,7 @@ sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
   }
   for (int i = 0; i < SFC_NAXIS; i++) p->arm.act[i] = s->arm.act[i];
   p->arm.tcp_site = s->arm.tcp_site;
+  p->control_period_s = SF_CTRL_EVERY * s->m->opt.timestep;
   p->ctx = h;
   p->servo = sf_host_servo;
   p->ik_step = sf_host_ik_step;

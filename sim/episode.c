@@ -18,8 +18,7 @@
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
-#define SF_CTRL_EVERY 4    // controller period in steps (500 Hz at the 0.5 ms timestep)
-#define SF_TISSUE_EVERY 2  // tissue model period in steps (1 kHz)
+#define SF_TISSUE_EVERY 2                // tissue model period in steps (1 kHz)
 
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e) {
   memset(w, 0, sizeof(*w));

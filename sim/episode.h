@@ -21,6 +21,7 @@
 #define SF_SUCCESS_TOL_MM 2.5  // SRC: the 5 mm squares around entry and exit holes
 #define SF_TRAUMA_MAX_MM2 2.0  // most torn tissue area a successful episode may cause
 #define SF_THROW_TIME_S 14.0   // time allowed per throw
+#define SF_CTRL_EVERY 4        // controller period in steps (500 Hz at the 0.5 ms timestep)
 
 // a robot's calibration error: the rigid transform between where its cameras put the holes and
 // where they are. It is the sum of a systematic part shared by every robot of the experiment

@@ -379,6 +379,28 @@ static void test_template_eval(void** state) {
   bin_free(&r);
 }
 
+// the impedance-arc example: its table (9 skill values, the entry corrections as aim values)
+// and, with its reference skill, 6 episodes of which every one succeeds, through the real
+// binary, with less trauma than the 2 mm^2 limit
+static void test_impedance_example(void** state) {
+  sfController c;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_open(SF_TEST_IMPEDANCE, &c, &e), SF_OK);
+  assert_string_equal(c.name, "impedance-arc");
+  assert_int_equal(c.skill.n, 9);
+  assert_int_equal(c.skill.has_aim, 1);
+  assert_string_equal(c.skill.name[c.skill.aim[0]], "entry_dx_mm");
+  assert_string_equal(c.skill.name[c.skill.aim[2]], "entry_dz_mm");
+  sf_controller_close(&c);
+  binRun r = run_bin(ARGS("eval", "--controller", SF_TEST_IMPEDANCE, "--episodes", "6", "--json"));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "\"success_rate\": 1.0000");
+  assert_contains(r.out, "\"faults\": 0");
+  assert_contains(r.out, "\"stiffness_N_per_mm\": ");
+  bin_free(&r);
+}
+
 // copy file a to b (bytes)
 static void copy_bytes(const char* a, const char* b) {
   size_t n = 0;
@@ -568,6 +590,7 @@ int main(void) {
       cmocka_unit_test(test_nan_run),
       cmocka_unit_test(test_fault_episodes),
       cmocka_unit_test(test_store_remembers_plugin),
+      cmocka_unit_test(test_impedance_example),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,22 +82,22 @@ typedef struct sfcArm_ {
 // what the controller sees each step; positions in metres, world frame, as the robot believes
 // them (the hole positions carry the robot's calibration error); quaternions are w, x, y, z
 typedef struct sfcObs_ {
-  double time_s;           // time since the episode started
-  int throw_index;         // current throw, 0 .. nthrow-1 (a new index: a new throw starts with
-                           //   the needle back in the jaws)
-  int nthrow;              // throws in the episode
-  double entry[3];         // the current throw's entry hole
-  double exit[3];          // the current throw's exit hole
-  double normal[3];        // the tissue surface normal (unit, pointing out of the tissue)
-  double tcp_pos[3];       // the tool centre point
-  double tcp_quat[4];      //   and its orientation
-  double needle_pos[3];    // the needle frame: origin at the arc's centre, the arc in its x-y
-  double needle_quat[4];   //   plane from the tail (r, 0, 0) to the tip (-r, 0, 0); turning
-                           //   about +z drives the needle tip first
-  double needle_radius_m;  // the needle's arc radius
-  int grasped;             // the jaws hold the needle
-  int engaged;             // the needle is in the tissue
-  double q[SFC_NAXIS];     // measured axis positions (rad or m)
+  double time_s;               // time since the episode started
+  int throw_index;             // current throw, 0 .. nthrow-1 (a new index: a new throw starts with
+                               //   the needle back in the jaws)
+  int nthrow;                  // throws in the episode
+  double entry[3];             // the current throw's entry hole
+  double exit[3];              // the current throw's exit hole
+  double normal[3];            // the tissue surface normal (unit, pointing out of the tissue)
+  double tcp_pos[3];           // the tool centre point
+  double tcp_quat[4];          //   and its orientation
+  double needle_pos[3];        // the needle frame: origin at the arc's centre, the arc in its x-y
+  double needle_quat[4];       //   plane from the tail (r, 0, 0) to the tip (-r, 0, 0); turning
+                               //   about +z drives the needle tip first
+  double needle_radius_m;      // the needle's arc radius
+  int grasped;                 // the jaws hold the needle
+  int engaged;                 // the needle is in the tissue
+  double q[SFC_NAXIS];         // measured axis positions (rad or m)
   double tissue_force_N[3];    // force of the tissue on the needle (world; zero outside it):
   double tissue_torque_Nm[3];  //   what a wrist force sensor reads while the needle is held;
                                //   torque about the needle frame's origin
@@ -106,11 +106,12 @@ typedef struct sfcObs_ {
 // services suturefleet offers a controller (valid from create until destroy); every function
 // takes the host's ctx first and is safe to call from the controller's own thread
 typedef struct sfcHost_ {
-  uint32_t abi_version;  // SFC_ABI_VERSION of the host
-  uint32_t size;         // sizeof(sfcHost) of the host
-  const mjModel* m;      // the model (read-only)
-  sfcArm arm;            // the arm in it
-  void* ctx;             // the host's per-worker context: pass it back to the functions below
+  uint32_t abi_version;     // SFC_ABI_VERSION of the host
+  uint32_t size;            // sizeof(sfcHost) of the host
+  const mjModel* m;         // the model (read-only)
+  sfcArm arm;               // the arm in it
+  double control_period_s;  // time between two step calls (s): 0.002 (500 Hz)
+  void* ctx;                // the host's per-worker context: pass it back to the functions below
 
   // controls (nu) that hold the axes at q_ref (SFC_NAXIS; clamped to the actuator ranges)
   // with the current gravity and Coriolis forces cancelled: the usual way to command the arm
