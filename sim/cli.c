@@ -315,10 +315,6 @@ static sftStatus sf_cli_resume(sfRunConfig* c, sfStoreData* d, sfError* e) {
 
 // suturefleet run
 static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kRunUsage, out);
-    return SF_OK;
-  }
   sfRunConfig c;
   sfError e = {{0}};
   if (sf_cli_parse_run(argc, argv, &c, &e) != SF_OK || sf_config_check(&c, &e) != SF_OK) {
@@ -429,10 +425,6 @@ static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* ro
 
 // suturefleet bench
 static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kBenchUsage, out);
-    return SF_OK;
-  }
   int threads = omp_get_num_procs(), json = 0, steps = 40000;
   const char* model = sf_scene_default_path();
   sfError e = {{0}};
@@ -610,10 +602,6 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
 
 // suturefleet eval
 static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kEvalUsage, out);
-    return SF_OK;
-  }
   sfEvalArgs a;
   sfError e = {{0}};
   if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK) return sf_cli_usage_error(err, "eval", e.msg);
@@ -773,10 +761,6 @@ static int sf_cli_operand(int argc, char** argv, const char* cmd, const char* ex
 
 // suturefleet info
 static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kInfoUsage, out);
-    return SF_OK;
-  }
   const char* path;
   int json;
   int code = sf_cli_operand(argc, argv, "info", "STORE [--json]", err, &path, &json);
@@ -858,10 +842,6 @@ static void sf_cli_controller_print(FILE* out, const sfController* c, int json) 
 
 // suturefleet controllers
 static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kControllersUsage, out);
-    return SF_OK;
-  }
   const char* spec;
   int json;
   int code =
@@ -965,10 +945,6 @@ static sftStatus sf_cli_literature(const sfCurvesArgs* a, const char** lit, sfEr
 
 // suturefleet curves
 static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kCurvesUsage, out);
-    return SF_OK;
-  }
   sfCurvesArgs a;
   sfError e = {{0}};
   if (sf_cli_parse_curves(argc, argv, &a, &e) != SF_OK) {
@@ -1068,10 +1044,6 @@ static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfE
 
 // suturefleet replay
 static int sf_cli_replay(int argc, char** argv, FILE* out, FILE* err) {
-  if (sf_cli_wants_help(argc, argv)) {
-    fputs(kReplayUsage, out);
-    return SF_OK;
-  }
   sfReplayArgs a;
   sfError e = {{0}};
   if (sf_cli_parse_replay(argc, argv, &a, &e) != SF_OK) {
@@ -1092,13 +1064,27 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
     fprintf(out, "suturefleet %s (MuJoCo %s)\n", SF_VERSION, mj_versionString());
     return SF_OK;
   }
-  if (!strcmp(argv[1], "run")) return sf_cli_run(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "bench")) return sf_cli_bench(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "eval")) return sf_cli_eval(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "info")) return sf_cli_info(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "controllers")) return sf_cli_controllers(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "curves")) return sf_cli_curves(argc - 2, argv + 2, out, err);
-  if (!strcmp(argv[1], "replay")) return sf_cli_replay(argc - 2, argv + 2, out, err);
+  // the command, its help, or its run
+  typedef int (*sfCommand)(int, char**, FILE*, FILE*);
+  static const struct {
+    const char* name;
+    const char** usage;
+    sfCommand run;
+  } commands[] = {{"run", &kRunUsage, sf_cli_run},
+                  {"eval", &kEvalUsage, sf_cli_eval},
+                  {"info", &kInfoUsage, sf_cli_info},
+                  {"bench", &kBenchUsage, sf_cli_bench},
+                  {"controllers", &kControllersUsage, sf_cli_controllers},
+                  {"curves", &kCurvesUsage, sf_cli_curves},
+                  {"replay", &kReplayUsage, sf_cli_replay}};
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    if (strcmp(argv[1], commands[i].name)) continue;
+    if (sf_cli_wants_help(argc - 2, argv + 2)) {
+      fputs(*commands[i].usage, out);
+      return SF_OK;
+    }
+    return commands[i].run(argc - 2, argv + 2, out, err);
+  }
   fprintf(err,
           "suturefleet: unknown command '%s' (expected run, eval, info, bench, controllers, "
           "curves or replay)\n"
