@@ -62,8 +62,7 @@ static void tp_reset(void* state, const mjModel* m, const mjData* d, const sfcOb
   memcpy(c->quat, o->tcp_quat, sizeof(c->quat));
 }
 
-static int tp_step(void* state, const mjModel* m, const mjData* d, const sfcObs* o,
-                   mjtNum* ctrl) {
+static int tp_step(void* state, const mjModel* m, const mjData* d, const sfcObs* o, mjtNum* ctrl) {
   tpState* c = state;
   const sfcHost* h = c->host;
 

@@ -56,7 +56,8 @@ static void test_bad_options(void** state) {
       {{"run", "--rounds", "3", "--join", "2@3"},
        {"--join", "round 3 never practise", "a round from 1 to 2"}},
       {{"frobnicate"},
-       {"unknown command 'frobnicate'", "expected run, eval, info, bench, controllers, curves or replay"}},
+       {"unknown command 'frobnicate'",
+        "expected run, eval, info, bench, controllers, curves or replay"}},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     expect_bad(cases[i].args, cases[i].words);
