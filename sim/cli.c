@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "config.h"
 #include "curves.h"
+#include "dist.h"
 #include "fleet.h"
 #include "replay.h"
 #include "scene.h"
@@ -360,24 +361,32 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   }
   if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
 
-  // store, rounds, summary
+  // store (rank 0 writes it; every rank agrees on whether it opened), rounds, summary
   sfStore st;
   sfRunSummary sum = {0};
-  if (status == SF_OK) {
+  int writer = sf_dist_rank() == 0;
+  status = sf_dist_agree(status, &e);
+  if (status == SF_OK && writer) {
     status = sf_cli_open_store(&c, &s, &ctrl, c.resume ? &resumed : NULL, &st, &e);
   }
+  sftStatus opened = status;
+  status = sf_dist_agree(status, &e);
+  if (status != SF_OK && opened == SF_OK && writer) sf_store_close(&st, NULL);
   FILE* log = c.quiet ? NULL : out;
   if (status == SF_OK) {
     static const char* modes[] = {"fleet", "solo", "both"};
     if (log) {
+      char ranks[32] = "";
+      if (sf_dist_size() > 1) snprintf(ranks, sizeof(ranks), "%d ranks x ", sf_dist_size());
       fprintf(log,
-              "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %d threads -> %s%s\n",
-              c.robots, c.rounds, modes[c.mode], (unsigned long long)c.seed, c.threads, c.store,
-              c.resume ? " (resumed)" : "");
+              "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %s%d threads -> "
+              "%s%s\n",
+              c.robots, c.rounds, modes[c.mode], (unsigned long long)c.seed, ranks, c.threads,
+              c.store, c.resume ? " (resumed)" : "");
     }
-    status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL, &st,
-                          log, &sum, &e);
-    sftStatus close_status = sf_store_close(&st, status == SF_OK ? &e : NULL);
+    status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL,
+                          writer ? &st : NULL, log, &sum, &e);
+    sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? &e : NULL) : SF_OK;
     if (status == SF_OK) status = close_status;
   }
   sf_scene_free(&s);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
+
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 
 // add one cohort's robots (initial ones, then join groups) from id `first`; twins: the context
@@ -332,11 +334,12 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
   for (int i = 0; status == SF_OK && c->record_every && i < nrobot; i++) {
     status = sf_traj_make(&trajs[i], s->m, c->stitches, e);
   }
-  if (status == SF_OK && (!resumed || !sf_fleet_has_start(resumed))) {
+  if (status == SF_OK && st && (!resumed || !sf_fleet_has_start(resumed))) {
     int nk = sf_learner_rows(&L, -1, NULL, 0, has_fleet, krows);
     status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
   }
-  double t0 = omp_get_wtime(), io0 = st->io_s;
+  status = sf_dist_agree(status, e);
+  double t0 = omp_get_wtime(), io0 = st ? st->io_s : 0;
   long total = 0;
   for (int round = done + 1; round < c->rounds; round++) {
     for (int i = 0; i < nrobot; i++) total += robots[i].join_round <= round;
@@ -365,8 +368,15 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
       specs[a] = (sfEpisodeSpec){
           c->seed, i, round, id, c->stitches, 0, th, i - robots[i].context_robot, traj_of[a]};
     }
-    sf_fleet_parallel(s, workers, c->threads, specs, n, res, &prog);
-    status = sf_store_demos(st, res, traj_of, n, s->m, e);
+    int lo, hi;
+    sf_dist_block(n, sf_dist_rank(), sf_dist_size(), &lo, &hi);
+    sf_fleet_parallel(s, workers, c->threads, specs + lo, hi - lo, res + lo, &prog);
+    sf_dist_share_results(res, n);
+    sf_dist_gather_trajs(traj_of, n, s->m);
+    for (int a = 0; a < n; a++) {
+      if (a < lo || a >= hi) sf_progress_episode(&prog, res[a].steps);
+    }
+    if (st) status = sf_store_demos(st, res, traj_of, n, s->m, e);
     for (int a = 0; a < n; a++) {
       res[a].cohort = robots[active[a]].cohort;
       res[a].join_round = robots[active[a]].join_round;
@@ -374,10 +384,11 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
       sf_learner_add(&L, &rows[a]);
     }
     next_id += n;
-    if (status == SF_OK) status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
+    if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
     sf_learner_update(&L, active, n);
     int nk = sf_learner_rows(&L, round, active, n, has_fleet, krows);
-    if (status == SF_OK) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
+    if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
+    status = sf_dist_agree(status, e);
     if (status != SF_OK) break;
     sf_summary_add(sum, res, n);
     sf_progress_round_end(&prog, sf_cohort_rate(res, n, SF_COHORT_FLEET),
@@ -388,7 +399,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
   // summary
   sf_summary_finish(sum);
   sum->wall_s = omp_get_wtime() - t0;
-  sum->store_s = st->io_s - io0;
+  sum->store_s = st ? st->io_s - io0 : 0;
   sf_learner_free(&L);
   sf_workers_free(workers, c->threads);
   free(robots);

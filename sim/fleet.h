@@ -68,7 +68,8 @@ void sf_summary_finish(sfRunSummary* sum);
 // appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
 // knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
 // holds. Progress goes to log (NULL: none): a live line on a terminal, a line per round
-// otherwise. SF_ERR_RUN on a store failure (completed rounds
+// otherwise. Under MPI each rank runs its block of every round (dist.h) and only rank 0 has
+// the store (st is NULL on the others). SF_ERR_RUN on a store failure (completed rounds
 // stay)
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
                        const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,

@@ -1,6 +1,33 @@
 // main.c: the suturefleet executable.
+//
+// Under MPI only rank 0 speaks: the other ranks' output is dropped, and their error messages
+// are shown (prefixed with the rank) only for runtime failures, which may be theirs alone; bad
+// input is reported once, by rank 0.
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "cli.h"
+#include "dist.h"
 
 int main(int argc, char** argv) {
-  return sf_cli_main(argc, argv, stdout, stderr);
+  sf_dist_init(&argc, &argv);
+  int rank = sf_dist_rank();
+  if (rank == 0) {
+    int code = sf_cli_main(argc, argv, stdout, stderr);
+    sf_dist_finalize();
+    return code;
+  }
+
+  // a rank other than 0
+  char* msg = NULL;
+  size_t len = 0;
+  FILE* null = fopen("/dev/null", "w");
+  FILE* err = open_memstream(&msg, &len);
+  int code = sf_cli_main(argc, argv, null ? null : stderr, err ? err : stderr);
+  if (err) fclose(err);
+  if (null) fclose(null);
+  if (code == 1 && msg && len) fprintf(stderr, "[rank %d] %s", rank, msg);
+  free(msg);
+  sf_dist_finalize();
+  return code;
 }

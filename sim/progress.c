@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dist.h"
+
 // seconds as "1h02m", "3m05s" or "12s"
 static void sf_progress_hms(double s, char* out, size_t n) {
   long t = isfinite(s) && s > 0 ? lround(s) : 0;
@@ -52,7 +54,7 @@ static void sf_progress_draw(sfProgress* p, double now) {
 void sf_progress_start(sfProgress* p, FILE* out, long total, int rounds) {
   memset(p, 0, sizeof(*p));
   p->out = out;
-  p->live = out && isatty(fileno(out));
+  p->live = out && isatty(fileno(out)) && sf_dist_size() == 1;  // no live line under mpirun
   p->t0 = omp_get_wtime();
   p->total = total;
   p->rounds = rounds;

@@ -1,0 +1,142 @@
+// dist.c: MPI distribution of a run's robots (or one process when built without MPI).
+#include "dist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef SF_MPI
+#include <mpi.h>
+#endif
+
+static int sf_rank = 0, sf_size = 1, sf_mpi = 0;
+
+void sf_dist_block(int n, int rank, int size, int* lo, int* hi) {
+  *lo = (int)((long)n * rank / size);
+  *hi = (int)((long)n * (rank + 1) / size);
+}
+
+int sf_dist_rank(void) {
+  return sf_rank;
+}
+
+int sf_dist_size(void) {
+  return sf_size;
+}
+
+#ifdef SF_MPI
+
+// started by a launcher (Open MPI's mpirun, or a PMI/PMIx one such as Slurm's srun)
+static int sf_dist_launched(void) {
+  const char* vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"};
+  for (int i = 0; i < 3; i++) {
+    if (getenv(vars[i])) return 1;
+  }
+  return 0;
+}
+
+void sf_dist_init(int* argc, char*** argv) {
+  if (!sf_dist_launched()) return;
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &sf_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &sf_size);
+  sf_mpi = 1;
+}
+
+void sf_dist_finalize(void) {
+  if (sf_mpi) MPI_Finalize();
+  sf_mpi = 0;
+}
+
+void sf_dist_share_results(sfEpisodeResult* res, int n) {
+  if (sf_size == 1) return;
+  int* counts = malloc(sizeof(int) * (size_t)sf_size);
+  int* displs = malloc(sizeof(int) * (size_t)sf_size);
+  SF_ASSERT(counts && displs);
+  for (int r = 0; r < sf_size; r++) {
+    int lo, hi;
+    sf_dist_block(n, r, sf_size, &lo, &hi);
+    counts[r] = (hi - lo) * (int)sizeof(sfEpisodeResult);
+    displs[r] = lo * (int)sizeof(sfEpisodeResult);
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, res, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
+  free(counts);
+  free(displs);
+}
+
+// the arrays of a trajectory and their widths
+static int sf_traj_arrays(const sfTraj* t, const mjModel* m, double** a, int* w) {
+  double* arrays[8] = {t->actions,    t->joint_pos,   t->tcp_pos,    t->tcp_quat,
+                       t->needle_pos, t->needle_quat, t->needle_tip, t->states};
+  int widths[8] = {m->nu, SF_NAXIS, 3, 4, 3, 4, 3, t->nstate};
+  memcpy(a, arrays, sizeof(arrays));
+  memcpy(w, widths, sizeof(widths));
+  return 8;
+}
+
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m) {
+  if (sf_size == 1) return;
+  int lo, hi;
+  sf_dist_block(n, sf_rank, sf_size, &lo, &hi);
+  for (int a = 0; a < n; a++) {
+    sfTraj* t = traj_of[a];
+    int owner = 0;
+    while (owner + 1 < sf_size) {
+      int olo, ohi;
+      sf_dist_block(n, owner, sf_size, &olo, &ohi);
+      if (a < ohi) break;
+      owner++;
+    }
+    if (!t || owner == 0 || (sf_rank != 0 && sf_rank != owner)) continue;
+
+    // the sample count, then each array's first n rows
+    double* arrays[8];
+    int widths[8], k = sf_traj_arrays(t, m, arrays, widths);
+    if (sf_rank == owner) {
+      MPI_Send(&t->n, 1, MPI_INT, 0, a, MPI_COMM_WORLD);
+      for (int i = 0; i < k; i++) {
+        MPI_Send(arrays[i], t->n * widths[i], MPI_DOUBLE, 0, a, MPI_COMM_WORLD);
+      }
+    } else {
+      MPI_Recv(&t->n, 1, MPI_INT, owner, a, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      for (int i = 0; i < k; i++) {
+        MPI_Recv(arrays[i], t->n * widths[i], MPI_DOUBLE, owner, a, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+      }
+    }
+  }
+}
+
+sftStatus sf_dist_agree(sftStatus status, sfError* e) {
+  if (sf_size == 1) return status;
+  int mine = (int)status, worst = mine;
+  MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (worst != SF_OK && status == SF_OK) {
+    sf_fail(e, (sftStatus)worst, "another MPI rank failed%s",
+            worst == SF_ERR_RUN ? " (its message is above)" : "");
+  }
+  return (sftStatus)worst;
+}
+
+#else  // one process
+
+void sf_dist_init(int* argc, char*** argv) {
+  (void)argc, (void)argv, (void)sf_mpi;
+}
+
+void sf_dist_finalize(void) {}
+
+void sf_dist_share_results(sfEpisodeResult* res, int n) {
+  (void)res, (void)n;
+}
+
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m) {
+  (void)traj_of, (void)n, (void)m;
+}
+
+sftStatus sf_dist_agree(sftStatus status, sfError* e) {
+  (void)e;
+  return status;
+}
+
+#endif

@@ -1,0 +1,45 @@
+// dist.h: a run's robots distributed over MPI ranks (hybrid MPI + OpenMP), or one process.
+//
+// Built with -DSUTUREFLEET_MPI=ON and started by mpirun, each rank simulates a block of each
+// round's active robots with its own OpenMP threads: with n active robots and K ranks, rank r
+// takes robots [floor(n r / K), floor(n (r + 1) / K)) in robot order. After the round every
+// rank receives every result (so all ranks compute the same knowledge update from the same
+// numbers, in the same order) and rank 0, the only writer, receives the recorded trajectories
+// and appends the round to the store exactly as a single process would. Nothing is summed
+// across ranks, so the store is byte-for-byte the same for any rank count.
+//
+// Without MPI (or when not started by mpirun) there is one rank and every call is trivial.
+// A rank that dies makes Open MPI end the whole job; the store holds every completed round.
+#ifndef SUTUREFLEET_SIM_DIST_H_
+#define SUTUREFLEET_SIM_DIST_H_
+
+#include <mujoco/mujoco.h>
+
+#include "episode.h"
+
+// start MPI when built with it and started by mpirun (FUNNELED: only the main thread calls
+// MPI); call once, first thing in main
+void sf_dist_init(int* argc, char*** argv);
+
+// finish MPI (if started)
+void sf_dist_finalize(void);
+
+// this process's rank and the number of ranks (0 and 1 without MPI)
+int sf_dist_rank(void);
+int sf_dist_size(void);
+
+// the block [*lo, *hi) of n items that rank takes among size ranks
+void sf_dist_block(int n, int rank, int size, int* lo, int* hi);
+
+// every rank's block of res[0 .. n-1] to every rank (each rank filled its own block)
+void sf_dist_share_results(sfEpisodeResult* res, int n);
+
+// the recorded trajectories of the round (traj_of[a] != NULL, the same on every rank) from the
+// ranks that simulated them to rank 0; m gives the array widths
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m);
+
+// the worst status over all ranks (this rank's own without MPI), returned on every rank; when
+// another rank failed and this one did not, e says so
+sftStatus sf_dist_agree(sftStatus status, sfError* e);
+
+#endif  // SUTUREFLEET_SIM_DIST_H_
