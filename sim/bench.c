@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dist.h"
 #include "fleet.h"
 #include "store.h"
 
@@ -47,16 +48,17 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sfRunConfig c;
   sf_config_defaults(&c);
   long per_episode = lround(SF_BENCH_EPISODE_S / s->m->opt.timestep);
-  long episodes = (steps * nthread + per_episode - 1) / per_episode;
+  long episodes = (steps * nthread * sf_dist_size() + per_episode - 1) / per_episode;
   c.threads = nthread;
   c.rounds = (int)((episodes + c.robots - 1) / c.robots);
   c.seed = 12345;
 
-  // temporary store, removed afterwards
+  // temporary store (rank 0 writes it), removed afterwards
+  int writer = sf_dist_rank() == 0;
   char path[] = "/tmp/suturefleet-bench-XXXXXX";
-  int fd = mkstemp(path);
+  int fd = writer ? mkstemp(path) : 0;
   if (fd < 0) return sf_fail(e, SF_ERR_RUN, "bench: cannot create a temporary store in /tmp");
-  close(fd);
+  if (writer) close(fd);
   sfController ctrl;
   sftStatus status = sf_controller_open(c.controller, &ctrl, e);
   if (status != SF_OK) return status;
@@ -71,13 +73,16 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   SF_ASSERT(robots);
   sf_fleet_robots(&c, robots, nrobot);
-  status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
+  if (writer) status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
   free(robots);
   sfRunSummary sum;
-  if (status == SF_OK) status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, &st, NULL, &sum, e);
-  sftStatus close_status = sf_store_close(&st, e);
+  status = sf_dist_agree(status, e);
+  if (status == SF_OK) {
+    status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, writer ? &st : NULL, NULL, &sum, e);
+  }
+  sftStatus close_status = writer ? sf_store_close(&st, e) : SF_OK;
   sf_controller_close(&ctrl);
-  unlink(path);
+  if (writer) unlink(path);
   if (status != SF_OK) return status;
   if (close_status != SF_OK) return close_status;
   row->pipe_sps = (double)sum.steps / sum.wall_s;
@@ -96,7 +101,8 @@ sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow
     // warm up the cores and caches, then keep the best of a few interleaved repetitions
     sf_bench_raw(s, t, SF_BENCH_WARMUP);
     for (int rep = 0; rep < SF_BENCH_REPS; rep++) {
-      row->raw_sps = fmax(row->raw_sps, sf_bench_raw(s, t, steps));
+      sf_dist_barrier();  // all ranks step at once; their rates add up
+      row->raw_sps = fmax(row->raw_sps, sf_dist_sum(sf_bench_raw(s, t, steps)));
       sfBenchRow pipe = *row;
       sftStatus status = sf_bench_pipeline(s, t, steps, &pipe, e);
       if (status != SF_OK) return status;

@@ -114,7 +114,8 @@ static const char* kBenchUsage =
     "\n"
     "options:\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
-    "  --threads T     largest thread count measured (default: the core count)\n"
+    "  --threads T     largest thread count measured, per rank under mpirun (default: the\n"
+    "                  core count)\n"
     "  --steps N       physics steps per thread per measurement (default 40000)\n"
     "  --json          print JSON instead of a table\n"
     "  -h, --help      show this help\n";
@@ -411,24 +412,26 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
 static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
                                long steps, int json) {
   if (json) {
-    fprintf(out, "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"rows\": [",
-            s->path, s->m->opt.timestep, steps);
+    fprintf(out,
+            "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"ranks\": %d, "
+            "\"rows\": [",
+            s->path, s->m->opt.timestep, steps, sf_dist_size());
     for (int i = 0; i < n; i++) {
       fprintf(out,
-              "%s\n  {\"threads\": %d, \"raw_steps_per_s\": %.1f, \"pipeline_steps_per_s\": %.1f, "
-              "\"ratio\": %.4f, \"store_share\": %.5f}",
-              i ? "," : "", rows[i].threads, rows[i].raw_sps, rows[i].pipe_sps, rows[i].ratio,
-              rows[i].store_share);
+              "%s\n  {\"ranks\": %d, \"threads\": %d, \"raw_steps_per_s\": %.1f, "
+              "\"pipeline_steps_per_s\": %.1f, \"ratio\": %.4f, \"store_share\": %.5f}",
+              i ? "," : "", sf_dist_size(), rows[i].threads, rows[i].raw_sps, rows[i].pipe_sps,
+              rows[i].ratio, rows[i].store_share);
     }
     fprintf(out, "\n]}\n");
     return;
   }
-  fprintf(out, "scene %s, timestep %g s, %ld steps per thread\n", s->path, s->m->opt.timestep,
-          steps);
-  fprintf(out, "threads  raw steps/s  pipeline steps/s  pipeline/raw  store share\n");
+  fprintf(out, "scene %s, timestep %g s, %ld steps per thread, %d rank%s\n", s->path,
+          s->m->opt.timestep, steps, sf_dist_size(), sf_dist_size() > 1 ? "s" : "");
+  fprintf(out, "ranks  threads  raw steps/s  pipeline steps/s  pipeline/raw  store share\n");
   for (int i = 0; i < n; i++) {
-    fprintf(out, "%7d  %11.0f  %16.0f  %12.3f  %10.2f%%\n", rows[i].threads, rows[i].raw_sps,
-            rows[i].pipe_sps, rows[i].ratio, 100 * rows[i].store_share);
+    fprintf(out, "%5d  %7d  %11.0f  %16.0f  %12.3f  %10.2f%%\n", sf_dist_size(), rows[i].threads,
+            rows[i].raw_sps, rows[i].pipe_sps, rows[i].ratio, 100 * rows[i].store_share);
   }
 }
 

@@ -118,7 +118,23 @@ sftStatus sf_dist_agree(sftStatus status, sfError* e) {
   return (sftStatus)worst;
 }
 
+void sf_dist_barrier(void) {
+  if (sf_size > 1) MPI_Barrier(MPI_COMM_WORLD);
+}
+
+double sf_dist_sum(double v) {
+  double total = v;
+  if (sf_size > 1) MPI_Allreduce(&v, &total, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  return total;
+}
+
 #else  // one process
+
+void sf_dist_barrier(void) {}
+
+double sf_dist_sum(double v) {
+  return v;
+}
 
 void sf_dist_init(int* argc, char*** argv) {
   (void)argc, (void)argv, (void)sf_mpi;

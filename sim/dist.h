@@ -42,4 +42,10 @@ void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m);
 // another rank failed and this one did not, e says so
 sftStatus sf_dist_agree(sftStatus status, sfError* e);
 
+// wait until every rank is here
+void sf_dist_barrier(void);
+
+// v summed over all ranks, on every rank
+double sf_dist_sum(double v);
+
 #endif  // SUTUREFLEET_SIM_DIST_H_
