@@ -12,10 +12,11 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config ca-certificates \
   libmujoco-dev libmujoco-samples libhdf5-dev hdf5-tools libcmocka-dev libinih-dev \
-  libosmesa6-dev libglfw3-dev libpng-dev ffmpeg gnuplot-nox xvfb xauth python3-h5py
+  libosmesa6-dev libglfw3-dev libpng-dev ffmpeg gnuplot-nox xvfb xauth python3-h5py \
+  libopenmpi-dev openmpi-bin openssh-client
 
 # build
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON -DSUTUREFLEET_MPI=ON
 cmake --build build -j"$(nproc)"
 
 # the default experiment; its store is this script's own output, so it is replaced each time
