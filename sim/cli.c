@@ -205,6 +205,41 @@ static const char* sf_cli_split(const char* arg, char* buf, size_t n) {
   return eq;
 }
 
+// what one command-line argument is
+typedef enum sftArg_ {
+  SF_ARG_OPERAND = 0,  // not an option (no leading '-', or "-" alone)
+  SF_ARG_FLAG,         // an option without a value
+  SF_ARG_VALUE         // an option and its value
+} sftArg;
+
+// classify argv[*i] among flags and keys (NULL-terminated lists; either may be NULL): an
+// operand, a flag, or a key and its value ("--key value" or "--key=value"; *i moves past the
+// value); *which is the flag's or key's index and *value the operand or the value; SF_ERR_INPUT
+// naming an unknown option or a missing value
+static sftStatus sf_cli_arg(int argc, char** argv, int* i, const char* const* flags,
+                            const char* const* keys, sftArg* kind, int* which, const char** value,
+                            sfError* e) {
+  char name[64];
+  const char* eq = sf_cli_split(argv[*i], name, sizeof(name));
+  *which = -1;
+  *value = argv[*i];
+  *kind = SF_ARG_OPERAND;
+  if (argv[*i][0] != '-' || !strcmp(argv[*i], "-")) return SF_OK;
+  for (int k = 0; flags && flags[k]; k++) {
+    if (eq || strcmp(name, flags[k])) continue;
+    *kind = SF_ARG_FLAG, *which = k;
+    return SF_OK;
+  }
+  for (int k = 0; keys && keys[k]; k++) {
+    if (strcmp(name, keys[k])) continue;
+    *kind = SF_ARG_VALUE, *which = k;
+    *value = sf_cli_value(argc, argv, i, eq);
+    if (!*value) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
+    return SF_OK;
+  }
+  return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[*i]);
+}
+
 // does argv contain -h or --help
 static int sf_cli_wants_help(int argc, char** argv) {
   for (int i = 0; i < argc; i++) {
@@ -215,10 +250,11 @@ static int sf_cli_wants_help(int argc, char** argv) {
 
 // parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
-  char others[64] = "";  // first option other than --store/--threads/--resume
-  static const char* keys[] = {"--store", "--robots", "--rounds",   "--threads",
-                               "--seed",  "--model",  "--stitches", "--join",
-                               "--mode",  "--from",   "--record",   "--controller"};
+  char others[64] = "";  // first option other than --store/--threads/--resume/--quiet
+  static const char* flags[] = {"--force", "--resume", "--quiet", NULL};
+  static const char* keys[] = {"--store",  "--robots",     "--rounds", "--threads", "--seed",
+                               "--model",  "--stitches",   "--join",   "--mode",    "--from",
+                               "--record", "--controller", "--config", NULL};
   sf_config_defaults(c);
 
   // the config file first, so that options override it
@@ -232,37 +268,23 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (st != SF_OK) return st;
   }
 
-  // then every option in order
+  // then every option in order (the config file's path again, skipped)
   for (int i = 0; i < argc; i++) {
-    char name[64];
-    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
-    if (!strcmp(name, "--force") && !eq) {
-      c->force = 1;
+    sftArg kind;
+    int k;
+    const char* v;
+    sftStatus st = sf_cli_arg(argc, argv, &i, flags, keys, &kind, &k, &v, e);
+    if (st != SF_OK) return st;
+    if (kind == SF_ARG_OPERAND) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", v);
+    if (kind == SF_ARG_FLAG) {
+      int* set[] = {&c->force, &c->resume, &c->quiet};
+      *set[k] = 1;
       continue;
     }
-    if (!strcmp(name, "--resume") && !eq) {
-      c->resume = 1;
-      continue;
+    if (strcmp(keys[k], "--store") && strcmp(keys[k], "--threads") && !others[0]) {
+      snprintf(others, sizeof(others), "%s", keys[k]);
     }
-    if (!strcmp(name, "--quiet") && !eq) {
-      c->quiet = 1;
-      continue;
-    }
-    if (strcmp(name, "--store") && strcmp(name, "--threads") && !others[0]) {
-      snprintf(others, sizeof(others), "%s", name);
-    }
-    if (!strcmp(name, "--config")) {
-      sf_cli_value(argc, argv, &i, eq);
-      continue;
-    }
-    size_t k = 0;
-    while (k < sizeof(keys) / sizeof(keys[0]) && strcmp(name, keys[k])) k++;
-    if (k == sizeof(keys) / sizeof(keys[0])) {
-      return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
-    }
-    const char* v = sf_cli_value(argc, argv, &i, eq);
-    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
-    sftStatus st = sf_config_set(c, name + 2, v, name, e);
+    if (strcmp(keys[k], "--config")) st = sf_config_set(c, keys[k] + 2, v, keys[k], e);
     if (st != SF_OK) return st;
   }
   if (c->resume && others[0]) {
@@ -444,28 +466,25 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   sfError e = {{0}};
 
   // options
+  static const char* flags[] = {"--json", NULL};
+  static const char* keys[] = {"--model", "--threads", "--steps", NULL};
   for (int i = 0; i < argc; i++) {
-    char name[64];
-    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
-    if (!strcmp(name, "--json") && !eq) {
+    sftArg kind;
+    int k;
+    const char* v;
+    if (sf_cli_arg(argc, argv, &i, flags, keys, &kind, &k, &v, &e) != SF_OK) {
+      return sf_cli_usage_error(err, "bench", e.msg);
+    }
+    if (kind == SF_ARG_OPERAND) {
+      sf_fail(&e, SF_ERR_INPUT, "unknown option '%s'", v);
+      return sf_cli_usage_error(err, "bench", e.msg);
+    }
+    if (kind == SF_ARG_FLAG) {
       json = 1;
-      continue;
-    }
-    int known = !strcmp(name, "--model") || !strcmp(name, "--threads") || !strcmp(name, "--steps");
-    if (!known) {
-      sf_fail(&e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
-      return sf_cli_usage_error(err, "bench", e.msg);
-    }
-    const char* v = sf_cli_value(argc, argv, &i, eq);
-    if (!v) {
-      sf_fail(&e, SF_ERR_INPUT, "%s: expected a value after it", name);
-      return sf_cli_usage_error(err, "bench", e.msg);
-    }
-    if (!strcmp(name, "--model")) {
+    } else if (k == 0) {
       model = v;
-    } else if (sf_parse_int(v, 1, !strcmp(name, "--threads") ? 1024 : 100000000,
-                            !strcmp(name, "--threads") ? &threads : &steps)) {
-      sf_fail(&e, SF_ERR_INPUT, "%s: expected a positive integer, got '%s'", name, v);
+    } else if (sf_parse_int(v, 1, k == 1 ? 1024 : 100000000, k == 1 ? &threads : &steps)) {
+      sf_fail(&e, SF_ERR_INPUT, "%s: expected a positive integer, got '%s'", keys[k], v);
       return sf_cli_usage_error(err, "bench", e.msg);
     }
   }
@@ -483,7 +502,6 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   return status;
 }
 
-// a number for JSON: null when it is not finite
 // s as a JSON string (quoted, escaped)
 static void sf_json_str(FILE* out, const char* s) {
   fputc('"', out);
@@ -499,6 +517,7 @@ static void sf_json_str(FILE* out, const char* s) {
   fputc('"', out);
 }
 
+// a number for JSON: null when it is not finite
 static void sf_json_num(FILE* out, double v) {
   if (isfinite(v))
     fprintf(out, "%.4f", v);
@@ -523,20 +542,21 @@ typedef struct sfEvalArgs_ {
 static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError* e) {
   *a = (sfEvalArgs){
       "reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", sf_scene_default_path()};
+  static const char* flags[] = {"--json", NULL};
+  static const char* keys[] = {"--skill",      "--episodes", "--seed",
+                               "--threads",    "--stitches", "--calibration",
+                               "--controller", "--model",    NULL};
   for (int i = 0; i < argc; i++) {
-    char name[64];
-    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
-    if (!strcmp(name, "--json") && !eq) {
+    sftArg kind;
+    int k;
+    const char* v;
+    sftStatus st = sf_cli_arg(argc, argv, &i, flags, keys, &kind, &k, &v, e);
+    if (st != SF_OK) return st;
+    if (kind == SF_ARG_OPERAND) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", v);
+    if (kind == SF_ARG_FLAG) {
       a->json = 1;
       continue;
     }
-    static const char* keys[] = {"--skill",    "--episodes",    "--seed",       "--threads",
-                                 "--stitches", "--calibration", "--controller", "--model"};
-    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
-    while (k < nk && strcmp(name, keys[k])) k++;
-    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
-    const char* v = sf_cli_value(argc, argv, &i, eq);
-    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
     int bad = 0;
     if (k == 0) a->skill = v;
     if (k == 1) bad = sf_parse_int(v, 1, 10000000, &a->episodes);
@@ -558,7 +578,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
                                      "'none' or 'robot'",
                                      "",
                                      ""};
-      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", name, expect[k], v);
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", keys[k], expect[k], v);
     }
   }
   return SF_OK;
@@ -908,22 +928,20 @@ typedef struct sfCurvesArgs_ {
 // parse curves' arguments; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_curves(int argc, char** argv, sfCurvesArgs* a, sfError* e) {
   memset(a, 0, sizeof(*a));
-  static const char* keys[] = {"--metric", "--csv", "--plot", "--literature", "--title"};
+  static const char* keys[] = {"--metric", "--csv", "--plot", "--literature", "--title", NULL};
   for (int i = 0; i < argc; i++) {
-    char name[64];
-    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
-    if (name[0] != '-' || !strcmp(argv[i], "-")) {
+    sftArg kind;
+    int k;
+    const char* v;
+    sftStatus st = sf_cli_arg(argc, argv, &i, NULL, keys, &kind, &k, &v, e);
+    if (st != SF_OK) return st;
+    if (kind == SF_ARG_OPERAND) {
       if (a->nstore == SF_CURVES_MAX_STORES) {
         return sf_fail(e, SF_ERR_INPUT, "more than %d stores", SF_CURVES_MAX_STORES);
       }
-      a->store[a->nstore++] = argv[i];
+      a->store[a->nstore++] = v;
       continue;
     }
-    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
-    while (k < nk && strcmp(name, keys[k])) k++;
-    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
-    const char* v = sf_cli_value(argc, argv, &i, eq);
-    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
     const char** slot[] = {NULL, &a->csv, &a->plot, &a->lit, &a->title};
     if (k == 0 && (a->metric = sf_metric_parse(v)) < 0) {
       return sf_fail(e, SF_ERR_INPUT,
@@ -1011,28 +1029,25 @@ static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
 // parse replay's arguments; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfError* e) {
   *a = (sfReplayArgs){NULL, -1, NULL, 0, 640, 480, 30, 0, 1};
-  static const char* keys[] = {"--episode", "--out", "--width", "--height", "--fps", "--frames"};
+  static const char* flags[] = {"--window", "--no-resimulate", NULL};
+  static const char* keys[] = {"--episode", "--out",    "--width", "--height",
+                               "--fps",     "--frames", NULL};
   for (int i = 0; i < argc; i++) {
-    char name[64];
-    const char* eq = sf_cli_split(argv[i], name, sizeof(name));
-    if (!strcmp(name, "--window") && !eq) {
-      a->window = 1;
+    sftArg kind;
+    int k;
+    const char* v;
+    sftStatus st = sf_cli_arg(argc, argv, &i, flags, keys, &kind, &k, &v, e);
+    if (st != SF_OK) return st;
+    if (kind == SF_ARG_OPERAND) {
+      if (a->store) return sf_fail(e, SF_ERR_INPUT, "unexpected argument '%s'", v);
+      a->store = v;
       continue;
     }
-    if (!strcmp(name, "--no-resimulate") && !eq) {
-      a->resimulate = 0;
+    if (kind == SF_ARG_FLAG) {
+      if (k == 0) a->window = 1;
+      if (k == 1) a->resimulate = 0;
       continue;
     }
-    if (name[0] != '-') {
-      if (a->store) return sf_fail(e, SF_ERR_INPUT, "unexpected argument '%s'", argv[i]);
-      a->store = argv[i];
-      continue;
-    }
-    size_t k = 0, nk = sizeof(keys) / sizeof(keys[0]);
-    while (k < nk && strcmp(name, keys[k])) k++;
-    if (k == nk) return sf_fail(e, SF_ERR_INPUT, "unknown option '%s'", argv[i]);
-    const char* v = sf_cli_value(argc, argv, &i, eq);
-    if (!v) return sf_fail(e, SF_ERR_INPUT, "%s: expected a value after it", name);
     int bad = 0, iv = 0;
     char* end = NULL;
     if (k == 0) a->episode = strtol(v, &end, 10), bad = !*v || *end || a->episode < 0;
@@ -1045,7 +1060,7 @@ static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfE
       static const char* expect[] = {"a non-negative episode id",  "",
                                      "an integer from 16 to 4096", "an integer from 16 to 4096",
                                      "a number from 1 to 240",     "a positive integer"};
-      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", name, expect[k], v);
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", keys[k], expect[k], v);
     }
   }
   if (!a->store) return sf_fail(e, SF_ERR_INPUT, "expected a store path");
