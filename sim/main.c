@@ -2,9 +2,11 @@
 //
 // Under MPI only rank 0 speaks: the other ranks' output is dropped, and their error messages
 // are shown (prefixed with the rank) only for runtime failures, which may be theirs alone; bad
-// input is reported once, by rank 0.
+// input is reported once, by rank 0. Only run and bench are distributed: any other command is
+// done by rank 0 alone (the others would write the same outputs over each other).
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "dist.h"
@@ -19,6 +21,10 @@ int main(int argc, char** argv) {
   }
 
   // a rank other than 0
+  if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "bench"))) {
+    sf_dist_finalize();
+    return 0;
+  }
   char* msg = NULL;
   size_t len = 0;
   FILE* null = fopen("/dev/null", "w");
