@@ -1,6 +1,7 @@
 // bench.c: throughput of raw stepping and of the run pipeline, per thread count.
 #include "bench.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -53,15 +54,18 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   c.rounds = (int)((episodes + c.robots - 1) / c.robots);
   c.seed = 12345;
 
-  // temporary store (rank 0 writes it), removed afterwards
-  int writer = sf_dist_rank() == 0;
+  // the controller, and a temporary store that rank 0 writes and removes; every rank goes
+  // through each agreement, whatever failed where
+  int writer = sf_dist_rank() == 0, created = 0;
   char path[] = "/tmp/suturefleet-bench-XXXXXX";
-  int fd = writer ? mkstemp(path) : 0;
-  if (fd < 0) return sf_fail(e, SF_ERR_RUN, "bench: cannot create a temporary store in /tmp");
-  if (writer) close(fd);
   sfController ctrl;
   sftStatus status = sf_controller_open(c.controller, &ctrl, e);
-  if (status != SF_OK) return status;
+  int fd = status == SF_OK && writer ? mkstemp(path) : -1;
+  if (status == SF_OK && writer && fd < 0) {
+    status =
+        sf_fail(e, SF_ERR_RUN, "cannot create a temporary store in /tmp (%s)", strerror(errno));
+  }
+  if (fd >= 0) close(fd);
   char text[8192], names[2048];
   sf_config_text(&c, text, sizeof(text));
   sf_skill_names(&ctrl.skill, names, sizeof(names));
@@ -73,16 +77,20 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
   SF_ASSERT(robots);
   sf_fleet_robots(&c, robots, nrobot);
-  if (writer) status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
+  if (status == SF_OK && writer) {
+    status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
+    created = status == SF_OK;
+  }
   free(robots);
   sfRunSummary sum;
   status = sf_dist_agree(status, e);
   if (status == SF_OK) {
     status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, writer ? &st : NULL, NULL, &sum, e);
   }
-  sftStatus close_status = writer ? sf_store_close(&st, e) : SF_OK;
+  sftStatus close_status = created ? sf_store_close(&st, e) : SF_OK;
+  close_status = sf_dist_agree(close_status, e);
   sf_controller_close(&ctrl);
-  if (writer) unlink(path);
+  if (fd >= 0) unlink(path);
   if (status != SF_OK) return status;
   if (close_status != SF_OK) return close_status;
   row->pipe_sps = (double)sum.steps / sum.wall_s;

@@ -279,6 +279,7 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (kind == SF_ARG_FLAG) {
       int* set[] = {&c->force, &c->resume, &c->quiet};
       *set[k] = 1;
+      if (k == 0 && !others[0]) snprintf(others, sizeof(others), "--force");
       continue;
     }
     if (strcmp(keys[k], "--store") && strcmp(keys[k], "--threads") && !others[0]) {
@@ -384,6 +385,7 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
       status = sf_fleet_pooled(&other, &ctrl.skill, c.from, &from, &e);
     }
   }
+  if (status == SF_OK && !c.resume) status = sf_config_check_text(&c, &e);
   if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
 
   // store (rank 0 writes it; every rank agrees on whether it opened), rounds, summary
@@ -611,14 +613,17 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
     fprintf(out,
             ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
             "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
-            "\"seed\": %llu, \"stitches\": %d, \"calibration\": \"%s\", \"controller\": \"%s\", "
-            "\"skill\": {",
+            "\"seed\": %llu, \"stitches\": %d, \"calibration\": \"%s\", \"controller\": ",
             sum->trauma_mm2, sum->peak_force_N, sum->time_s,
             (double)completed / (double)sum->episodes, dropped, sum->faults, sum->diverged,
-            (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot",
-            a->controller);
-    for (int i = 0; i < def->n; i++)
-      fprintf(out, "%s\"%s\": %g", i ? ", " : "", def->name[i], theta[i]);
+            (unsigned long long)a->seed, a->stitches, a->calibrated ? "none" : "robot");
+    sf_json_str(out, a->controller);
+    fputs(", \"skill\": {", out);
+    for (int i = 0; i < def->n; i++) {
+      fputs(i ? ", " : "", out);
+      sf_json_str(out, def->name[i]);
+      fprintf(out, ": %g", theta[i]);
+    }
     fprintf(out, "}}\n");
     return;
   }
@@ -1015,7 +1020,7 @@ static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
                a.nstore == 1 ? a.store[0] : "fleet vs solo", a.nstore, a.nstore == 1 ? "" : "s");
     }
     for (char* q = title; *q; q++) {
-      if (*q == '\'') *q = ' ';
+      if (*q == '\'' || (unsigned char)*q < 0x20) *q = ' ';  // one plain line for gnuplot
     }
     status = sf_curves_plot(a.plot, a.metric, p, n, lit, title, &e);
   }

@@ -264,3 +264,28 @@ size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
   }
   return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
 }
+
+sftStatus sf_config_check_text(const sfRunConfig* c, sfError* e) {
+  size_t n = 3 * 4096 + 4096;
+  char* text = malloc(n);
+  char* again = malloc(n);
+  SF_ASSERT(text && again);
+  size_t len = sf_config_text(c, text, n);
+  sfRunConfig back;
+  sf_config_defaults(&back);
+  sfError why = {{0}};
+  sftStatus st = len < n ? sf_config_load_text(&back, text, "configuration", &why) : SF_ERR_INPUT;
+  if (st == SF_OK) {
+    sf_config_text(&back, again, n);
+    st = strcmp(text, again) ? SF_ERR_INPUT : SF_OK;
+  }
+  if (st != SF_OK) {
+    st = sf_fail(e, SF_ERR_INPUT,
+                 "the run's configuration cannot be stored and read back (every "
+                 "setting, paths included, must fit an INI line of %d characters)%s%s",
+                 INI_MAX_LINE - 1, why.msg[0] ? ": " : "", why.msg);
+  }
+  free(text);
+  free(again);
+  return st;
+}

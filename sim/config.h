@@ -63,6 +63,10 @@ sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e);
 // returns the length written (truncated to n - 1)
 size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n);
 
+// the configuration can be stored as its text and read back unchanged (INI lines have at most
+// INI_MAX_LINE - 1 characters, so a very long path cannot be); SF_ERR_INPUT naming the problem
+sftStatus sf_config_check_text(const sfRunConfig* c, sfError* e);
+
 // strict parsers: the whole text must be a number within [lo, hi]; 0 on success, -1 otherwise
 int sf_parse_int(const char* text, long lo, long hi, int* out);
 int sf_parse_u64(const char* text, uint64_t* out);

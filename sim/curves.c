@@ -255,8 +255,8 @@ static void sf_plot_script(FILE* g, const char* path, int svg, int metric, const
                                      {"#d62728", "#ff7f0e", "#9467bd", "#e377c2"}};
   fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
   fprintf(g, "set termoption noenhanced\nset output '%s'\n", path);
-  fprintf(g, "set title '%s'\nset xlabel 'practice episodes per robot'\nset ylabel '%s'\n", title,
-          kMetricLabel[metric]);
+  fprintf(g, "set title '%.300s'\nset xlabel 'practice episodes per robot'\nset ylabel '%s'\n",
+          title, kMetricLabel[metric]);
   fprintf(g, "set grid\nset key below\nset xrange [0.5:*]\n");
   if (lit) {
     fprintf(g,
@@ -296,20 +296,27 @@ sftStatus sf_curves_plot(const char* path, int metric, const sfCurvePoint* p, in
     return sf_fail(e, SF_ERR_INPUT, "--plot '%s': expected a file name ending in .png or .svg",
                    path);
   }
-  if (strchr(path, '\'')) {
-    return sf_fail(e, SF_ERR_INPUT, "--plot '%s': a quote in the file name", path);
+  if (!sf_path_plain(path)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--plot '%s': expected a file name without quotes or control "
+                   "characters",
+                   path);
   }
-  FILE* probe = fopen(path, "w");
-  if (!probe) {
-    return sf_fail(e, SF_ERR_INPUT, "--plot '%s': cannot write it (%s)", path, strerror(errno));
+  if (!sf_path_writable(path)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--plot '%s': cannot write it (no such directory or no "
+                   "permission)",
+                   path);
   }
-  fclose(probe);
 
   // the data, then the script through a gnuplot pipe
   char data[] = "/tmp/suturefleet-curves-XXXXXX";
   int fd = mkstemp(data);
   FILE* f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) return sf_fail(e, SF_ERR_RUN, "cannot create a temporary file in /tmp");
+  if (!f) {
+    if (fd >= 0) close(fd), unlink(data);
+    return sf_fail(e, SF_ERR_RUN, "cannot create a temporary file in /tmp");
+  }
   int first[SF_CURVE_GROUPS * 2];
   int ng = sf_plot_data(f, p, n, first);
   if (lit && sf_lit_data(f, lit) == 0) lit = NULL;

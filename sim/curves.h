@@ -27,7 +27,7 @@ typedef enum sftMetric_ {
 typedef struct sfCurvePoint_ {
   int cohort;      // 0 fleet, 1 solo
   int join_round;  // the group's first round (0: founders)
-  int episode;     // practice episode per robot (0-based)
+  int episode;     // practice episode per robot (1-based: a robot's first episode is 1)
   int stores;      // stores contributing
   int robots;      // robots contributing (over all stores)
   double mean;     // the metric's mean
@@ -47,12 +47,14 @@ sftStatus sf_curves(const sfStoreData* stores, int nstore, int metric, sfCurvePo
                     int* n, sfError* e);
 
 // write the points as tidy CSV (header: cohort,group,join_round,metric,episode,stores,robots,
-// mean,ci_lo,ci_hi), one row per group and episode
+// mean,ci_lo,ci_hi; episode 1-based), one row per group and episode
 void sf_curves_csv(FILE* f, int metric, const sfCurvePoint* p, int n);
 
-// draw the curves with their bands into path (.png or .svg, by gnuplot); lit (may be NULL) is a
-// literature reference CSV (repetition,time_s,...) drawn beside a time curve; SF_ERR_INPUT for
-// another extension, SF_ERR_RUN when gnuplot is missing or fails
+// draw the curves with their bands into path (.png or .svg, by gnuplot) under title (quotes and
+// control characters not allowed: the caller replaces them); lit (may be NULL) is a literature
+// reference CSV (repetition,time_s,...) drawn beside a time curve; SF_ERR_INPUT for another
+// extension, a path with quotes or control characters, or one that cannot be written;
+// SF_ERR_RUN when gnuplot is missing or fails
 sftStatus sf_curves_plot(const char* path, int metric, const sfCurvePoint* p, int n,
                          const char* lit, const char* title, sfError* e);
 

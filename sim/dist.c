@@ -1,12 +1,17 @@
 // dist.c: MPI distribution of a run's robots (or one process when built without MPI).
 #include "dist.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #ifdef SF_MPI
 #include <mpi.h>
 #endif
+
+// one tag for every trajectory message: MPI keeps the order of messages from one sender, and
+// rank 0 receives them in the order they are sent (robot order)
+#define SF_TRAJ_TAG 7
 
 static int sf_rank = 0, sf_size = 1, sf_mpi = 0;
 
@@ -41,6 +46,12 @@ void sf_dist_init(int* argc, char*** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &sf_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &sf_size);
   sf_mpi = 1;
+  if (provided < MPI_THREAD_FUNNELED && sf_rank == 0) {
+    fprintf(stderr,
+            "suturefleet: warning: this MPI does not support OpenMP threads beside it "
+            "(thread level %d); run with --threads 1\n",
+            provided);
+  }
 }
 
 void sf_dist_finalize(void) {
@@ -50,16 +61,21 @@ void sf_dist_finalize(void) {
 
 void sf_dist_share_results(sfEpisodeResult* res, int n) {
   if (sf_size == 1) return;
+  // counted in results (one MPI type per result), not bytes: no int overflow
   int* counts = malloc(sizeof(int) * (size_t)sf_size);
   int* displs = malloc(sizeof(int) * (size_t)sf_size);
   SF_ASSERT(counts && displs);
   for (int r = 0; r < sf_size; r++) {
     int lo, hi;
     sf_dist_block(n, r, sf_size, &lo, &hi);
-    counts[r] = (hi - lo) * (int)sizeof(sfEpisodeResult);
-    displs[r] = lo * (int)sizeof(sfEpisodeResult);
+    counts[r] = hi - lo;
+    displs[r] = lo;
   }
-  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, res, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
+  MPI_Datatype one;
+  MPI_Type_contiguous((int)sizeof(sfEpisodeResult), MPI_BYTE, &one);
+  MPI_Type_commit(&one);
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, res, counts, displs, one, MPI_COMM_WORLD);
+  MPI_Type_free(&one);
   free(counts);
   free(displs);
 }
@@ -93,14 +109,14 @@ void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m) {
     double* arrays[8];
     int widths[8], k = sf_traj_arrays(t, m, arrays, widths);
     if (sf_rank == owner) {
-      MPI_Send(&t->n, 1, MPI_INT, 0, a, MPI_COMM_WORLD);
+      MPI_Send(&t->n, 1, MPI_INT, 0, SF_TRAJ_TAG, MPI_COMM_WORLD);
       for (int i = 0; i < k; i++) {
-        MPI_Send(arrays[i], t->n * widths[i], MPI_DOUBLE, 0, a, MPI_COMM_WORLD);
+        MPI_Send(arrays[i], t->n * widths[i], MPI_DOUBLE, 0, SF_TRAJ_TAG, MPI_COMM_WORLD);
       }
     } else {
-      MPI_Recv(&t->n, 1, MPI_INT, owner, a, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(&t->n, 1, MPI_INT, owner, SF_TRAJ_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       for (int i = 0; i < k; i++) {
-        MPI_Recv(arrays[i], t->n * widths[i], MPI_DOUBLE, owner, a, MPI_COMM_WORLD,
+        MPI_Recv(arrays[i], t->n * widths[i], MPI_DOUBLE, owner, SF_TRAJ_TAG, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
       }
     }
@@ -111,10 +127,16 @@ sftStatus sf_dist_agree(sftStatus status, sfError* e) {
   if (sf_size == 1) return status;
   int mine = (int)status, worst = mine;
   MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (worst != SF_OK && status == SF_OK) {
-    sf_fail(e, (sftStatus)worst, "another MPI rank failed%s",
-            worst == SF_ERR_RUN ? " (its message is above)" : "");
-  }
+  if (worst == SF_OK) return SF_OK;
+
+  // the lowest failing rank's message, to every rank that did not fail itself
+  int cand = status != SF_OK ? sf_rank : sf_size, first = 0;
+  MPI_Allreduce(&cand, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  char msg[sizeof(e->msg)];
+  memset(msg, 0, sizeof(msg));
+  if (sf_rank == first) snprintf(msg, sizeof(msg), "%s", e->msg);
+  MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, first, MPI_COMM_WORLD);
+  if (status == SF_OK) sf_fail(e, (sftStatus)worst, "MPI rank %d: %.900s", first, msg);
   return (sftStatus)worst;
 }
 

@@ -39,7 +39,7 @@ void sf_dist_share_results(sfEpisodeResult* res, int n);
 void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m);
 
 // the worst status over all ranks (this rank's own without MPI), returned on every rank; when
-// another rank failed and this one did not, e says so
+// another rank failed and this one did not, e gets the lowest failing rank's message
 sftStatus sf_dist_agree(sftStatus status, sfError* e);
 
 // wait until every rank is here

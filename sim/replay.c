@@ -145,6 +145,12 @@ static sftStatus sf_replay_load(sfReplay* r, const char* path, long id, int resi
                  id, path, r->cfg.record_every == 0 ? "none" : "every K-th episode only");
   }
   if (st == SF_OK && !found) st = sf_replay_resimulate(r, path, e);
+  if (st == SF_OK && r->traj.n == 0) {
+    st = sf_fail(e, SF_ERR_INPUT,
+                 "episode %ld of store '%s' ended after %d steps, before its "
+                 "first trajectory sample: nothing to show",
+                 id, path, r->row->steps);
+  }
   if (st == SF_OK) {
     r->d = mj_makeData(r->s.m);
     if (!r->d) st = sf_fail(e, SF_ERR_RUN, "cannot allocate MuJoCo data");
@@ -277,47 +283,32 @@ static int sf_replay_is_mp4(const char* path) {
   return n > 4 && !strcmp(path + n - 4, ".mp4");
 }
 
-// the directory part of path into dir ("." when it has none)
-static void sf_dir_of(const char* path, char* dir, size_t n) {
-  const char* slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(dir, n, ".");
-  else if (slash == path)
-    snprintf(dir, n, "/");
-  else
-    snprintf(dir, n, "%.*s", (int)(slash - path), path);
-}
-
 // the output can be written, checked without writing anything: an MP4 file (even image size,
-// ffmpeg present, its directory writable) or a directory (writable, or its parent writable);
-// SF_ERR_INPUT naming the path otherwise
+// ffmpeg present) or a directory (existing, or made later); SF_ERR_INPUT naming the path
 static sftStatus sf_replay_check_out(const sfReplayArgs* a, sfError* e) {
-  if (strchr(a->out, '\''))
-    return sf_fail(e, SF_ERR_INPUT, "--out '%s': a quote in the path", a->out);
-  char dir[4096];
-  sf_dir_of(a->out, dir, sizeof(dir));
-  struct stat sb;
-  int exists = stat(a->out, &sb) == 0;
-  if (sf_replay_is_mp4(a->out)) {
-    if (a->width % 2 || a->height % 2) {
-      return sf_fail(e, SF_ERR_INPUT, "--width/--height %dx%d: an MP4 needs even sizes", a->width,
-                     a->height);
-    }
-    if (exists ? access(a->out, W_OK) != 0 : access(dir, W_OK) != 0) {
-      return sf_fail(e, SF_ERR_INPUT, "--out '%s': cannot write it (%s)", a->out, strerror(errno));
-    }
-    if (system("command -v ffmpeg > /dev/null 2>&1") != 0) {
-      return sf_fail(e, SF_ERR_RUN,
-                     "ffmpeg is not installed (apt-get install ffmpeg); "
-                     "use --out DIR for PNG frames");
-    }
-    return SF_OK;
-  }
-  if (exists ? !S_ISDIR(sb.st_mode) || access(a->out, W_OK) != 0 : access(dir, W_OK) != 0) {
+  if (!sf_path_plain(a->out)) {
     return sf_fail(e, SF_ERR_INPUT,
-                   "--out '%s': cannot make the directory or write into it "
-                   "(expected a writable directory or a file name ending in .mp4)",
+                   "--out '%s': expected a path without quotes or control "
+                   "characters",
                    a->out);
+  }
+  struct stat sb;
+  int is_dir = stat(a->out, &sb) == 0 && S_ISDIR(sb.st_mode);
+  if (!sf_path_writable(a->out)) {
+    return sf_fail(e, SF_ERR_INPUT, "--out '%s': cannot write it (%s)", a->out,
+                   sf_replay_is_mp4(a->out) ? "no such directory or no permission"
+                                            : "cannot make the directory or write into it");
+  }
+  if (!sf_replay_is_mp4(a->out)) return SF_OK;
+  if (is_dir) return sf_fail(e, SF_ERR_INPUT, "--out '%s': a directory, not a video file", a->out);
+  if (a->width % 2 || a->height % 2) {
+    return sf_fail(e, SF_ERR_INPUT, "--width/--height %dx%d: an MP4 needs even sizes", a->width,
+                   a->height);
+  }
+  if (system("command -v ffmpeg > /dev/null 2>&1") != 0) {
+    return sf_fail(e, SF_ERR_RUN,
+                   "ffmpeg is not installed (apt-get install ffmpeg); "
+                   "use --out DIR for PNG frames");
   }
   return SF_OK;
 }
@@ -352,7 +343,7 @@ static sftStatus sf_replay_files(sfReplay* r, const sfReplayArgs* a, FILE* log, 
     char cmd[8192];
     snprintf(cmd, sizeof(cmd),
              "ffmpeg -y -loglevel error -f rawvideo -pix_fmt rgb24 -s %dx%d -r %.6g -i - "
-             "-c:v libx264 -preset veryfast -pix_fmt yuv420p '%s'",
+             "-c:v libx264 -preset veryfast -pix_fmt yuv420p 'file:%s'",
              a->width, a->height, a->fps, a->out);
     signal(SIGPIPE, SIG_IGN);
     pipe = popen(cmd, "w");
@@ -381,7 +372,7 @@ static sftStatus sf_replay_files(sfReplay* r, const sfReplayArgs* a, FILE* log, 
       char png[4200];
       snprintf(png, sizeof(png), "%s/frame_%05ld.png", a->out, k);
       if (sf_png_write(png, rgb, a->width, a->height) != 0) {
-        st = sf_fail(e, SF_ERR_INPUT, "--out: cannot write '%s'", png);
+        st = sf_fail(e, SF_ERR_RUN, "--out: writing '%s' failed", png);
       }
     }
   }
@@ -442,6 +433,7 @@ static sftStatus sf_replay_window(sfReplay* r, const sfReplayArgs* a, FILE* log,
       if (sf_replay_load(&next, a->store, id, a->resimulate, &why) == SF_OK) {
         sf_replay_free(r);
         *r = next;
+        rd.m = r->s.m;  // the same model (the store's hash), loaded anew: draw with this copy
       } else {
         if (log) fprintf(log, "cannot show episode %ld: %s\n", id, why.msg);
         sf_replay_free(&next);

@@ -25,6 +25,13 @@ typedef struct sfError_ {
 sftStatus sf_fail(sfError* e, sftStatus status, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+// an output path can be written without writing anything yet: an existing file or directory
+// that is writable, or a new name in a writable directory (trailing '/' ignored); 0 if not
+int sf_path_writable(const char* path);
+
+// the path has no control characters (it is safe inside a quoted tool command line)
+int sf_path_plain(const char* path);
+
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \
   do {                                                                                          \

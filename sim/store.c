@@ -608,17 +608,18 @@ static hid_t sf_store_open_read(const char* path, sftStatus* status, sfError* e)
   return file;
 }
 
-// read dataset name of loc (n x width doubles, n from the file, width checked) into a new
-// buffer; NULL on any mismatch
+// read dataset name of loc (n x width doubles, n from the file and possibly 0, width checked)
+// into a new buffer; NULL on any mismatch
 static double* sf_store_read_matrix(hid_t loc, const char* name, int width, int* n) {
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
   hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
   hsize_t dims[2] = {0, 0};
   int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
   double* buf = NULL;
-  if (rank == 2 && (int)dims[1] == width && dims[0] > 0) {
-    buf = malloc((size_t)dims[0] * (size_t)width * sizeof(double));
-    if (buf && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+  if (rank == 2 && (int)dims[1] == width) {
+    buf = malloc(((size_t)dims[0] * (size_t)width + 1) * sizeof(double));
+    if (buf && dims[0] > 0 &&
+        H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
       free(buf);
       buf = NULL;
     }

@@ -267,7 +267,7 @@ def main():
     with open(readme, encoding="utf-8") as fh:
         text = fh.read()
     sections = readme_sections(text)
-    check("schema version 1" in text.splitlines()[0], "the README describes schema version 1")
+    check("schema version 2" in text.splitlines()[0], "the README describes schema version 2")
     with h5py.File(store, "r") as f:
         check_attributes(f, readme_table(sections.get("Root attributes", "")), 3)
         tables = {}

@@ -55,6 +55,7 @@ static void test_bad_options(void** state) {
       {{"run", "--join", "2@1,x@3"}, {"--join", "'2@1,x@3'", "expected N@R"}},
       {{"run", "--rounds", "3", "--join", "2@3"},
        {"--join", "round 3 never practise", "a round from 1 to 2"}},
+      {{"run", "--store", "x.h5", "--resume", "--force"}, {"--resume", "got --force"}},
       {{"frobnicate"},
        {"unknown command 'frobnicate'",
         "expected run, eval, info, bench, controllers, curves or replay"}},

@@ -401,6 +401,29 @@ static void test_impedance_example(void** state) {
   bin_free(&r);
 }
 
+// forward declaration
+static void copy_bytes(const char* a, const char* b);
+
+// a plug-in whose absolute path does not fit an INI line of the store's configuration is
+// refused before the store is created (it could not be resumed or replayed otherwise)
+static void test_long_plugin_path(void** state) {
+  char dir[4096], so[4200], store[4096], cmd[8400];
+  snprintf(dir, sizeof(dir), "%s/ctl_%0200d", SF_TEST_TMP, 0);
+  snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(so, sizeof(so), "%s/t.so", dir);
+  copy_bytes(SF_TEST_TEMPLATE, so);
+  sf_test_path(store, sizeof(store), "ctl_long.h5");
+  unlink(store);
+  binRun r =
+      run_bin(ARGS("run", "--controller", so, "--robots", "1", "--rounds", "1", "--store", store));
+  print_message("%s", r.err);
+  assert_int_equal(r.code, 2);
+  assert_contains(r.err, "cannot be stored and read back");
+  assert_int_equal(access(store, F_OK), -1);
+  bin_free(&r);
+}
+
 // copy file a to b (bytes)
 static void copy_bytes(const char* a, const char* b) {
   size_t n = 0;
@@ -591,6 +614,7 @@ int main(void) {
       cmocka_unit_test(test_fault_episodes),
       cmocka_unit_test(test_store_remembers_plugin),
       cmocka_unit_test(test_impedance_example),
+      cmocka_unit_test(test_long_plugin_path),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,13 @@ static void test_plots(void** state) {
   for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) assert_contains(text, want[k]);
   free(text);
 
+  // a title cannot break out of gnuplot's string: a newline becomes a space
+  r = sf_test_cli(ARGS("curves", store, "--plot", svg, "--title",
+                       "T2\nsystem(\"touch " SF_TEST_TMP "/pwned_title\")"));
+  assert_int_equal(r.code, 0);
+  sf_test_cli_free(&r);
+  assert_int_equal(access(SF_TEST_TMP "/pwned_title", F_OK), -1);
+
   // --literature none: no literature curve
   r = sf_test_cli(ARGS("curves", store, "--plot", svg, "--metric", "time", "--literature", "none"));
   assert_int_equal(r.code, 0);
@@ -219,6 +226,10 @@ static void test_curves_errors(void** state) {
   sf_test_expect_bad(ARGS("curves", store, "--literature", "/nonexistent.csv"),
                      ARGS("/nonexistent.csv", "cannot read"));
   sf_test_expect_bad(ARGS("curves", store, "--bogus"), ARGS("unknown option '--bogus'"));
+  sf_test_expect_bad(ARGS("curves", store, "--plot",
+                          SF_TEST_TMP "/p\nsystem(\"touch " SF_TEST_TMP "/pwned\")\nx.png"),
+                     ARGS("--plot", "control characters"));
+  assert_int_equal(access(SF_TEST_TMP "/pwned", F_OK), -1);
   assert_int_equal(access(SF_TEST_TMP "/c.jpg", F_OK), -1);
 }
 

@@ -88,8 +88,10 @@ static void test_png_resimulated(void** state) {
   char dir[4096];
   sf_test_path(dir, sizeof(dir), "replay_ep1");
   assert_int_equal(system("rm -rf '" SF_TEST_TMP "/replay_ep1'"), 0);
-  sfTestCli r = sf_test_cli(ARGS("replay", g_store, "--episode", "1", "--out", dir, "--fps", "2",
-                                 "--width", "160", "--height", "120"));
+  char dir_slash[4200];
+  snprintf(dir_slash, sizeof(dir_slash), "%s/", dir);  // "DIR/", made when missing
+  sfTestCli r = sf_test_cli(ARGS("replay", g_store, "--episode", "1", "--out", dir_slash, "--fps",
+                                 "2", "--width", "160", "--height", "120"));
   print_message("%s%s", r.out, r.err);
   assert_int_equal(r.code, 0);
   sf_test_cli_free(&r);
@@ -180,6 +182,8 @@ static void test_replay_errors(void** state) {
                      ARGS("'/nonexistent/d/x.mp4'", "cannot write"));
   sf_test_expect_bad(ARGS("replay", g_store, "--episode", "0", "--out", "/proc/no/frames"),
                      ARGS("'/proc/no/frames'", "cannot make the directory"));
+  sf_test_expect_bad(ARGS("replay", g_store, "--episode", "0", "--out", "a\nb.mp4"),
+                     ARGS("--out", "control characters"));
   assert_int_equal(access(mp4, F_OK), -1);
   sf_test_expect_bad(ARGS("replay", g_store, "--episode", "0"), ARGS("--out", "--window"));
   sf_test_expect_bad(ARGS("replay", g_store, "--episode", "0", "--out", mp4, "--width", "321"),
