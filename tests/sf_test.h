@@ -99,6 +99,18 @@ static inline char* sf_test_read(const char* path, size_t* n) {
   return buf;
 }
 
+// copy the file from to the file to, byte for byte
+static inline void sf_test_copy(const char* from, const char* to) {
+  size_t n = 0;
+  char* bytes = sf_test_read(from, &n);
+  assert_non_null(bytes);
+  FILE* f = fopen(to, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bytes, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+  free(bytes);
+}
+
 // what one sf_cli_main call produced
 typedef struct sfTestCli_ {
   int code;   // exit code

@@ -401,9 +401,6 @@ static void test_impedance_example(void** state) {
   bin_free(&r);
 }
 
-// forward declaration
-static void copy_bytes(const char* a, const char* b);
-
 // a plug-in whose absolute path does not fit an INI line of the store's configuration is
 // refused before the store is created (it could not be resumed or replayed otherwise)
 static void test_long_plugin_path(void** state) {
@@ -412,7 +409,7 @@ static void test_long_plugin_path(void** state) {
   snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
   assert_int_equal(system(cmd), 0);
   snprintf(so, sizeof(so), "%s/t.so", dir);
-  copy_bytes(SF_TEST_TEMPLATE, so);
+  sf_test_copy(SF_TEST_TEMPLATE, so);
   sf_test_path(store, sizeof(store), "ctl_long.h5");
   unlink(store);
   binRun r =
@@ -424,18 +421,6 @@ static void test_long_plugin_path(void** state) {
   bin_free(&r);
 }
 
-// copy file a to b (bytes)
-static void copy_bytes(const char* a, const char* b) {
-  size_t n = 0;
-  char* buf = sf_test_read(a, &n);
-  assert_non_null(buf);
-  FILE* f = fopen(b, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(buf, 1, n, f), n);
-  assert_int_equal(fclose(f), 0);
-  free(buf);
-}
-
 // a store remembers its plug-in: the configuration names the file by its absolute path,
 // --resume with that file changed (another build: another hash) is refused with exit 2 and the
 // store keeps its bytes; --from imports knowledge only between controllers with the same skill
@@ -445,7 +430,7 @@ static void test_store_remembers_plugin(void** state) {
   sf_test_path(so, sizeof(so), "ctl_mine.so");
   sf_test_path(store, sizeof(store), "ctl_mine.h5");
   sf_test_path(other, sizeof(other), "ctl_other.h5");
-  copy_bytes(SF_TEST_TEMPLATE, so);
+  sf_test_copy(SF_TEST_TEMPLATE, so);
   remove(store);
   remove(other);
   binRun r = run_bin(ARGS("run", "--controller", so, "--robots", "1", "--rounds", "2", "--join",
@@ -464,7 +449,7 @@ static void test_store_remembers_plugin(void** state) {
   // the plug-in file replaced by another build
   size_t n0 = 0, n1 = 0;
   char* before = sf_test_read(store, &n0);
-  copy_bytes(PLUGIN("table_ok"), so);
+  sf_test_copy(PLUGIN("table_ok"), so);
   r = run_bin(ARGS("run", "--store", store, "--resume"));
   print_message("%s", r.err);
   assert_int_equal(r.code, 2);

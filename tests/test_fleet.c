@@ -713,18 +713,6 @@ static void cut_store(const char* path, const long keep[3]) {
   assert_true(H5Fclose(f) >= 0);
 }
 
-// copy a file
-static void copy_file(const char* from, const char* to) {
-  size_t n = 0;
-  char* bytes = sf_test_read(from, &n);
-  assert_non_null(bytes);
-  FILE* f = fopen(to, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(bytes, 1, n, f), n);
-  assert_int_equal(fclose(f), 0);
-  free(bytes);
-}
-
 // resume after a cut inside round 4: its knowledge rows are missing (the round did not finish)
 // and only 2 of its 4 episodes are there; resume drops those 2 and reruns round 4. Knowledge
 // rows of KILL_ARGS: round -1: 3 (fleet, 2 solo), then 3 per round
@@ -732,7 +720,7 @@ static void test_resume_partial_round(void** state) {
   const char* ref = reference_store();
   char store[4096];
   scratch(store, sizeof(store), "fleet_cut.h5");
-  copy_file(ref, store);
+  sf_test_copy(ref, store);
   const long keep[3] = {4 * 4 + 2, 4, 3 + 3 * 4};
   cut_store(store, keep);
   char* out = run_child_ok(ARGS("--store", store, "--resume", "--threads", "1"));
@@ -748,7 +736,7 @@ static void test_resume_from_nothing(void** state) {
   const char* ref = reference_store();
   char store[4096];
   scratch(store, sizeof(store), "fleet_cut0.h5");
-  copy_file(ref, store);
+  sf_test_copy(ref, store);
   const long keep[3] = {0, 4, 0};
   cut_store(store, keep);
   char* out = run_child_ok(ARGS("--store", store, "--resume", "--threads", "2"));
@@ -774,7 +762,7 @@ static void test_resume_complete_store(void** state) {
   const char* ref = reference_store();
   char store[4096];
   scratch(store, sizeof(store), "fleet_complete.h5");
-  copy_file(ref, store);
+  sf_test_copy(ref, store);
   char* out = run_child_ok(ARGS("--store", store, "--resume"));
   print_message("%s", out);
   assert_contains(out, "wrote 0 episodes");
@@ -797,7 +785,7 @@ static void test_resume_rejects_other_options(void** state) {
   const char* ref = reference_store();
   char store[4096];
   scratch(store, sizeof(store), "fleet_resume_opts.h5");
-  copy_file(ref, store);
+  sf_test_copy(ref, store);
   int code = 0;
   char* err =
       run_child(ARGS("--store", store, "--resume", "--rounds", "9", "--join", "none"), &code);
@@ -940,7 +928,7 @@ static void test_other_schema_version(void** state) {
   char path[4096], b[4096];
   scratch(path, sizeof(path), "fleet_schema3.h5");
   scratch(b, sizeof(b), "fleet_schema3_b.h5");
-  copy_file(from_store(), path);
+  sf_test_copy(from_store(), path);
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   assert_true(f >= 0);
   assert_true(H5Adelete(f, "schema_version") >= 0);
