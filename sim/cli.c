@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "curves.h"
 #include "dist.h"
 #include "fleet.h"
+#include "lock.h"
 #include "replay.h"
 #include "scene.h"
 #include "store.h"
@@ -353,7 +355,11 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   sfScene s = {0};
   sfKnowledge from;
   sfController ctrl = {0};
-  sftStatus status = c.resume ? sf_cli_resume(&c, &resumed, &e) : SF_OK;
+
+  // the writer lock first (rank 0, the writer): no other process writes this store meanwhile
+  sfLock lock = {-1, ""};
+  sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c.store, &lock, &e) : SF_OK;
+  if (status == SF_OK && c.resume) status = sf_cli_resume(&c, &resumed, &e);
   if (status == SF_OK) status = sf_controller_open(c.controller, &ctrl, &e);
   if (status == SF_OK && c.resume && strcmp(ctrl.hash, resumed.controller_hash)) {
     status = sf_fail(&e, SF_ERR_INPUT,
@@ -411,11 +417,13 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
               c.robots, c.rounds, modes[c.mode], (unsigned long long)c.seed, ranks, c.threads,
               c.store, c.resume ? " (resumed)" : "");
     }
+    sf_fleet_catch_signals();
     status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL,
                           writer ? &st : NULL, log, &sum, &e);
     sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? &e : NULL) : SF_OK;
     if (status == SF_OK) status = close_status;
   }
+  sf_lock_release(&lock);
   sf_scene_free(&s);
   sf_controller_close(&ctrl);
   sf_store_data_free(&resumed);
@@ -423,6 +431,13 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   if (status != SF_OK) {
     fprintf(err, "suturefleet run: %s\n", e.msg);
     return status;
+  }
+  if (sum.stopped) {
+    fprintf(err,
+            "suturefleet run: stopped by %s after round %d of %d (stored); continue with: "
+            "suturefleet run --store %s --resume\n",
+            sum.stopped == SIGINT ? "SIGINT" : "SIGTERM", sum.last_round + 1, c.rounds, c.store);
+    return 128 + sum.stopped;
   }
   if (!log) return SF_OK;
   fprintf(log,

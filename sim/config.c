@@ -109,11 +109,32 @@ sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
   return SF_OK;
 }
 
+// the settings, in the order of sf_config_set's messages
+static const char* const kKeys[SF_CONFIG_NKEY] = {"robots",   "rounds",     "threads", "seed",
+                                                  "stitches", "join",       "mode",    "from",
+                                                  "record",   "controller", "model",   "store"};
+
+const char* sf_config_key(int k) {
+  return k >= 0 && k < SF_CONFIG_NKEY ? kKeys[k] : NULL;
+}
+
+int sf_config_key_index(const char* key) {
+  for (int k = 0; k < SF_CONFIG_NKEY; k++) {
+    if (!strcmp(key, kKeys[k])) return k;
+  }
+  return -1;
+}
+
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e) {
+  // given, whatever the value (a bad one fails the whole configuration)
+  int given = sf_config_key_index(key);
+  if (given >= 0) c->given |= 1u << given;
   if (!strcmp(key, "robots")) return sf_config_int(&c->robots, value, 1, 100000, origin, e);
   if (!strcmp(key, "rounds")) return sf_config_int(&c->rounds, value, 1, 100000, origin, e);
-  if (!strcmp(key, "threads")) return sf_config_int(&c->threads, value, 1, 1024, origin, e);
+  if (!strcmp(key, "threads")) {
+    return sf_config_int(&c->threads, value, 1, SF_MAX_THREADS, origin, e);
+  }
   if (!strcmp(key, "seed")) {
     if (sf_parse_u64(value, &c->seed) == 0) return SF_OK;
     return sf_fail(e, SF_ERR_INPUT, "%s: expected a non-negative integer seed, got '%s'", origin,
@@ -211,14 +232,14 @@ sftStatus sf_config_load_text(sfRunConfig* c, const char* text, const char* orig
 }
 
 sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
-  FILE* f = fopen(path, "r");
-  if (!f) {
-    return sf_fail(e, SF_ERR_INPUT, "--config '%s': cannot open (%s); expected an INI file", path,
-                   strerror(errno));
-  }
+  // a regular file only (a directory would read as empty, a FIFO or a device hang or never
+  // end), read through the descriptor that was checked
+  FILE* f;
+  sftStatus st = sf_file_open_regular(path, "--config", "an INI file", &f, e);
+  if (st != SF_OK) return st;
   char origin[4200];
   snprintf(origin, sizeof(origin), "config '%s'", path);
-  sftStatus st = sf_config_stream(c, f, origin, e);
+  st = sf_config_stream(c, f, origin, e);
   fclose(f);
   return st;
 }
@@ -243,26 +264,54 @@ static sftStatus sf_config_stream(sfRunConfig* c, FILE* f, const char* name, sfE
   return sf_config_set(c, x.key, x.value, origin, e);
 }
 
-size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
+void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n) {
   static const char* modes[] = {"fleet", "solo", "both"};
-  char join[1024] = "none";
-  size_t used = 0;
-  for (int i = 0; i < c->njoin; i++) {
-    used += (size_t)snprintf(join + used, sizeof(join) - used, "%s%d@%d", i ? "," : "",
-                             c->join_count[i], c->join_round[i]);
+  const char* key = sf_config_key(k);
+  buf[0] = 0;
+  if (!key) return;
+
+  // numbers
+  int number = !strcmp(key, "robots")     ? c->robots
+               : !strcmp(key, "rounds")   ? c->rounds
+               : !strcmp(key, "threads")  ? c->threads
+               : !strcmp(key, "stitches") ? c->stitches
+                                          : -1;
+  if (number >= 0) snprintf(buf, n, "%d", number);
+  if (!strcmp(key, "seed")) snprintf(buf, n, "%llu", (unsigned long long)c->seed);
+
+  // groups, names and paths
+  if (!strcmp(key, "join")) {
+    size_t used = (size_t)snprintf(buf, n, "%s", c->njoin ? "" : "none");
+    for (int i = 0; i < c->njoin && used < n; i++) {
+      used += (size_t)snprintf(buf + used, n - used, "%s%d@%d", i ? "," : "", c->join_count[i],
+                               c->join_round[i]);
+    }
   }
-  char record[32];
-  if (c->record_every <= 1) snprintf(record, sizeof(record), c->record_every ? "all" : "none");
-  if (c->record_every > 1) snprintf(record, sizeof(record), "every:%d", c->record_every);
-  int len = snprintf(buf, n,
-                     "[run]\nrobots = %d\nrounds = %d\nseed = %llu\nstitches = %d\njoin = %s\n"
-                     "mode = %s\nrecord = %s\ncontroller = %s\nmodel = %s\n",
-                     c->robots, c->rounds, (unsigned long long)c->seed, c->stitches, join,
-                     modes[c->mode], record, c->controller, c->model);
-  if (len >= 0 && c->from[0] && (size_t)len < n) {
-    len += snprintf(buf + len, n - (size_t)len, "from = %s\n", c->from);
+  if (!strcmp(key, "mode")) snprintf(buf, n, "%s", modes[c->mode]);
+  if (!strcmp(key, "record") && c->record_every <= 1) {
+    snprintf(buf, n, "%s", c->record_every ? "all" : "none");
   }
-  return len < 0 ? 0 : ((size_t)len < n ? (size_t)len : n - 1);
+  if (!strcmp(key, "record") && c->record_every > 1) snprintf(buf, n, "every:%d", c->record_every);
+  const char* text = !strcmp(key, "from")         ? c->from
+                     : !strcmp(key, "controller") ? c->controller
+                     : !strcmp(key, "model")      ? c->model
+                     : !strcmp(key, "store")      ? c->store
+                                                  : NULL;
+  if (text) snprintf(buf, n, "%s", text);
+}
+
+size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
+  // the result-determining settings in their stored order; from only when there is one
+  static const char* order[] = {"robots", "rounds", "seed",       "stitches", "join",
+                                "mode",   "record", "controller", "model",    "from"};
+  size_t len = (size_t)snprintf(buf, n, "[run]\n");
+  for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && len < n; i++) {
+    char value[4200];
+    sf_config_value(c, sf_config_key_index(order[i]), value, sizeof(value));
+    if (!strcmp(order[i], "from") && !value[0]) continue;
+    len += (size_t)snprintf(buf + len, n - len, "%s = %s\n", order[i], value);
+  }
+  return len < n ? len : n - 1;
 }
 
 sftStatus sf_config_check_text(const sfRunConfig* c, sfError* e) {

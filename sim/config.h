@@ -8,7 +8,9 @@
 
 #include "status.h"
 
-#define SF_MAX_JOIN 16  // most --join groups
+#define SF_MAX_JOIN 16       // most --join groups
+#define SF_MAX_THREADS 1024  // most OpenMP threads a run or eval uses
+#define SF_CONFIG_NKEY 12    // settings a configuration has (sf_config_key)
 
 // which cohorts a run has
 typedef enum sftMode_ {
@@ -38,12 +40,24 @@ typedef struct sfRunConfig_ {
   int quiet;              // print nothing but errors (no progress, no summary)
   char model[4096];       // MJCF scene
   char store[4096];       // HDF5 store to create
+  unsigned given;         // settings set by sf_config_set (bit k: sf_config_key(k)), whatever
+                          //   their value; defaults are not given
 } sfRunConfig;
 
 // fill the defaults (threads from OpenMP, model from sf_scene_default_path)
 void sf_config_defaults(sfRunConfig* c);
 
-// set one key from text; origin names where the value came from ("--robots", "x.ini:3") for
+// the name of setting k (0 .. SF_CONFIG_NKEY - 1): robots, rounds, threads, seed, stitches,
+// join, mode, from, record, controller, model, store; NULL otherwise
+const char* sf_config_key(int k);
+
+// the index of the setting named key, or -1
+int sf_config_key_index(const char* key);
+
+// setting k of c as its canonical text, as sf_config_text writes it ("" for no --from)
+void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n);
+
+// set one key from text (its bit in c->given is set); origin names where the value came from ("--robots", "x.ini:3") for
 // messages; SF_ERR_INPUT naming origin, the value and what was expected
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e);
@@ -56,7 +70,8 @@ sftStatus sf_config_check(sfRunConfig* c, sfError* e);
 sftStatus sf_config_load_text(sfRunConfig* c, const char* text, const char* origin, sfError* e);
 
 // apply an INI file (keys as the long options without dashes, optionally under [run]);
-// SF_ERR_INPUT naming the file and line on a missing file, bad syntax, key or value
+// SF_ERR_INPUT naming the file and line on a missing file, one that is not a regular file (a
+// directory, FIFO or device: refused before reading), bad syntax, key or value
 sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e);
 
 // the result-determining settings as "key = value" lines (INI, loadable by sf_config_load);

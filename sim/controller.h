@@ -27,6 +27,9 @@ typedef struct sfController_ {
   char path[4096];  // the plug-in file, absolute ("" for a built-in)
   char hash[24];    // FNV-1a 64 of the plug-in file in hex, or SF_BUILTIN_HASH
   void* dl;         // dlopen handle (NULL for a built-in)
+  int fd;           // with dl: the descriptor the file was hashed and loaded through (kept
+                    //   open while loaded, so its /proc/self/fd name names no other file;
+                    //   -1 when /proc was unavailable and the file was loaded by its path)
 } sfController;
 
 // the host side of one worker's controller: the services of sfcHost and their scratch
@@ -47,8 +50,31 @@ const sfcController* sf_controller_builtin(int i);
 // open the controller spec names (a built-in's name or a plug-in path) into c and check its
 // table; SF_ERR_INPUT naming the spec and the problem (unknown name, missing file, not a shared
 // object, no entry symbol, unknown ABI version, missing required function, bad skill values),
-// with nothing left open
+// with nothing left open. A plug-in file is opened once; it is hashed through that descriptor
+// and loaded from it (dlopen of /proc/self/fd/N), so the bytes hashed are the bytes loaded even
+// if its path is replaced meanwhile; without /proc it is loaded by its path (documented in
+// README: a file swapped between the hash and the load would go unnoticed)
 sftStatus sf_controller_open(const char* spec, sfController* c, sfError* e);
+
+// sf_controller_open, with the hash the controller must have: expected NULL for none, else a
+// plug-in file's hash must equal it before the file is loaded (nothing of it runs otherwise)
+// and a built-in matches only SF_BUILTIN_HASH; origin names where the expectation comes from
+// ("store 'x.h5'"); a mismatch is SF_ERR_INPUT naming the file, its hash and the expected one,
+// with nothing loaded
+sftStatus sf_controller_open_expect(const char* spec, const char* expected, const char* origin,
+                                    sfController* c, sfError* e);
+
+// open the controller a store was written with, never loading a file the store names: given
+// (NULL: none) is what the user named (--controller); stored_spec, name and hash are the store's
+// configured controller, its name and its controller_hash; store names the store. A built-in
+// store opens its built-in by name (or given, which must then be that built-in); a plug-in store
+// (a path in its configuration, or a hash other than SF_BUILTIN_HASH) needs given, whose file
+// hash must equal the store's before it is loaded. SF_ERR_INPUT, nothing loaded: a plug-in store
+// without given (the message says to pass --controller PATH), or a controller other than the
+// store's
+sftStatus sf_controller_open_stored(const char* given, const char* stored_spec, const char* name,
+                                    const char* hash, const char* store, sfController* c,
+                                    sfError* e);
 
 // check table t (who names it in messages) and make it the controller c, not loaded from a file
 // (hash SF_BUILTIN_HASH); SF_ERR_INPUT naming who and the problem, c zeroed

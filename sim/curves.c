@@ -97,6 +97,7 @@ static void sf_curves_store(const sfStoreData* d, int metric, int groups[][2], i
   SF_ASSERT(count);
   for (long i = 0; i < d->nepisodes; i++) {
     const sfEpisodeRow* r = &d->episodes[i];
+    SF_ASSERT(r->robot >= 0);  // sf_store_read refuses a robot outside /robots
     int k = count[r->robot]++, g = sf_group(groups, ng, r->cohort, r->join_round);
     double v = sf_metric_value(r, metric);
     if (g < 0 || k >= maxk || isnan(v)) continue;

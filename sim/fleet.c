@@ -3,8 +3,10 @@
 
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dist.h"
 
@@ -295,6 +297,36 @@ static void sf_learner_free(sfLearner* L) {
   free(L->solo);
 }
 
+// the stop signal received (0: none)
+static volatile sig_atomic_t sf_fleet_signal = 0;
+
+// SIGINT / SIGTERM: remember it, say what happens next; the handler is reset (SA_RESETHAND)
+static void sf_fleet_on_signal(int sig) {
+  static const char msg[] =
+      "\nsuturefleet run: stopping after the round in progress is stored (a second signal "
+      "stops at once; --resume continues either way)\n";
+  sf_fleet_signal = sig;
+  ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+  (void)ignored;
+}
+
+void sf_fleet_catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = sf_fleet_on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sf_fleet_signal = 0;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+// a stop was asked for on any rank: the signal (SIGTERM if it was another rank's), or 0
+static int sf_fleet_stop(void) {
+  int sig = sf_fleet_signal;
+  return sf_dist_sum(sig ? 1 : 0) > 0 ? (sig ? sig : SIGTERM) : 0;
+}
+
 // success rate of a cohort among a round's results (NaN if it has none)
 static double sf_cohort_rate(const sfEpisodeResult* res, int n, int cohort) {
   int k = 0, ok = 0;
@@ -328,6 +360,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
   // learning state: fresh (knowledge rows of round -1), or from the resumed store
   sfLearner L;
   int done = resumed ? sf_fleet_rounds_done(resumed) : -1;
+  sum->last_round = done;
   long next_id;
   sf_learner_init(&L, def, c, robots, nrobot, from, resumed, done, &next_id);
   sftStatus status = sf_workers_make(workers, c->threads, s, ctrl, e);
@@ -391,8 +424,12 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     status = sf_dist_agree(status, e);
     if (status != SF_OK) break;
     sf_summary_add(sum, res, n);
+    sum->last_round = round;
     sf_progress_round_end(&prog, sf_cohort_rate(res, n, SF_COHORT_FLEET),
                           sf_cohort_rate(res, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
+
+    // a stop asked for (SIGINT, SIGTERM): the round is stored, the run ends here
+    if (round + 1 < c->rounds && (sum->stopped = sf_fleet_stop()) != 0) break;
   }
   sf_progress_finish(&prog);
 

@@ -34,6 +34,8 @@ typedef struct sfRunSummary_ {
   long nexit;           // episodes with an exit
   double wall_s;        // wall time (s)
   double store_s;       // part of it spent in the store (s)
+  int stopped;          // the signal (SIGINT, SIGTERM) that stopped the run early (0: none)
+  int last_round;       // the last round stored (-1: none)
 } sfRunSummary;
 
 // the robots of configuration c (ids in order: fleet cohort, then solo cohort; within a cohort
@@ -74,6 +76,11 @@ void sf_summary_finish(sfRunSummary* sum);
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
                        const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,
                        sfRunSummary* sum, sfError* e);
+
+// from now on SIGINT and SIGTERM ask a run to stop after the round in progress is stored (a
+// second one ends the process at once: the store is kill-safe); the run then returns SF_OK with
+// sum->stopped set to the signal
+void sf_fleet_catch_signals(void);
 
 // the last round a store holds completely (its knowledge rows were written); -1 if none
 int sf_fleet_rounds_done(const sfStoreData* d);

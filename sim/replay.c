@@ -81,9 +81,24 @@ static sftStatus sf_replay_scene(sfReplay* r, const char* path, sfError* e) {
                    "with (hash %s)",
                    r->cfg.model, hash, path, r->data.model_hash);
   }
+
+  // the episode's throws fit the model's pairs, and start at the pair its context draws (the
+  // holes are indexed by them)
+  const sfEpisodeRow* x = r->row;
+  if (x->stitches < 1 || x->stitches > r->s.npair) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s': episode %lld: stitches = %d, expected 1 to %d (the entry/exit "
+                   "pairs of model '%s')",
+                   path, (long long)x->episode_id, x->stitches, r->s.npair, r->cfg.model);
+  }
   sfContext ctx;
-  sf_context_draw(&r->s, r->data.seed, r->robot->context_robot, r->row->round, r->row->stitches, 0,
-                  &ctx);
+  sf_context_draw(&r->s, r->data.seed, r->robot->context_robot, x->round, x->stitches, 0, &ctx);
+  if (ctx.first_pair != x->first_pair) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s': episode %lld: first_pair = %d, expected %d (the pair its "
+                   "context draws)",
+                   path, (long long)x->episode_id, x->first_pair, ctx.first_pair);
+  }
   sf_context_holes(&r->s, &ctx, &r->holes);
   return SF_OK;
 }

@@ -22,11 +22,18 @@ sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, cons
 }
 
 sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e) {
-  FILE* f = fopen(path, "r");
-  if (!f) {
-    return sf_fail(e, SF_ERR_INPUT, "skill file '%s': cannot open (%s)", path, strerror(errno));
-  }
+  // a regular file only (a FIFO or a device would hang or never end), read through the
+  // descriptor that was checked
+  FILE* f;
+  sftStatus st = sf_file_open_regular(path, "skill file", "a text file of skill values", &f, e);
+  if (st != SF_OK) return st;
+  st = sf_skill_read(def, f, path, theta, e);
+  fclose(f);
+  return st;
+}
 
+sftStatus sf_skill_read(const sfSkillDef* def, FILE* f, const char* path, double* theta,
+                        sfError* e) {
   // numbers, separated by white space or commas, comments removed
   double v[SF_MAX_THETA + 1];
   int n = 0, line_no = 0;
@@ -50,7 +57,6 @@ sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, 
     }
   }
   free(line);
-  fclose(f);
   if (st != SF_OK) return st;
 
   // count and bounds

@@ -4,6 +4,7 @@
 #define SUTUREFLEET_SIM_SKILL_H_
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "status.h"
 
@@ -32,9 +33,16 @@ sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, cons
                          sfError* e);
 
 // read a skill file: the values in def's order separated by white space or commas, '#' to the
-// end of a line is a comment; SF_ERR_INPUT naming the file for a missing file, a non-number,
-// a wrong count or a value out of bounds; theta (def->n) is written only on success
+// end of a line is a comment; SF_ERR_INPUT naming the file for a missing file, one that is not
+// a regular file (a directory, FIFO or device: refused before reading), a non-number, a wrong
+// count or a value out of bounds; theta (def->n) is written only on success
 sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e);
+
+// read a skill file's text from the open stream f, as sf_skill_load after opening it (path
+// names it in messages; f is read to its end or to the first error and left open): the same
+// failures but the open's, the same contract
+sftStatus sf_skill_read(const sfSkillDef* def, FILE* f, const char* path, double* theta,
+                        sfError* e);
 
 // def's value names, comma-separated, into out (size n > 0; truncated to fit)
 void sf_skill_names(const sfSkillDef* def, char* out, size_t n);

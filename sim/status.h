@@ -32,6 +32,19 @@ int sf_path_writable(const char* path);
 // the path has no control characters (it is safe inside a quoted tool command line)
 int sf_path_plain(const char* path);
 
+// open path for reading as a regular file: opened without blocking (a FIFO or a device never
+// hangs it), its type checked on the open descriptor, then read through that same descriptor
+// (no second open by name); what names it in messages ("--config"), expect says what it should
+// be ("an INI file"); SF_ERR_INPUT naming what, the path and its kind (directory, FIFO,
+// device) with nothing left open; on success *f is open for reading
+sftStatus sf_file_open_regular(const char* path, const char* what, const char* expect, FILE** f,
+                               sfError* e);
+
+// path names a regular file, checked as sf_file_open_regular checks it, for a file a library
+// opens again by its name afterwards (HDF5, MuJoCo); SF_ERR_INPUT as sf_file_open_regular
+sftStatus sf_file_check_regular(const char* path, const char* what, const char* expect,
+                                sfError* e);
+
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \
   do {                                                                                          \

@@ -12,6 +12,9 @@
 #include <unistd.h>
 #include <mujoco/mujoco.h>
 
+#include "journal.h"
+#include "store_check.h"
+
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 #define SF_CHUNK_ROWS 512
 
@@ -264,37 +267,89 @@ static hid_t sf_store_make_table(hid_t file, const char* name, hid_t row_type) {
   return ds;
 }
 
-// close the file and its datasets (a closed file is complete on disk); keeps the row types;
-// < 0 if closing failed
+// close the file and its datasets (a closed file is complete on disk), then commit the round
+// (delete its journal); keeps the row types; < 0 if closing or committing failed (the round
+// is then still undone by a rollback)
 static herr_t sf_store_shut(sfStore* st) {
   herr_t rc = 0;
+  int open = st->file >= 0;
   for (int i = 0; i < SF_NTABLE; i++) {
     if (st->ds[i] >= 0 && H5Dclose(st->ds[i]) < 0) rc = -1;
     st->ds[i] = -1;
   }
-  if (st->file >= 0 && H5Fclose(st->file) < 0) rc = -1;
+  if (rc < 0 || (open && H5Fclose(st->file) < 0)) return -1;  // still open: abort releases it
   st->file = -1;
+  if (open && (st->err = sf_journal_closed_errno()) != 0) return -1;  // the round is undone
+  if (open && sf_journal_commit(st->path) < 0) st->err = errno, rc = -1;
   return rc;
+}
+
+// after a failed write: drop the rest of the round's writes, release the file and roll the
+// store back to its last complete round; the system error of the failure is kept in st->err
+static void sf_store_abort(sfStore* st) {
+  if (st->file >= 0) {
+    int err = sf_journal_errno(st->file);
+    if (err && err != ECANCELED) st->err = err;
+    sf_journal_discard(st->file);
+    for (int i = 0; i < SF_NTABLE; i++) {
+      if (st->ds[i] >= 0) H5Dclose(st->ds[i]);
+      st->ds[i] = -1;
+    }
+    H5Fclose(st->file);  // succeeds: the driver keeps what is left in memory
+    int closed = sf_journal_closed_errno();
+    if (closed && closed != ECANCELED && !st->err) st->err = closed;
+    st->file = -1;
+  }
+  sfError why;
+  if (sf_journal_rollback(st->path, NULL, &why) != SF_OK) st->rollback_failed = 1;
+}
+
+// the failure message of a round's write: what failed, the system's reason when it gave one
+// (a full disk says so), and what the store still holds; SF_ERR_RUN
+static sftStatus sf_store_failed(sfStore* st, const char* what, sfError* e) {
+  char why[256] = "";
+  if (st->err) snprintf(why, sizeof(why), ": %s", strerror(st->err));
+  return sf_fail(e, SF_ERR_RUN,
+                 "store '%s': %s%s; %s", st->path, what, why,
+                 st->rollback_failed
+                     ? "the round could not be rolled back yet: the next --resume does it"
+                     : "the store was rolled back to its last complete round (--resume "
+                       "continues from there)");
 }
 
 // open the file for writing (as the single SWMR writer when swmr is set) and its datasets;
 // < 0 on failure (left shut)
 static herr_t sf_store_open(sfStore* st, int swmr) {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  hid_t fapl = sf_journal_fapl(SF_JOURNAL_WRITE);
   if (fapl < 0) return -1;
-  herr_t rc = H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  if (rc >= 0) rc = H5Pset_file_locking(fapl, 0, 1);
   unsigned flags = H5F_ACC_RDWR | (swmr ? H5F_ACC_SWMR_WRITE : 0);
-  st->file = rc >= 0 ? H5Fopen(st->path, flags, fapl) : -1;
+  errno = 0;
+  st->file = H5Fopen(st->path, flags, fapl);
   st->swmr = swmr;
   H5Pclose(fapl);
-  if (st->file < 0) return -1;
+  if (st->file < 0) {
+    st->err = errno;
+    sf_store_abort(st);
+    return -1;
+  }
+  herr_t rc = 0;
   for (int i = 0; i < SF_NTABLE; i++) {
     st->ds[i] = H5Dopen2(st->file, kTableName[i], H5P_DEFAULT);
     if (st->ds[i] < 0) rc = -1;
   }
-  if (rc < 0) sf_store_shut(st);
+  if (rc < 0) sf_store_abort(st);
   return rc;
+}
+
+// open the new, empty file of a store being created, through the journal; < 0 on failure
+static herr_t sf_store_open_new(sfStore* st) {
+  hid_t fapl = sf_journal_fapl(SF_JOURNAL_WRITE);
+  if (fapl < 0) return -1;
+  errno = 0;
+  st->file = H5Fopen(st->path, H5F_ACC_RDWR, fapl);
+  H5Pclose(fapl);
+  if (st->file < 0) st->err = errno;
+  return st->file < 0 ? -1 : 0;
 }
 
 // switch an open file to SWMR write mode (closing and reopening the datasets around it)
@@ -404,8 +459,10 @@ sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const*
   if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
   if (data >= 0) H5Gclose(data);
   st->io_s += omp_get_wtime() - t0;
-  if (rc < 0)
-    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to write trajectories", st->path);
+  if (rc < 0) {
+    sf_store_abort(st);
+    return sf_store_failed(st, "HDF5 failed to write the round's trajectories", e);
+  }
   return SF_OK;
 }
 
@@ -449,34 +506,67 @@ sftStatus sf_store_check_path(const char* path, int force, sfError* e) {
   return SF_OK;
 }
 
+// put the finished new store at tmp in place at path: atomically replacing an old store when
+// forced (its journal, if a killed writer left one, goes first: it belongs to the old file),
+// else only if path is still free; SF_ERR_INPUT when it exists, SF_ERR_RUN on a system error
+static sftStatus sf_store_publish(const char* tmp, const char* path, int force, sfError* e) {
+  int rc;
+  if (force) {
+    rc = sf_journal_commit(path);
+    if (rc == 0) rc = rename(tmp, path);
+  } else {
+    rc = link(tmp, path);
+    if (rc < 0 && errno != EEXIST && access(path, F_OK) != 0) rc = rename(tmp, path);  // no links
+    if (rc == 0) unlink(tmp);
+  }
+  if (rc == 0) return SF_OK;
+  int err = errno;
+  unlink(tmp);
+  if (err == EEXIST) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s' already exists; expected a new file (pass --force to replace it)",
+                   path);
+  }
+  return sf_fail(e, SF_ERR_RUN, "store '%s': cannot put the new store in place (%s)", path,
+                 strerror(err));
+}
+
 sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStoreMeta* meta,
                           const sfRobotRow* robots, int nrobots, sfError* e) {
   memset(st, 0, sizeof(*st));
   st->file = -1;
   for (int i = 0; i < SF_NTABLE; i++) st->ds[i] = st->type[i] = -1;
-  snprintf(st->path, sizeof(st->path), "%s", path);
   sftStatus status = sf_store_check_path(path, force, e);
   if (status != SF_OK) return status;
   double t0 = omp_get_wtime();
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-  // latest file format (needed for SWMR); exclusive create unless forced
+  // written whole under a temporary name beside it (latest file format, needed for SWMR), so
+  // a run killed while creating it leaves no store, and an old one (--force) stays intact
+  char tmp[sizeof(st->path)];
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+    return sf_fail(e, SF_ERR_INPUT, "store '%s': path too long", path);
+  }
+  snprintf(st->path, sizeof(st->path), "%s", tmp);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
       H5Pset_file_locking(fapl, 0, 1) < 0) {
     if (fapl >= 0) H5Pclose(fapl);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
   }
-  st->file = H5Fcreate(path, force ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+  errno = 0;
+  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
-  if (st->file < 0) {
-    return sf_fail(e, access(path, F_OK) == 0 && !force ? SF_ERR_INPUT : SF_ERR_RUN,
-                   "store '%s': cannot create the file (%s)", path,
-                   access(path, F_OK) == 0 ? "it exists" : "HDF5 create failed");
+  if (file < 0 || H5Fclose(file) < 0) {
+    int err = errno;
+    unlink(tmp);
+    return sf_fail(e, SF_ERR_RUN, "store '%s': cannot create '%s' (%s)", path, tmp,
+                   err ? strerror(err) : "HDF5 create failed");
   }
 
-  // metadata, tables and the robots, then SWMR write mode
+  // metadata, tables and the robots, written through the journal like every round
   herr_t rc = sf_store_types(st->type);
+  if (rc >= 0) rc = sf_store_open_new(st);
   if (rc >= 0) rc = sf_store_write_meta(st->file, meta);
   if (rc >= 0) rc = sf_store_make_data(st->file, meta);
   for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
@@ -484,13 +574,22 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
     if (st->ds[i] < 0) rc = -1;
   }
   if (rc >= 0 && sf_store_append(st, SF_TABLE_ROBOTS, robots, nrobots, 0, NULL) != SF_OK) rc = -1;
-  if (rc < 0 || sf_store_shut(st) < 0) {
+  if (rc >= 0 && sf_store_shut(st) < 0) rc = -1;
+  if (rc < 0) {
+    sf_store_abort(st);
+    int err = st->err;
     sf_store_close(st, NULL);
-    unlink(path);
-    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed while writing the metadata", path);
+    unlink(tmp);
+    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed while writing the metadata (%s)", path,
+                   err ? strerror(err) : "unknown error");
   }
+
+  // then in place
+  snprintf(st->path, sizeof(st->path), "%s", path);
+  status = sf_store_publish(tmp, path, force, e);
+  if (status != SF_OK) sf_store_close(st, NULL);
   st->io_s += omp_get_wtime() - t0;
-  return SF_OK;
+  return status;
 }
 
 sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, int flush,
@@ -513,42 +612,128 @@ sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, 
     if (fspace >= 0) H5Sclose(fspace);
   }
 
-  // flush: close the file, so it is complete on disk and a killed run leaves it closed
+  // flush: close the file and commit the round, so it is complete on disk
   if (flush && rc >= 0) rc = sf_store_shut(st);
+  if (rc < 0) sf_store_abort(st);
   st->io_s += omp_get_wtime() - t0;
   if (rc < 0) {
-    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to append %d rows to /%s", st->path, n,
-                   kTableName[table]);
+    char what[128];
+    snprintf(what, sizeof(what), "HDF5 failed to append %d rows to /%s", n, kTableName[table]);
+    if (st->err) snprintf(what, sizeof(what), "the round could not be written");
+    return sf_store_failed(st, what, e);
   }
   st->nrows[table] += (hsize_t)n;
   return SF_OK;
 }
 
-// read a string attribute of the root into buf (n bytes); < 0 if missing or not a string
+// why reading a root attribute failed (sf_attr_read_string, sf_attr_read_u64)
+#define SF_ATTR_MISSING -1  // no such attribute
+#define SF_ATTR_TYPE -2     // not one value of the expected class (a string, an integer >= 0)
+#define SF_ATTR_VLEN -3     // a variable-length string
+#define SF_ATTR_LONG -4     // longer than the buffer holds
+#define SF_ATTR_FAIL -5     // HDF5 failed to read it
+
+// read a root attribute that is one fixed-length string into buf (n bytes, always terminated);
+// 0, or one of the SF_ATTR_ failures above (buf then empty)
 static herr_t sf_attr_read_string(hid_t file, const char* name, char* buf, size_t n) {
-  if (H5Aexists(file, name) <= 0) return -1;
+  buf[0] = 0;
+  if (H5Aexists(file, name) <= 0) return SF_ATTR_MISSING;
   hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
   hid_t ftype = attr >= 0 ? H5Aget_type(attr) : -1;
-  herr_t rc = -1;
-  if (ftype >= 0 && H5Tget_class(ftype) == H5T_STRING && !H5Tis_variable_str(ftype)) {
-    size_t size = H5Tget_size(ftype);
-    char* tmp = calloc(size + 1, 1);
-    if (tmp) rc = H5Aread(attr, ftype, tmp);
-    if (rc >= 0) snprintf(buf, n, "%s", tmp);
-    free(tmp);
+  hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
+  herr_t rc = ftype < 0 || space < 0 ? SF_ATTR_FAIL : 0;
+
+  // one fixed-length string, short enough for buf
+  if (rc == 0 && (H5Tget_class(ftype) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1)) {
+    rc = SF_ATTR_TYPE;
   }
+  if (rc == 0 && H5Tis_variable_str(ftype) != 0) rc = SF_ATTR_VLEN;
+  size_t size = rc == 0 ? H5Tget_size(ftype) : 0;
+  if (rc == 0 && (size == 0 || size > n)) rc = size ? SF_ATTR_LONG : SF_ATTR_FAIL;
+
+  // read, then taken only whole and terminated
+  char* tmp = rc == 0 ? calloc(size + 1, 1) : NULL;
+  if (rc == 0) rc = tmp && H5Aread(attr, ftype, tmp) >= 0 ? 0 : SF_ATTR_FAIL;
+  if (rc == 0 && strlen(tmp) >= n) rc = SF_ATTR_LONG;
+  if (rc == 0) memcpy(buf, tmp, strlen(tmp) + 1);
+  free(tmp);
+  if (space >= 0) H5Sclose(space);
   if (ftype >= 0) H5Tclose(ftype);
   if (attr >= 0) H5Aclose(attr);
   return rc;
 }
 
-// read a scalar integer attribute of the root; < 0 if missing
+// read a root attribute that is one integer >= 0 (of at most 64 bits); 0, or one of the
+// SF_ATTR_ failures above (*value then 0)
 static herr_t sf_attr_read_u64(hid_t file, const char* name, uint64_t* value) {
-  if (H5Aexists(file, name) <= 0) return -1;
+  *value = 0;
+  if (H5Aexists(file, name) <= 0) return SF_ATTR_MISSING;
   hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
-  herr_t rc = attr >= 0 ? H5Aread(attr, H5T_NATIVE_UINT64, value) : -1;
+  hid_t ftype = attr >= 0 ? H5Aget_type(attr) : -1;
+  hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
+  herr_t rc = ftype < 0 || space < 0 ? SF_ATTR_FAIL : 0;
+  if (rc == 0 && (H5Tget_class(ftype) != H5T_INTEGER || H5Tget_size(ftype) > 8 ||
+                  H5Sget_simple_extent_npoints(space) != 1)) {
+    rc = SF_ATTR_TYPE;
+  }
+
+  // a signed value is read as such, so that a negative one is refused rather than wrapped
+  int64_t v = 0;
+  if (rc == 0 && H5Tget_sign(ftype) == H5T_SGN_2) {
+    rc = H5Aread(attr, H5T_NATIVE_INT64, &v) < 0 ? SF_ATTR_FAIL : v < 0 ? SF_ATTR_TYPE : 0;
+    if (rc == 0) *value = (uint64_t)v;
+  } else if (rc == 0) {
+    rc = H5Aread(attr, H5T_NATIVE_UINT64, value) < 0 ? SF_ATTR_FAIL : 0;
+  }
+  if (rc != 0) *value = 0;
+  if (space >= 0) H5Sclose(space);
+  if (ftype >= 0) H5Tclose(ftype);
   if (attr >= 0) H5Aclose(attr);
   return rc;
+}
+
+// the root attributes readers rely on, into out (the configuration into cfg bytes); SF_ERR_INPUT
+// naming the store and the attribute when one is missing, of another type or size, or empty
+static sftStatus sf_store_read_attrs(hid_t file, const char* path, sfStoreData* out, size_t cfg,
+                                     sfError* e) {
+  const struct {
+    const char* name;
+    char* buf;
+    size_t n;
+    const char* expect;
+  } text[] = {
+      {"configuration", out->configuration, cfg, "the run's settings"},
+      {"model_hash", out->model_hash, sizeof(out->model_hash), "the model's hash"},
+      {"mujoco_version", out->mujoco_version, sizeof(out->mujoco_version), "MuJoCo's version"},
+      {"controller", out->controller, sizeof(out->controller), "the controller's name"},
+      {"controller_hash", out->controller_hash, sizeof(out->controller_hash),
+       "its plug-in's hash or 'built-in'"},
+      {"skill_names", out->skill_names, sizeof(out->skill_names), "its skill values' names"},
+  };
+
+  // the strings: each one fixed-length, non-empty string that fits
+  for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+    herr_t rc = sf_attr_read_string(file, text[i].name, text[i].buf, text[i].n);
+    if (rc == 0 && text[i].buf[0]) continue;
+    const char* why = rc == SF_ATTR_MISSING ? "is missing"
+                      : rc == SF_ATTR_TYPE  ? "is not one string"
+                      : rc == SF_ATTR_VLEN  ? "is a variable-length string"
+                      : rc == SF_ATTR_LONG  ? "is too long"
+                      : rc == 0             ? "is empty"
+                                            : "cannot be read";
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s': root attribute '%s' %s, expected %s as a fixed-length string of "
+                   "1 to %zu characters",
+                   path, text[i].name, why, text[i].expect, text[i].n - 1);
+  }
+
+  // the seed: one integer >= 0
+  herr_t rc = sf_attr_read_u64(file, "seed", &out->seed);
+  if (rc == 0) return SF_OK;
+  return sf_fail(e, SF_ERR_INPUT,
+                 "store '%s': root attribute 'seed' %s, expected the experiment seed as an "
+                 "integer >= 0",
+                 path, rc == SF_ATTR_MISSING ? "is missing" : "is not one integer >= 0");
 }
 
 // check the root attributes say this is a store of our schema
@@ -585,12 +770,20 @@ static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void**
   return rc;
 }
 
-// open a store for reading: as a SWMR reader (a run may be writing it), else plainly; < 0 with
-// e set (SF_ERR_INPUT: missing or not HDF5; SF_ERR_RUN: HDF5 cannot open it)
+// open a store for reading, through the journal driver: the store as of its last complete
+// round, whether a writer is at work on it, was killed in the middle of a round, or is gone;
+// < 0 with e set (SF_ERR_INPUT: missing, not a regular file or not HDF5; SF_ERR_RUN: HDF5
+// cannot open it)
 static hid_t sf_store_open_read(const char* path, sftStatus* status, sfError* e) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  if (access(path, R_OK) != 0) {
+  struct stat sb;
+  if (stat(path, &sb) != 0 || access(path, R_OK) != 0) {
     *status = sf_fail(e, SF_ERR_INPUT, "store '%s': cannot open (%s)", path, strerror(errno));
+    return -1;
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    *status = sf_fail(e, SF_ERR_INPUT, "store '%s': not a regular file (expected an HDF5 store)",
+                      path);
     return -1;
   }
   if (H5Fis_hdf5(path) <= 0) {
@@ -598,13 +791,18 @@ static hid_t sf_store_open_read(const char* path, sftStatus* status, sfError* e)
         sf_fail(e, SF_ERR_INPUT, "'%s' is not an HDF5 file (expected a suturefleet store)", path);
     return -1;
   }
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  H5Pset_file_locking(fapl, 0, 1);
-  hid_t file = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
-  if (file < 0) file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  H5Pclose(fapl);
-  if (file < 0) *status = sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it", path);
+
+  // plainly; as a SWMR reader if an older writer left the file marked as being written
+  hid_t fapl = sf_journal_fapl(SF_JOURNAL_READ);
+  hid_t file = fapl >= 0 ? H5Fopen(path, H5F_ACC_RDONLY, fapl) : -1;
+  if (file < 0 && fapl >= 0) file = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (file < 0) {
+    *status = sf_fail(e, SF_ERR_RUN,
+                      "store '%s': HDF5 cannot open it (a writer of an older suturefleet "
+                      "version killed while writing leaves flags that 'h5clear -s' clears)",
+                      path);
+  }
   return file;
 }
 
@@ -630,8 +828,8 @@ static double* sf_store_read_matrix(hid_t loc, const char* name, int width, int*
   return buf;
 }
 
-sftStatus sf_store_demo_read(const char* path, long episode_id, const mjModel* m, sfTraj* t,
-                             int* found, sfError* e) {
+static sftStatus sf_store_demo_read_once(const char* path, long episode_id, const mjModel* m,
+                                         sfTraj* t, int* found, sfError* e) {
   memset(t, 0, sizeof(*t));
   *found = 0;
   sftStatus status = SF_OK;
@@ -665,7 +863,7 @@ sftStatus sf_store_demo_read(const char* path, long episode_id, const mjModel* m
   return SF_OK;
 }
 
-sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError* e) {
   memset(out, 0, sizeof(*out));
   sftStatus status = SF_OK;
   hid_t file = sf_store_open_read(path, &status, e);
@@ -677,16 +875,9 @@ sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
   size_t cfg = 1 << 16;
   out->configuration = calloc(cfg, 1);
   SF_ASSERT(out->configuration);
-  if (status == SF_OK) {
-    sf_attr_read_u64(file, "seed", &out->seed);
-    sf_attr_read_string(file, "model_hash", out->model_hash, sizeof(out->model_hash));
-    sf_attr_read_string(file, "mujoco_version", out->mujoco_version, sizeof(out->mujoco_version));
-    sf_attr_read_string(file, "configuration", out->configuration, cfg);
-    sf_attr_read_string(file, "controller", out->controller, sizeof(out->controller));
-    sf_attr_read_string(file, "controller_hash", out->controller_hash,
-                        sizeof(out->controller_hash));
-    sf_attr_read_string(file, "skill_names", out->skill_names, sizeof(out->skill_names));
-    if (sf_store_types(types) < 0) status = sf_fail(e, SF_ERR_RUN, "HDF5 type setup failed");
+  if (status == SF_OK) status = sf_store_read_attrs(file, path, out, cfg, e);
+  if (status == SF_OK && sf_store_types(types) < 0) {
+    status = sf_fail(e, SF_ERR_RUN, "HDF5 type setup failed");
   }
   if (status == SF_OK) {
     void* rows[SF_NTABLE] = {NULL, NULL, NULL};
@@ -703,8 +894,37 @@ sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
     out->knowledge = rows[2];
   }
   H5Fclose(file);
+  if (status == SF_OK) status = sf_store_validate(out, path, e);
   if (status != SF_OK) sf_store_data_free(out);
   return status;
+}
+
+// a reader reads again when a writer changed the store while it read (at most this often)
+#define SF_READ_TRIES 50
+
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+  for (int t = 1;; t++) {
+    sfJournalStamp before, after;
+    sf_journal_stamp(path, &before);
+    sftStatus status = sf_store_read_once(path, out, e);
+    sf_journal_stamp(path, &after);
+    if (sf_journal_stamp_same(&before, &after) || t == SF_READ_TRIES) return status;
+    sf_store_data_free(out);
+    usleep(10000 * (useconds_t)t);
+  }
+}
+
+sftStatus sf_store_demo_read(const char* path, long episode_id, const mjModel* m, sfTraj* t,
+                             int* found, sfError* e) {
+  for (int k = 1;; k++) {
+    sfJournalStamp before, after;
+    sf_journal_stamp(path, &before);
+    sftStatus status = sf_store_demo_read_once(path, episode_id, m, t, found, e);
+    sf_journal_stamp(path, &after);
+    if (sf_journal_stamp_same(&before, &after) || k == SF_READ_TRIES) return status;
+    sf_traj_free(t);
+    usleep(10000 * (useconds_t)k);
+  }
 }
 
 void sf_store_data_free(sfStoreData* d) {
@@ -775,23 +995,28 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   double t0 = omp_get_wtime();
 
-  // open for writing, clearing the status flags a killed SWMR writer leaves (as h5clear -s)
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  // the round a killed writer left half-written, undone; then open for writing (through the
+  // journal), clearing the status flags a store of an older version may carry (as h5clear -s)
+  sftStatus status = sf_journal_rollback(path, NULL, e);
+  if (status != SF_OK) return status;
+  hid_t fapl = sf_journal_fapl(SF_JOURNAL_WRITE);
   hbool_t clear = 1;
-  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
-      H5Pset_file_locking(fapl, 0, 1) < 0) {
+  if (fapl < 0 || H5Pset(fapl, "clear_status_flags", &clear) < 0) {
     if (fapl >= 0) H5Pclose(fapl);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
   }
-  H5Pset(fapl, "clear_status_flags", &clear);
+  errno = 0;
   st->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
   H5Pclose(fapl);
-  if (st->file < 0)
-    return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 cannot open it for writing", path);
+  if (st->file < 0) {
+    st->err = errno;
+    sf_store_abort(st);
+    return sf_store_failed(st, "HDF5 cannot open it for writing", e);
+  }
 
   // the tables, cut to the rows to keep; then SWMR write mode
   sfStoreData check;
-  sftStatus status = sf_store_check_format(st->file, path, &check, e);
+  status = sf_store_check_format(st->file, path, &check, e);
   herr_t rc = status == SF_OK ? sf_store_types(st->type) : -1;
   for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
     hsize_t n[1] = {(hsize_t)keep[i]};
@@ -803,15 +1028,16 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
   if (rc >= 0) rc = sf_store_shut(st);
   st->io_s += omp_get_wtime() - t0;
   if (status != SF_OK || rc < 0) {
+    sf_store_abort(st);
     sf_store_close(st, NULL);
-    return status != SF_OK ? status
-                           : sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 failed to reopen it", path);
+    return status != SF_OK ? status : sf_store_failed(st, "HDF5 failed to reopen it", e);
   }
   return SF_OK;
 }
 
 sftStatus sf_store_close(sfStore* st, sfError* e) {
   herr_t rc = sf_store_shut(st);
+  if (rc < 0) sf_store_abort(st);
   for (int i = 0; i < SF_NTABLE; i++) {
     if (st->type[i] >= 0 && H5Tclose(st->type[i]) < 0) rc = -1;
     st->type[i] = -1;

@@ -119,6 +119,8 @@ typedef struct sfStore_ {
   hid_t type[SF_NTABLE];     // their in-memory row types
   hsize_t nrows[SF_NTABLE];  // rows written so far
   int swmr;                  // the open file is in SWMR write mode
+  int err;                   // errno of the last failed write (0: none; ENOSPC: a full disk)
+  int rollback_failed;       // a failed round could not be rolled back yet (journal kept)
   double io_s;               // wall time spent in store calls (s)
   char path[4096];           // file path
 } sfStore;
