@@ -1,12 +1,15 @@
 // store.h: the HDF5 experience store (writer side).
 //
-// One thread owns an sfStore. The file is created exclusively (never over an existing file
-// unless forced) with its metadata and robots. Each round opens it as the single SWMR writer
-// (readers may open it meanwhile with H5F_ACC_SWMR_READ), appends the round's rows and closes
-// it, so between rounds it is a complete, closed file: a run killed while simulating leaves a
-// store any HDF5 tool reads, holding every completed round. OS file locks are not used: HDF5
-// 1.10 would make a reader's lock fail the writer's next open; SWMR's ordered writes keep
-// readers consistent instead. The schema is documented in datasets/README.md.
+// One thread of one process owns an sfStore (the caller holds the store's writer lock, lock.h).
+// A new store is written whole under a temporary name and put in place atomically (never over
+// an existing file unless forced) with its metadata and robots. Each round opens it through the
+// rollback journal (journal.h), writes its trajectories, switches to SWMR mode for the table
+// appends, and closes it; deleting the journal commits the round. A round that fails (a full
+// disk) is rolled back before the call returns; one whose writer was killed is rolled back by
+// the next sf_store_reopen. Readers (sf_store_read, sf_store_demo_read) see the store as of
+// its last committed round at any instant, without locks. HDF5's own file locks are off (a
+// reader's lock would fail the writer's next open). The schema is documented in
+// datasets/README.md.
 #ifndef SUTUREFLEET_SIM_STORE_H_
 #define SUTUREFLEET_SIM_STORE_H_
 
@@ -167,19 +170,22 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, cons
                           sfEpisodeRow* row);
 
 // append n rows (of the table's row type) to a table, opening the file as SWMR writer if it is
-// closed; with flush, close it afterwards (the end of a round); SF_ERR_RUN on failure (rows of
-// completed rounds remain readable)
+// closed; with flush, close it afterwards and commit the round; SF_ERR_RUN on failure, naming
+// the system error (a full disk says so): the round is then rolled back, the store holds its
+// completed rounds exactly
 sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, int flush,
                           sfError* e);
 
-// open an existing store to continue writing it (--resume): clears the status flags a writer
-// killed while writing left, cuts every table to keep[table] rows; SF_ERR_INPUT
-// when it is not a suturefleet store of this schema, SF_ERR_RUN on HDF5 failure
+// open an existing store to continue writing it (--resume): rolls back the round a killed writer
+// left half-written (its journal), clears status flags an older version's writer left, cuts
+// every table to keep[table] rows; SF_ERR_INPUT when it is not a suturefleet store of this
+// schema, SF_ERR_RUN on a system or HDF5 failure
 sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e);
 
-// read a whole store (readable while a run writes it); SF_ERR_INPUT naming the file when it is
-// missing, not HDF5, not a suturefleet store, or of another schema version; on failure out is
-// empty (safe to free)
+// read a whole store as of its last complete round (while a run writes it too: a read that raced
+// a commit is done again); SF_ERR_INPUT naming the file when it is missing, not a regular file,
+// not HDF5, not a suturefleet store, or of another schema version; on failure out is empty
+// (safe to free)
 sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e);
 
 // read the recorded trajectory of an episode (/data/demo_<episode_id>) for model m into t
