@@ -67,9 +67,13 @@ static sftStatus sf_check_ranges(const sfCheck* x, const char* table, long row,
     const sfRange* r = &ranges[i];
     if (r->value >= r->lo && r->value <= r->hi) continue;
     char range[64];
-    if (r->lo == r->hi) snprintf(range, sizeof(range), "%lld", r->lo);
-    if (r->lo != r->hi && r->hi == SF_NOMAX) snprintf(range, sizeof(range), ">= %lld", r->lo);
-    if (r->lo != r->hi && r->hi != SF_NOMAX) snprintf(range, sizeof(range), "%lld..%lld", r->lo, r->hi);
+    if (r->lo == r->hi) {
+      snprintf(range, sizeof(range), "%lld", r->lo);
+    } else if (r->hi == SF_NOMAX) {
+      snprintf(range, sizeof(range), ">= %lld", r->lo);
+    } else {
+      snprintf(range, sizeof(range), "%lld..%lld", r->lo, r->hi);
+    }
     return sf_check_fail(x, table, row, "%s = %lld, expected %s (%s)", r->field, r->value,
                          r->expect, range);
   }
@@ -91,8 +95,8 @@ static sftStatus sf_check_finite(const sfCheck* x, const char* table, long row, 
 static sftStatus sf_check_string(const sfCheck* x, const char* table, long row, const char* field,
                                  const char* s, size_t n) {
   if (memchr(s, 0, n)) return SF_OK;
-  return sf_check_fail(x, table, row, "%s is not terminated, expected a string of at most %zu bytes",
-                       field, n - 1);
+  return sf_check_fail(x, table, row, "%s is not terminated, expected at most %zu bytes", field,
+                       n - 1);
 }
 
 // does INI text set key: a line "key = ..." (or "key: ..."), blanks allowed around the key
@@ -302,8 +306,7 @@ static sftStatus sf_check_knowledge_fields(const sfCheck* x, long i) {
   const sfKnowledgeRow* r = &x->d->knowledge[i];
   const sfRange ranges[] = {
       {"round", r->round, -1, i ? x->cfg.rounds - 1 : -1,
-       i ? "-1 (the start) or a round of its configuration"
-         : "-1 (the rows of the start come first)"},
+       i ? "-1 (the start) or a round of its configuration" : "the start's rows first"},
       {"round", r->round, i ? x->d->knowledge[i - 1].round : -1, SF_NOMAX,
        "rounds in row order (the previous row's round or later)"},
       {"cohort", r->cohort, 0, 1, "0 (fleet) or 1 (solo)"},
@@ -379,7 +382,7 @@ static sftStatus sf_check_rounds(sfCheck* x) {
 sftStatus sf_store_validate(const sfStoreData* d, const char* path, sfError* e) {
   // each check relies on the ones before it
   static sftStatus (*const checks[])(sfCheck*) = {
-      sf_check_config, sf_check_names,     sf_check_counts, sf_check_robots,
+      sf_check_config,   sf_check_names,     sf_check_counts, sf_check_robots,
       sf_check_episodes, sf_check_knowledge, sf_check_rounds};
   sfCheck x;
   memset(&x, 0, sizeof(x));

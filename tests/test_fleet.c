@@ -532,11 +532,19 @@ static void test_info_json_without_errors(void** state) {
   scratch(path, sizeof(path), "fleet_nan.h5");
   sfStore st;
   sfError e = {{0}};
-  sfStoreMeta meta = {.config_text = "[run]\nrobots = 1\nrounds = 1\njoin = none\nmode = fleet\n",
+  char names[2048];
+  sf_skill_names(&sf_test_scripted_arc()->skill, names, sizeof(names));
+  sfStoreMeta meta = {.config_text =
+                          "[run]\nrobots = 1\nrounds = 1\nseed = 1\nstitches = 1\n"
+                          "join = none\nmode = fleet\nrecord = none\n"
+                          "controller = scripted-arc\nmodel = " SCENE "\n",
                       .seed = 1,
                       .model_hash = 1,
                       .model_path = SCENE,
-                      .timestep_s = 0.0005};
+                      .timestep_s = 0.0005,
+                      .controller = "scripted-arc",
+                      .controller_hash = SF_BUILTIN_HASH,
+                      .skill_names = names};
   sfRobotRow robot = {0};
   assert_int_equal(sf_store_create(&st, path, 0, &meta, &robot, 1, &e), SF_OK);
   sfEpisodeResult res;
@@ -548,9 +556,11 @@ static void test_info_json_without_errors(void** state) {
   res.time_s = 14;
   sfEpisodeRow row;
   sf_store_episode_row(&res, "scripted-arc", SF_BUILTIN_HASH, &row);
-  sfKnowledgeRow k = {.round = 0, .cohort = 0, .robot = -1, .episodes = 1, .n_theta = 8};
+  sfKnowledgeRow k[2] = {{.round = -1, .cohort = 0, .robot = -1, .episodes = 0, .n_theta = 8},
+                         {.round = 0, .cohort = 0, .robot = -1, .episodes = 1, .n_theta = 8}};
+  for (int i = 0; i < 8; i++) k[0].sd[i] = k[1].sd[i] = 1;  // readers refuse an SD <= 0
   assert_int_equal(sf_store_append(&st, SF_TABLE_EPISODES, &row, 1, 0, &e), SF_OK);
-  assert_int_equal(sf_store_append(&st, SF_TABLE_KNOWLEDGE, &k, 1, 1, &e), SF_OK);
+  assert_int_equal(sf_store_append(&st, SF_TABLE_KNOWLEDGE, k, 2, 1, &e), SF_OK);
   assert_int_equal(sf_store_close(&st, &e), SF_OK);
 
   char* out = run_ok(ARGS("info", path, "--json"));
