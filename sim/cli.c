@@ -3,11 +3,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -55,7 +57,7 @@ static const char* kRunUsage =
     "                  --force is given\n"
     "  --robots N      robots practising from round 0 (default 16)\n"
     "  --rounds R      practice rounds (default 24)\n"
-    "  --threads T     OpenMP threads (default: OMP_NUM_THREADS or the core count)\n"
+    "  --threads T     OpenMP threads, 1..1024 (default: OMP_NUM_THREADS or the core count)\n"
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
     "  --stitches K    throws per episode along the wound, 1..4 (default 1)\n"
@@ -67,10 +69,14 @@ static const char* kRunUsage =
     "  --record R      trajectories stored as robomimic demos: all, none or every:K (episodes\n"
     "                  whose id is a multiple of K; default every:10)\n"
     "  --controller C  a built-in controller's name or a plug-in file (a path containing '/'\n"
-    "                  or ending in .so; see 'suturefleet controllers') (default scripted-arc)\n"
-    "  --force         replace an existing store\n"
-    "  --resume        continue an interrupted run in --store with its own configuration\n"
-    "                  (only --threads and --quiet may be given with it)\n"
+    "                  or ending in .so; see 'suturefleet controllers') (default scripted-arc);\n"
+    "                  --resume of a plug-in store needs it: the file is loaded only if its\n"
+    "                  hash is the store's (the path in a store is never loaded)\n"
+    "  --force         replace an existing store (a regular file)\n"
+    "  --resume        continue an interrupted run in --store with its own configuration; the\n"
+    "                  run's options may be given again (the same command plus --resume) and\n"
+    "                  must equal the store's; --threads and --quiet may differ, --force may\n"
+    "                  not be given\n"
     "  --quiet         print nothing but errors; otherwise a terminal shows a live status line\n"
     "                  (round, robots, episodes, last round's success, steps/s, ETA) and\n"
     "                  other outputs get one line per round\n"
@@ -163,8 +169,8 @@ static const char* kReplayUsage =
     "Renders a stored episode with MuJoCo's renderer: headless through OSMesa into an MP4\n"
     "(ffmpeg, H.264) or PNG frames in a directory, or in an interactive window (GLFW). The\n"
     "frames come from the episode's trajectory in the store; an episode that was not recorded\n"
-    "is simulated again from its stored context and skill (same model and controller file),\n"
-    "and must reproduce the stored outcome. The overlay shows episode, robot, cohort, the\n"
+    "is simulated again from its stored context and skill (same model and controller), and\n"
+    "must reproduce the stored outcome. The overlay shows episode, robot, cohort, the\n"
     "throw's phase and its SRC metrics as they become known; green and blue dots mark the\n"
     "entry and exit holes.\n"
     "\n"
@@ -182,6 +188,9 @@ static const char* kReplayUsage =
     "                   round(duration x F) frames\n"
     "  --frames N       with --window: close after N frames (default: when closed)\n"
     "  --no-resimulate  refuse an episode whose trajectory was not recorded\n"
+    "  --controller F   the plug-in file of a plug-in store, to simulate an episode again;\n"
+    "                   loaded only if its hash is the store's (the path in a store is never\n"
+    "                   loaded; a built-in store needs nothing)\n"
     "  -h, --help       show this help\n";
 
 // report a usage error for command cmd and return exit code 2
@@ -250,14 +259,18 @@ static int sf_cli_wants_help(int argc, char** argv) {
   return 0;
 }
 
-// parse run's options into c; returns SF_OK or SF_ERR_INPUT with the message in e
-static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError* e) {
-  char others[64] = "";  // first option other than --store/--threads/--resume/--quiet
+// parse run's options into c (c->given: the settings given, by the command line or the config
+// file); cmdline gets the settings given on the command line (bit k: sf_config_key(k)) and
+// config the --config file (NULL: none); returns SF_OK or SF_ERR_INPUT with the message in e
+static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, unsigned* cmdline,
+                                  const char** config, sfError* e) {
   static const char* flags[] = {"--force", "--resume", "--quiet", NULL};
   static const char* keys[] = {"--store",  "--robots",     "--rounds", "--threads", "--seed",
                                "--model",  "--stitches",   "--join",   "--mode",    "--from",
                                "--record", "--controller", "--config", NULL};
   sf_config_defaults(c);
+  *cmdline = 0;
+  *config = NULL;
 
   // the config file first, so that options override it
   for (int i = 0; i < argc; i++) {
@@ -268,6 +281,7 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (!v) return sf_fail(e, SF_ERR_INPUT, "--config: expected a file path after it");
     sftStatus st = sf_config_load(c, v, e);
     if (st != SF_OK) return st;
+    *config = v;
   }
 
   // then every option in order (the config file's path again, skipped)
@@ -281,20 +295,19 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, sfError
     if (kind == SF_ARG_FLAG) {
       int* set[] = {&c->force, &c->resume, &c->quiet};
       *set[k] = 1;
-      if (k == 0 && !others[0]) snprintf(others, sizeof(others), "--force");
       continue;
     }
-    if (strcmp(keys[k], "--store") && strcmp(keys[k], "--threads") && !others[0]) {
-      snprintf(others, sizeof(others), "%s", keys[k]);
-    }
-    if (strcmp(keys[k], "--config")) st = sf_config_set(c, keys[k] + 2, v, keys[k], e);
+    if (!strcmp(keys[k], "--config")) continue;
+    st = sf_config_set(c, keys[k] + 2, v, keys[k], e);
     if (st != SF_OK) return st;
+    *cmdline |= 1u << sf_config_key_index(keys[k] + 2);
   }
-  if (c->resume && others[0]) {
+
+  // --resume takes the run's own options (compared with the store's later), never --force
+  if (c->resume && c->force) {
     return sf_fail(e, SF_ERR_INPUT,
-                   "--resume continues the store's own configuration; expected "
-                   "only --store, --threads and --quiet with it, got %s",
-                   others);
+                   "--resume continues the store it is given and never replaces it; expected "
+                   "no --force with it, got --force");
   }
   return SF_OK;
 }
@@ -324,31 +337,190 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const
   return status;
 }
 
-// --resume: the store's own configuration (threads from the command line) and its contents
-static sftStatus sf_cli_resume(sfRunConfig* c, sfStoreData* d, sfError* e) {
-  sftStatus status = sf_store_read(c->store, d, e);
+// two paths name one file (the same device and inode)
+static int sf_cli_same_file(const char* a, const char* b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// --resume: every setting given (c->given) equals the store's, but threads (results do not
+// depend on it), store (the one resumed) and controller (compared by its file's hash when it is
+// opened); model and from are equal as the same path or the same file. SF_ERR_INPUT naming the
+// first that differs, where it was given, and both values
+static sftStatus sf_cli_resume_same(const sfRunConfig* c, const sfRunConfig* stored,
+                                    unsigned cmdline, const char* config, sfError* e) {
+  for (int k = 0; k < SF_CONFIG_NKEY; k++) {
+    const char* key = sf_config_key(k);
+    if (!(c->given >> k & 1u) || !strcmp(key, "threads") || !strcmp(key, "store") ||
+        !strcmp(key, "controller")) {
+      continue;
+    }
+    char mine[4200], theirs[4200];
+    sf_config_value(c, k, mine, sizeof(mine));
+    sf_config_value(stored, k, theirs, sizeof(theirs));
+    int path = !strcmp(key, "model") || !strcmp(key, "from");
+    if (!strcmp(mine, theirs) || (path && sf_cli_same_file(mine, theirs))) continue;
+    if (!theirs[0]) snprintf(theirs, sizeof(theirs), "(none)");
+    if (cmdline >> k & 1u) {
+      return sf_fail(e, SF_ERR_INPUT, "--resume: --%s %s differs from the store's %s = %s", key,
+                     mine, key, theirs);
+    }
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--resume: %s = %s (--config '%s') differs from the store's %s = %s", key, mine,
+                   config ? config : "", key, theirs);
+  }
+  return SF_OK;
+}
+
+// --resume: the store's contents and its own configuration, which every setting given must
+// equal (threads, quiet and the given flags from c), and its controller opened into ctrl (a
+// plug-in only from the file given with --controller, checked against the store's hash before
+// it is loaded); SF_ERR_INPUT naming the store, the setting or the controller, nothing loaded
+static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* config, sfStoreData* d,
+                               sfController* ctrl, sfError* e) {
+  sftStatus status = sf_file_check_regular(c->store, "--store", "a suturefleet store", e);
+  if (status == SF_OK) status = sf_store_read(c->store, d, e);
   if (status != SF_OK) return status;
   sfRunConfig stored;
   sf_config_defaults(&stored);
   char origin[4200];
   snprintf(origin, sizeof(origin), "store '%s' configuration", c->store);
   status = sf_config_load_text(&stored, d->configuration, origin, e);
+  if (status == SF_OK) status = sf_cli_resume_same(c, &stored, cmdline, config, e);
+  if (status != SF_OK) return status;
+
+  // the controller: never a file only the store names
+  unsigned given_ctrl = 1u << sf_config_key_index("controller");
+  status =
+      sf_controller_open_stored(c->given & given_ctrl ? c->controller : NULL, stored.controller,
+                                d->controller, d->controller_hash, c->store, ctrl, e);
   if (status != SF_OK) return status;
   stored.threads = c->threads;
   stored.quiet = c->quiet;
   stored.resume = 1;
+  stored.given = c->given;
   snprintf(stored.store, sizeof(stored.store), "%s", c->store);
   *c = stored;
   return SF_OK;
+}
+
+// a thread count within SF_MAX_THREADS; origin says where it came from; SF_ERR_INPUT naming it
+static sftStatus sf_cli_check_threads(int threads, const char* origin, sfError* e) {
+  if (threads >= 1 && threads <= SF_MAX_THREADS) return SF_OK;
+  return sf_fail(e, SF_ERR_INPUT, "%s: %d threads; expected 1 to %d (give --threads T)", origin,
+                 threads, SF_MAX_THREADS);
+}
+
+// where a run's thread count came from: the command line, the config file, or OpenMP's default
+static const char* sf_cli_threads_origin(const sfRunConfig* c, unsigned cmdline, char* buf,
+                                         size_t n) {
+  unsigned bit = 1u << sf_config_key_index("threads");
+  const char* env = getenv("OMP_NUM_THREADS");
+  if (cmdline & bit) return "--threads";
+  if (c->given & bit) return "threads in --config";
+  if (!env) return "the core count (OpenMP's default)";
+  snprintf(buf, n, "OMP_NUM_THREADS=%.32s", env);
+  return buf;
+}
+
+// the run's memory in GiB, for messages
+static double sf_gib(uint64_t bytes) {
+  return (double)bytes / (1024.0 * 1024.0 * 1024.0);
+}
+
+// a + b * k into *sum, saturating at UINT64_MAX on overflow
+static void sf_add_mul(uint64_t* sum, uint64_t b, uint64_t k) {
+  uint64_t p;
+  if (__builtin_mul_overflow(b, k, &p) || __builtin_add_overflow(*sum, p, sum)) *sum = UINT64_MAX;
+}
+
+// the bytes a run of c on scene s allocates in sf_fleet_run (need[0] learning records of every
+// episode, [1] per-round buffers, [2] trajectory buffers when recording, [3] the per-thread
+// workers), saturating at UINT64_MAX; the run's episodes (robots x rounds) into *episodes
+static void sf_cli_run_bytes(const sfRunConfig* c, const sfScene* s, uint64_t need[4],
+                             uint64_t* episodes) {
+  const mjModel* m = s->m;
+  uint64_t nrobot = (uint64_t)sf_fleet_robots(c, NULL, 0);
+  *episodes = nrobot * (uint64_t)c->rounds;  // at most 3.4e6 x 1e5: no overflow
+  memset(need, 0, 4 * sizeof(uint64_t));
+
+  // learning: each robot's own episodes and the fleet's pooled ones, and the knowledge
+  sf_add_mul(&need[0], 2 * sizeof(sfEpisodeRecord), *episodes);
+  sf_add_mul(&need[0], sizeof(int) + sizeof(sfKnowledge), nrobot);
+
+  // a round's buffers, one slot per robot
+  uint64_t slot = sizeof(sfRobotRow) + sizeof(sfEpisodeSpec) + sizeof(sfEpisodeResult) +
+                  sizeof(sfEpisodeRow) + sizeof(sfKnowledgeRow) + SF_MAX_THETA * sizeof(double) +
+                  sizeof(int) + sizeof(sfTraj) + sizeof(sfTraj*);
+  sf_add_mul(&need[1], slot, nrobot);
+
+  // trajectories: a buffer per robot whenever anything is recorded
+  uint64_t cap = (uint64_t)(c->stitches * SF_THROW_TIME_S * SF_TRAJ_HZ) + 2;
+  uint64_t width = (uint64_t)m->nu + SF_NAXIS + 3 + 4 + 3 + 4 + 3 + (uint64_t)m->nq +
+                   (uint64_t)m->nv + 7 * (uint64_t)m->nmocap;
+  if (c->record_every) sf_add_mul(&need[2], cap * width * sizeof(double), nrobot);
+
+  // workers: the episode's mjData and the host's scratch mjData, measured on one
+  mjData* d = mj_makeData(m);
+  uint64_t data =
+      d ? sizeof(mjData) + (uint64_t)d->nbuffer + (uint64_t)d->nstack * sizeof(mjtNum) : 0;
+  if (d) mj_deleteData(d);
+  uint64_t worker = 2 * data + sizeof(sfWorker) + sizeof(sfHost) +
+                    ((uint64_t)m->nu + 6 * (uint64_t)m->nv) * sizeof(mjtNum);
+  sf_add_mul(&need[3], worker, (uint64_t)c->threads);
+}
+
+// everything the run of c will need fits, checked before any store is made: the thread count
+// (origin names where it came from), the episode count (fleet.c counts in int), and the memory
+// of sf_cli_run_bytes against the machine's physical memory; SF_ERR_INPUT saying what is needed
+// and what there is
+static sftStatus sf_cli_run_limits(const sfRunConfig* c, const sfScene* s, const char* origin,
+                                   sfError* e) {
+  sftStatus st = sf_cli_check_threads(c->threads, origin, e);
+  if (st != SF_OK) return st;
+  uint64_t need[4], episodes, total = 0;
+  sf_cli_run_bytes(c, s, need, &episodes);
+  if (episodes > INT_MAX) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--robots/--rounds: %d robots (with joiners and solo twins) x %d rounds = %llu "
+                   "episodes; expected at most %d",
+                   sf_fleet_robots(c, NULL, 0), c->rounds, (unsigned long long)episodes, INT_MAX);
+  }
+  for (int i = 0; i < 4; i++) sf_add_mul(&total, need[i], 1);
+
+  // against the physical memory (not what is free now: that changes)
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  uint64_t have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : UINT64_MAX;
+  if (total <= have) return SF_OK;
+  return sf_fail(e, SF_ERR_INPUT,
+                 "the run needs %.1f GiB of memory (%.1f GiB of learning records for %llu "
+                 "episodes, %.1f GiB of round buffers, %.1f GiB of trajectory buffers, %.1f GiB "
+                 "for %d threads) and this machine has %.1f GiB; expected fewer robots, rounds "
+                 "or threads, or --record none",
+                 sf_gib(total), sf_gib(need[0]), (unsigned long long)episodes, sf_gib(need[1]),
+                 sf_gib(need[2]), sf_gib(need[3]), c->threads, sf_gib(have));
+}
+
+// the run's store path: a new name, or an existing regular file (never a FIFO, device or
+// directory, which --force would replace); SF_ERR_INPUT naming it
+static sftStatus sf_cli_check_store(const char* path, sfError* e) {
+  struct stat sb;
+  if (stat(path, &sb) != 0 && errno == ENOENT) return SF_OK;
+  return sf_file_check_regular(path, "--store", "a suturefleet store or a new file", e);
 }
 
 // suturefleet run
 static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   sfRunConfig c;
   sfError e = {{0}};
-  if (sf_cli_parse_run(argc, argv, &c, &e) != SF_OK || sf_config_check(&c, &e) != SF_OK) {
+  unsigned cmdline;
+  const char* config;
+  if (sf_cli_parse_run(argc, argv, &c, &cmdline, &config, &e) != SF_OK ||
+      sf_config_check(&c, &e) != SF_OK) {
     return sf_cli_usage_error(err, "run", e.msg);
   }
+  char threads_origin[64];
+  const char* origin = sf_cli_threads_origin(&c, cmdline, threads_origin, sizeof(threads_origin));
 
   // everything is checked before the store is touched: resumed store, model, imported knowledge
   sfStoreData resumed = {0}, other = {0};
@@ -359,17 +531,14 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   // the writer lock first (rank 0, the writer): no other process writes this store meanwhile
   sfLock lock = {-1, ""};
   sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c.store, &lock, &e) : SF_OK;
-  if (status == SF_OK && c.resume) status = sf_cli_resume(&c, &resumed, &e);
-  if (status == SF_OK) status = sf_controller_open(c.controller, &ctrl, &e);
-  if (status == SF_OK && c.resume && strcmp(ctrl.hash, resumed.controller_hash)) {
-    status = sf_fail(&e, SF_ERR_INPUT,
-                     "--resume: controller '%s' (hash %s) is not the one store '%s' was written "
-                     "with (hash %s)",
-                     c.controller, ctrl.hash, c.store, resumed.controller_hash);
-  }
+  if (status == SF_OK && c.resume) status = sf_cli_resume(&c, cmdline, config, &resumed, &ctrl, &e);
+  if (status == SF_OK && !c.resume) status = sf_cli_check_store(c.store, &e);
+  if (status == SF_OK && !c.resume) status = sf_controller_open(c.controller, &ctrl, &e);
   if (status == SF_OK && ctrl.path[0]) {
     snprintf(c.controller, sizeof(c.controller), "%s", ctrl.path);  // absolute, for --resume
   }
+  const char* model_what = c.given & 1u << sf_config_key_index("model") ? "--model" : "model";
+  if (status == SF_OK) status = sf_file_check_regular(c.model, model_what, "an MJCF file", &e);
   if (status == SF_OK) status = sf_scene_load(&s, c.model, &e);
   if (status == SF_OK && c.stitches > s.npair) {
     status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
@@ -385,8 +554,10 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
                        c.model, hash, c.store, resumed.model_hash);
     }
   }
+  if (status == SF_OK) status = sf_cli_run_limits(&c, &s, origin, &e);
   if (status == SF_OK && c.from[0]) {
-    status = sf_store_read(c.from, &other, &e);
+    status = sf_file_check_regular(c.from, "--from", "a suturefleet store", &e);
+    if (status == SF_OK) status = sf_store_read(c.from, &other, &e);
     if (status == SF_OK) {
       status = sf_fleet_pooled(&other, &ctrl.skill, c.from, &from, &e);
     }
@@ -658,7 +829,11 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
 static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   sfEvalArgs a;
   sfError e = {{0}};
-  if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK) return sf_cli_usage_error(err, "eval", e.msg);
+  if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK ||
+      sf_cli_check_threads(a.threads, "OpenMP's default (OMP_NUM_THREADS or the cores)", &e) !=
+          SF_OK) {
+    return sf_cli_usage_error(err, "eval", e.msg);
+  }
 
   // the controller, the skill and the scene, checked before anything runs
   sfController ctrl;
@@ -675,6 +850,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
     status = sf_skill_load(def, a.skill, theta, &e);
   }
   sfScene s = {0};
+  if (status == SF_OK) status = sf_file_check_regular(a.model, "--model", "an MJCF file", &e);
   if (status == SF_OK) status = sf_scene_load(&s, a.model, &e);
   if (status == SF_OK && a.stitches > s.npair) {
     status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
@@ -1048,10 +1224,10 @@ static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
 
 // parse replay's arguments; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfError* e) {
-  *a = (sfReplayArgs){NULL, -1, NULL, 0, 640, 480, 30, 0, 1};
+  *a = (sfReplayArgs){NULL, -1, NULL, 0, 640, 480, 30, 0, 1, NULL};
   static const char* flags[] = {"--window", "--no-resimulate", NULL};
-  static const char* keys[] = {"--episode", "--out",    "--width", "--height",
-                               "--fps",     "--frames", NULL};
+  static const char* keys[] = {"--episode", "--out",    "--width",      "--height",
+                               "--fps",     "--frames", "--controller", NULL};
   for (int i = 0; i < argc; i++) {
     sftArg kind;
     int k;
@@ -1076,10 +1252,15 @@ static sftStatus sf_cli_parse_replay(int argc, char** argv, sfReplayArgs* a, sfE
     if (k == 3) bad = sf_parse_int(v, 16, 4096, &a->height);
     if (k == 4) a->fps = strtod(v, &end), bad = !*v || *end || !(a->fps >= 1 && a->fps <= 240);
     if (k == 5) bad = sf_parse_int(v, 1, 100000000, &iv), a->max_frames = iv;
+    if (k == 6) a->controller = v;
     if (bad) {
-      static const char* expect[] = {"a non-negative episode id",  "",
-                                     "an integer from 16 to 4096", "an integer from 16 to 4096",
-                                     "a number from 1 to 240",     "a positive integer"};
+      static const char* expect[] = {"a non-negative episode id",
+                                     "",
+                                     "an integer from 16 to 4096",
+                                     "an integer from 16 to 4096",
+                                     "a number from 1 to 240",
+                                     "a positive integer",
+                                     ""};
       return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", keys[k], expect[k], v);
     }
   }

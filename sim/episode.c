@@ -493,6 +493,10 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
     if (k % SF_CTRL_EVERY == 0) {
       sf_episode_obs(s, d, &rs, out, &obs);
       cs = api->step(w->state, m, d, &obs, w->ctrl_buf);
+      if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
+        out->fault = 1;  // a result outside the ABI's set: the episode ends, its controls unused
+        break;
+      }
       int fault = sf_episode_apply(m, d, w->ctrl_buf);
       out->fault |= fault != 0;
       if (fault == 2) break;  // non-finite: the episode ends; out of range: clamped, goes on

@@ -107,8 +107,9 @@ typedef struct sfEpisodeResult_ {
   uint8_t completed;       // every throw was pulled through
   uint8_t dropped;         // the needle was released outside the tissue
   uint8_t diverged;        // MuJoCo reported a bad state (NaN/Inf)
-  uint8_t fault;           // a non-finite control (the episode ended there) or an out-of-range
-                           //   one (clamped to the actuator range) came from the controller
+  uint8_t fault;           // the controller gave a non-finite control or a step result outside
+                           //   SFC_RUN/THROW_DONE/GIVE_UP (the episode ended there), or an
+                           //   out-of-range control (clamped to the actuator range)
   uint8_t success;         // the episode's success (README: "Success")
   int has_offsets;         // some throw went in and came out: offsets below valid
   double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound

@@ -108,18 +108,15 @@ static int sf_same(double a, double b) {
   return (isnan(a) && isnan(b)) || a == b;
 }
 
-// simulate the episode again with the store's controller; the outcome must be the stored one
-static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, sfError* e) {
+// simulate the episode again with the store's controller (a plug-in only from the file given,
+// given NULL: none, with the store's hash, checked before it is loaded); the outcome must be the
+// stored one
+static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, const char* given,
+                                      sfError* e) {
   sfController ctrl;
-  sftStatus st = sf_controller_open(r->cfg.controller, &ctrl, e);
+  sftStatus st = sf_controller_open_stored(given, r->cfg.controller, r->data.controller,
+                                           r->data.controller_hash, path, &ctrl, e);
   if (st != SF_OK) return st;
-  if (strcmp(ctrl.hash, r->data.controller_hash)) {
-    sf_controller_close(&ctrl);
-    return sf_fail(e, SF_ERR_INPUT,
-                   "cannot simulate the episode again: controller '%s' (hash %s) "
-                   "is not the one store '%s' was written with (hash %s)",
-                   r->cfg.controller, ctrl.hash, path, r->data.controller_hash);
-  }
   sfWorker w;
   st = sf_worker_make(&w, &r->s, &ctrl, e);
   if (st == SF_OK) st = sf_traj_make(&r->traj, r->s.m, r->row->stitches, e);
@@ -144,9 +141,10 @@ static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, sfError* e)
   return st;
 }
 
-// load the episode id of the store at path, with its trajectory (recorded, or simulated again)
+// load the episode id of the store at path, with its trajectory (recorded, or simulated again
+// by the controller sf_replay_resimulate opens from given)
 static sftStatus sf_replay_load(sfReplay* r, const char* path, long id, int resimulate,
-                                sfError* e) {
+                                const char* given, sfError* e) {
   memset(r, 0, sizeof(*r));
   sftStatus st = sf_store_read(path, &r->data, e);
   if (st == SF_OK) st = sf_replay_find(r, id, path, e);
@@ -159,7 +157,7 @@ static sftStatus sf_replay_load(sfReplay* r, const char* path, long id, int resi
                  "recorded %s) and --no-resimulate forbids simulating it again",
                  id, path, r->cfg.record_every == 0 ? "none" : "every K-th episode only");
   }
-  if (st == SF_OK && !found) st = sf_replay_resimulate(r, path, e);
+  if (st == SF_OK && !found) st = sf_replay_resimulate(r, path, given, e);
   if (st == SF_OK && r->traj.n == 0) {
     st = sf_fail(e, SF_ERR_INPUT,
                  "episode %ld of store '%s' ended after %d steps, before its "
@@ -445,7 +443,7 @@ static sftStatus sf_replay_window(sfReplay* r, const sfReplayArgs* a, FILE* log,
       long id = r->row->episode_id + 1 < r->data.nepisodes ? r->row->episode_id + 1 : 0;
       sfReplay next;
       sfError why = {{0}};
-      if (sf_replay_load(&next, a->store, id, a->resimulate, &why) == SF_OK) {
+      if (sf_replay_load(&next, a->store, id, a->resimulate, a->controller, &why) == SF_OK) {
         sf_replay_free(r);
         *r = next;
         rd.m = r->s.m;  // the same model (the store's hash), loaded anew: draw with this copy
@@ -464,7 +462,7 @@ sftStatus sf_replay(const sfReplayArgs* a, FILE* out, sfError* e) {
   sftStatus st = a->window ? SF_OK : sf_replay_check_out(a, e);
   sfReplay r;
   memset(&r, 0, sizeof(r));
-  if (st == SF_OK) st = sf_replay_load(&r, a->store, a->episode, a->resimulate, e);
+  if (st == SF_OK) st = sf_replay_load(&r, a->store, a->episode, a->resimulate, a->controller, e);
   if (st == SF_OK)
     st = a->window ? sf_replay_window(&r, a, out, e) : sf_replay_files(&r, a, out, e);
   sf_replay_free(&r);

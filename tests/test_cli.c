@@ -1,12 +1,17 @@
 // test_cli.c: the command line in-process: exit codes and messages for bad input, help texts
 // and the defaults they state, store safety, INI configuration with command-line overrides,
-// cohorts doubling the rows.
+// cohorts doubling the rows. In child processes: --resume with the run's own options (equal ones
+// taken, a different one named with both values), limits checked before any store exists
+// (memory, episode count, thread count), and paths that are not regular files (directory, FIFO,
+// device) refused at once, never read.
 #include "sf_test.h"
 
 #include <errno.h>
 #include <hdf5.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -659,6 +664,170 @@ static void test_controllers(void** state) {
   sf_test_expect_bad(ARGS("controllers", "--bogus"), ARGS("unexpected argument '--bogus'"));
 }
 
+#define SCENE SF_MODEL_DIR "/suture_scene.xml"
+
+// run the suturefleet binary with args (NULL-terminated, argv[0] added) as a child process;
+// killed after 60 s (a hang fails the test); returns its output (stdout and stderr, malloc'd)
+// and its exit code in *code
+static char* run_child(const char* const* args, int* code) {
+  char* argv[64] = {"suturefleet"};
+  int argc = 1;
+  for (; args[argc - 1]; argc++) {
+    assert_true(argc < 63);
+    argv[argc] = (char*)args[argc - 1];
+  }
+  argv[argc] = NULL;
+  char log[4096];
+  sf_test_path(log, sizeof(log), "cli_child.log");
+  pid_t pid = sf_test_spawn(log, argv);
+
+  // wait, at most 60 s
+  int status = 0, waited = 0;
+  struct timespec tick = {0, 20 * 1000 * 1000};
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (++waited > 3000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      print_error("suturefleet %s did not finish within 60 s\n", args[0]);
+      fail();
+    }
+    nanosleep(&tick, NULL);
+  }
+  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  char* out = sf_test_read(log, NULL);
+  assert_non_null(out);
+  return out;
+}
+
+// run_child: exit code `code`, and every word (NULL-terminated) in its output
+static void child_expect(const char* const* args, int code, const char* const* words) {
+  int got = 0;
+  char* out = run_child(args, &got);
+  print_message("exit %d: %s", got, out);
+  assert_int_equal(got, code);
+  for (int k = 0; words && words[k]; k++) assert_contains(out, words[k]);
+  free(out);
+}
+
+// --resume accepts the run's own options (the same command plus --resume, as a requeued job
+// gives it), on the command line or in a --config file, and refuses one that differs, naming
+// the option, the store's value and the given one; options not given are not compared
+static void test_resume_same_options(void** state) {
+  char store[4096], same[4096], other[4096];
+  sf_test_path(store, sizeof(store), "cli_resume_same.h5");
+  unlink(store);
+#define SAME_RUN                                                                            \
+  "run", "--robots", "1", "--rounds", "2", "--join", "none", "--mode", "fleet", "--record", \
+      "none", "--seed", "3", "--model", SCENE, "--store", store
+  child_expect(ARGS(SAME_RUN), 0, NULL);
+
+  // equal: taken (threads and quiet may differ; the controller by name)
+  child_expect(ARGS(SAME_RUN, "--resume"), 0, ARGS("(resumed)"));
+  child_expect(
+      ARGS(SAME_RUN, "--resume", "--threads", "1", "--quiet", "--controller", "scripted-arc"), 0,
+      NULL);
+  child_expect(ARGS("run", "--store", store, "--resume", "--rounds", "2"), 0, NULL);
+  write_ini("cli_resume_same.ini", "[run]\nrobots = 1\nseed = 3\nrecord = none\nthreads = 1\n",
+            same, sizeof(same));
+  child_expect(ARGS("run", "--store", store, "--resume", "--config", same), 0, NULL);
+
+  // different: refused, naming the option and both values
+  child_expect(ARGS(SAME_RUN, "--resume", "--robots", "2"), 2,
+               ARGS("--resume: --robots 2 differs from the store's robots = 1"));
+  child_expect(ARGS("run", "--store", store, "--resume", "--seed", "4"), 2,
+               ARGS("--resume: --seed 4 differs from the store's seed = 3"));
+  child_expect(ARGS("run", "--store", store, "--resume", "--record", "all"), 2,
+               ARGS("--resume: --record all differs from the store's record = none"));
+  child_expect(ARGS("run", "--store", store, "--resume", "--mode", "both"), 2,
+               ARGS("--resume: --mode both differs from the store's mode = fleet"));
+  child_expect(ARGS("run", "--store", store, "--resume", "--join", "1@1"), 2,
+               ARGS("--resume: --join 1@1 differs from the store's join = none"));
+  child_expect(ARGS("run", "--store", store, "--resume", "--from", store), 2,
+               ARGS("--resume: --from ", "differs from the store's from = (none)"));
+  write_ini("cli_resume_other.ini", "rounds = 3\n", other, sizeof(other));
+  char want[8400];
+  snprintf(want, sizeof(want),
+           "--resume: rounds = 3 (--config '%s') differs from the store's rounds = 2", other);
+  child_expect(ARGS("run", "--store", store, "--resume", "--config", other), 2, ARGS(want));
+  child_expect(ARGS("run", "--store", store, "--resume", "--config", other, "--rounds", "2"), 0,
+               NULL);
+  child_expect(ARGS(SAME_RUN, "--resume", "--force"), 2, ARGS("--resume", "got --force"));
+#undef SAME_RUN
+  unlink(store);
+}
+
+// everything a run needs is checked before its store is created: 5000 robots x 100000 rounds
+// (learning records alone about 358 GiB) and a robots x rounds product beyond an int are
+// refused with exit 2 saying what is needed and what there is; so is a thread count from
+// OMP_NUM_THREADS beyond 1024, naming where it came from; no store appears
+static void test_run_limits(void** state) {
+  char store[4096];
+  sf_test_path(store, sizeof(store), "cli_limits.h5");
+  unlink(store);
+  child_expect(ARGS("run", "--robots", "5000", "--rounds", "100000", "--store", store), 2,
+               ARGS("the run needs ", "GiB of memory (",
+                    "GiB of learning records for 1000800000 "
+                    "episodes",
+                    "and this machine has ", "expected fewer robots, rounds or threads"));
+  assert_int_equal(access(store, F_OK), -1);
+  child_expect(ARGS("run", "--robots", "100000", "--rounds", "100000", "--join", "100000@1",
+                    "--store", store),
+               2,
+               ARGS("--robots/--rounds: 400000 robots (with joiners and solo twins) x 100000 "
+                    "rounds = 40000000000 episodes; expected at most 2147483647"));
+  assert_int_equal(access(store, F_OK), -1);
+
+  // threads from the environment
+  assert_int_equal(setenv("OMP_NUM_THREADS", "100000", 1), 0);
+  child_expect(ARGS("run", "--robots", "1", "--rounds", "1", "--store", store), 2,
+               ARGS("OMP_NUM_THREADS=100000: 100000 threads; expected 1 to 1024"));
+  child_expect(ARGS("eval", "--episodes", "1"), 2, ARGS("100000 threads; expected 1 to 1024"));
+  child_expect(ARGS("run", "--robots", "1", "--rounds", "1", "--join", "none", "--record", "none",
+                    "--threads", "1", "--store", store, "--quiet"),
+               0, NULL);
+  assert_int_equal(setenv("OMP_NUM_THREADS", "2", 1), 0);
+  unlink(store);
+}
+
+// paths that are not regular files are refused at once with exit 2 naming the option, the path
+// and what it is, never read (a FIFO would hang, /dev/zero never end, a directory read as an
+// empty configuration): --config, eval's --skill, --store (new with --force, or resumed),
+// --from, --model and --controller
+static void test_not_regular_files(void** state) {
+  char fifo[4096], dir[4096], store[4096];
+  sf_test_path(fifo, sizeof(fifo), "cli_fifo");
+  sf_test_path(dir, sizeof(dir), "cli_dir");
+  sf_test_path(store, sizeof(store), "cli_fifo_run.h5");
+  unlink(fifo);
+  assert_int_equal(mkfifo(fifo, 0644), 0);
+  assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  unlink(store);
+  child_expect(ARGS("run", "--config", dir), 2,
+               ARGS("--config '", "': a directory, not a regular file; expected an INI file"));
+  child_expect(ARGS("run", "--config", fifo), 2, ARGS("': a FIFO, not a regular file"));
+  child_expect(ARGS("run", "--config", "/dev/zero"), 2,
+               ARGS("--config '/dev/zero': a character device, not a regular file"));
+  child_expect(ARGS("eval", "--skill", fifo, "--episodes", "1"), 2,
+               ARGS("skill file '", "': a FIFO, not a regular file"));
+  child_expect(ARGS("eval", "--skill", "/dev/zero", "--episodes", "1"), 2,
+               ARGS("skill file '/dev/zero': a character device"));
+  child_expect(ARGS("eval", "--skill", dir, "--episodes", "1"), 2, ARGS("': a directory"));
+  child_expect(ARGS("run", "--store", fifo, "--force", "--robots", "1", "--rounds", "1"), 2,
+               ARGS("--store '", "': a FIFO, not a regular file"));
+  child_expect(ARGS("run", "--store", "/dev/null", "--force", "--robots", "1", "--rounds", "1"), 2,
+               ARGS("--store '/dev/null': a character device, not a regular file"));
+  child_expect(ARGS("run", "--store", fifo, "--resume"), 2, ARGS("': a FIFO, not a regular file"));
+  child_expect(ARGS("run", "--from", fifo, "--robots", "1", "--rounds", "1", "--store", store), 2,
+               ARGS("--from '", "': a FIFO, not a regular file"));
+  child_expect(ARGS("run", "--model", fifo, "--robots", "1", "--rounds", "1", "--store", store), 2,
+               ARGS("--model '", "': a FIFO, not a regular file; expected an MJCF file"));
+  child_expect(ARGS("eval", "--model", fifo, "--episodes", "1"), 2, ARGS("': a FIFO"));
+  child_expect(ARGS("run", "--controller", fifo, "--store", store), 2,
+               ARGS("': not a regular file"));
+  assert_int_equal(access(store, F_OK), -1);
+  unlink(fifo);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bad_options),
@@ -680,6 +849,9 @@ int main(void) {
       cmocka_unit_test(test_short_run_default_join),
       cmocka_unit_test(test_controllers),
       cmocka_unit_test(test_progress),
+      cmocka_unit_test(test_resume_same_options),
+      cmocka_unit_test(test_run_limits),
+      cmocka_unit_test(test_not_regular_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

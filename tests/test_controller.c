@@ -7,7 +7,12 @@
 // file, by sf_controller_open with nothing left loaded and by the real binary's eval and run
 // with exit code 2 and no store written or replaced. A plug-in writing NaN controls has every
 // episode of a run fault-flagged (the store records its name and file hash); one writing a
-// finite out-of-range control is clamped, fault-flagged and runs to the time limit.
+// finite out-of-range control is clamped, fault-flagged and runs to the time limit; one whose
+// step returns a value outside SFC_RUN/THROW_DONE/GIVE_UP ends the episode, fault-flagged.
+// No code from a store: replay and run --resume of a plug-in store load only the file given with
+// --controller, and only when its hash is the store's, checked before dlopen; a plug-in whose
+// constructor leaves a marker file shows that nothing a store names, or a file of another hash,
+// is ever loaded.
 #include "sf_test.h"
 
 #include <dlfcn.h>
@@ -446,16 +451,27 @@ static void test_store_remembers_plugin(void** state) {
   assert_contains(r.out, line);
   bin_free(&r);
 
-  // the plug-in file replaced by another build
+  // the plug-in file replaced by another build: refused before it is loaded, with or without
+  // --controller naming it
   size_t n0 = 0, n1 = 0;
   char* before = sf_test_read(store, &n0);
   sf_test_copy(PLUGIN("table_ok"), so);
+  char now[24], msg[12000];
+  file_fnv(so, now);
   r = run_bin(ARGS("run", "--store", store, "--resume"));
   print_message("%s", r.err);
   assert_int_equal(r.code, 2);
-  assert_contains(r.err, "--resume: controller");
+  assert_contains(r.err, "pass --controller PATH to load it");
   assert_contains(r.err, hash);
-  assert_contains(r.err, "is not the one store");
+  bin_free(&r);
+  r = run_bin(ARGS("run", "--store", store, "--resume", "--controller", so));
+  print_message("%s", r.err);
+  assert_int_equal(r.code, 2);
+  snprintf(msg, sizeof(msg),
+           "controller plug-in '%s' (hash %s) is not the controller store '%s' was written with "
+           "(hash %s); the file was not loaded",
+           so, now, store, hash);
+  assert_contains(r.err, msg);
   bin_free(&r);
   char* after = sf_test_read(store, &n1);
   assert_int_equal(n0, n1);
@@ -587,6 +603,197 @@ static void test_fault_episodes(void** state) {
   bin_free(&b);
 }
 
+// a step result outside the ABI's set (return_ctrl returns 7 from its 51st call) ends the
+// episode at that call as a controller fault, like a NaN control: 200 steps, never a success;
+// the binary counts it as a fault
+static void test_bad_return(void** state) {
+  sfScene s = {0};
+  sfError e = {{0}};
+  assert_int_equal(sf_scene_load(&s, SCENE, &e), SF_OK);
+  double ctrl[64];
+  assert_true(s.m->nu <= 64);
+  sfEpisodeResult r = plugin_episode(PLUGIN("return_ctrl"), &s, ctrl);
+  assert_int_equal(r.fault, 1);
+  assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
+  assert_int_equal(r.steps, 200);
+  assert_near(r.sim_time_s, 0.1, 1e-9);
+  sf_scene_free(&s);
+
+  binRun b = run_bin(ARGS("eval", "--controller", PLUGIN("return_ctrl"), "--episodes", "2"));
+  assert_int_equal(b.code, 0);
+  assert_contains(b.out, "completed 0, dropped 0, faults 2, diverged 0");
+  bin_free(&b);
+}
+
+// rewrite the string attribute name on the root of the store at path
+static void set_root_string(const char* path, const char* name, const char* value) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  assert_true(f >= 0);
+  assert_true(H5Adelete(f, name) >= 0);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  assert_true(type >= 0 && H5Tset_size(type, strlen(value) + 1) >= 0);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(f, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+  assert_true(a >= 0 && H5Awrite(a, type, value) >= 0);
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(type);
+  assert_true(H5Fclose(f) >= 0);
+}
+
+// the store's configuration with its controller line replaced by 'controller = spec'
+static void set_stored_controller(const char* path, const char* spec) {
+  sfStoreData d;
+  sfError e = {{0}};
+  assert_int_equal(sf_store_read(path, &d, &e), SF_OK);
+  char text[16384];
+  const char* at = strstr(d.configuration, "controller = ");
+  assert_non_null(at);
+  const char* end = strchr(at, '\n');
+  assert_non_null(end);
+  snprintf(text, sizeof(text), "%.*scontroller = %s%s", (int)(at - d.configuration),
+           d.configuration, spec, end);
+  sf_store_data_free(&d);
+  set_root_string(path, "configuration", text);
+}
+
+// the marker file of ctor_marker.so's constructor, and the scratch files of the trust tests
+#define MARKER SF_TEST_TMP "/ctl_ctor_marker.txt"
+#define TRUST_SO SF_TEST_TMP "/ctl_trust.so"
+#define CTOR_SO SF_TEST_TMP "/ctl_ctor.so"
+#define FRAMES SF_TEST_TMP "/ctl_trust_frames"
+
+// a short run of the plug-in so into a new store (1 fleet robot, 2 rounds, nothing recorded:
+// replay must simulate its episodes again)
+static void trust_store(const char* so, const char* store) {
+  remove(store);
+  binRun r = run_bin(ARGS("run", "--controller", so, "--robots", "1", "--rounds", "2", "--join",
+                          "none", "--mode", "fleet", "--record", "none", "--store", store));
+  if (r.code != 0) print_error("%s", r.err);
+  assert_int_equal(r.code, 0);
+  bin_free(&r);
+}
+
+// replay of episode 0 and run --resume of store, with --controller ctrl (NULL: none): both exit
+// with code, each message containing want (when not NULL); the marker is never made unless
+// marked
+static void trust_try(const char* store, const char* ctrl, int code, const char* want, int marked) {
+  binRun r[2];
+  if (ctrl) {
+    r[0] = run_bin(ARGS("replay", store, "--episode", "0", "--out", FRAMES, "--width", "64",
+                        "--height", "48", "--fps", "30", "--controller", ctrl));
+    r[1] = run_bin(ARGS("run", "--store", store, "--resume", "--controller", ctrl));
+  } else {
+    r[0] = run_bin(ARGS("replay", store, "--episode", "0", "--out", FRAMES, "--width", "64",
+                        "--height", "48", "--fps", "30"));
+    r[1] = run_bin(ARGS("run", "--store", store, "--resume"));
+  }
+  for (int i = 0; i < 2; i++) {
+    print_message("%s %s: exit %d %s", store, ctrl ? ctrl : "(no --controller)", r[i].code,
+                  r[i].err);
+    assert_int_equal(r[i].code, code);
+    if (want) assert_contains(r[i].err, want);
+    bin_free(&r[i]);
+  }
+  assert_int_equal(access(MARKER, F_OK), marked ? 0 : -1);
+}
+
+// no code from a store. A store written by ctor_marker.so (its constructor marks each load in a
+// file, as hostile code named by a store would run), and a copy of a template store whose
+// configuration is rewritten to name ctor_marker.so with the hash 'built-in': replay and run
+// --resume without --controller exit 2 saying which option to give, and nothing is loaded; with
+// --controller naming another file (whose hash is not the store's) they exit 2 naming both
+// hashes, and nothing is loaded, ctor_marker.so given for a template store included (the hash is
+// checked before dlopen); with the right file both work, and only ctor_marker.so given for its
+// own store makes the marker
+static void test_no_code_from_store(void** state) {
+  char good[4096], ctor[4096], forged[4096], want[16384], th[24], ch[24];
+  sf_test_path(good, sizeof(good), "ctl_trust.h5");
+  sf_test_path(ctor, sizeof(ctor), "ctl_trust_ctor.h5");
+  sf_test_path(forged, sizeof(forged), "ctl_trust_forged.h5");
+  sf_test_copy(SF_TEST_TEMPLATE, TRUST_SO);
+  sf_test_copy(PLUGIN("ctor_marker"), CTOR_SO);
+  file_fnv(TRUST_SO, th);
+  file_fnv(CTOR_SO, ch);
+  unsetenv("SF_TEST_CTOR_MARKER");
+  trust_store(TRUST_SO, good);
+  trust_store(CTOR_SO, ctor);
+  sf_test_copy(good, forged);
+  set_stored_controller(forged, CTOR_SO);
+  set_root_string(forged, "controller_hash", SF_BUILTIN_HASH);
+  remove(MARKER);
+  assert_int_equal(setenv("SF_TEST_CTOR_MARKER", MARKER, 1), 0);
+
+  // (1) no --controller: refused, the option named
+  snprintf(want, sizeof(want),
+           "store '%s' was written by plug-in controller 'ctor-marker' (path %s, hash %s); pass "
+           "--controller PATH to load it",
+           ctor, CTOR_SO, ch);
+  trust_try(ctor, NULL, 2, want, 0);
+  snprintf(want, sizeof(want), "(path %s, hash built-in); pass --controller PATH", CTOR_SO);
+  trust_try(forged, NULL, 2, want, 0);
+
+  // (2) another file: refused by its hash, before it is loaded
+  snprintf(want, sizeof(want),
+           "controller plug-in '%s' (hash %s) is not the controller store '%s' was written with "
+           "(hash %s); the file was not loaded",
+           TRUST_SO, th, ctor, ch);
+  trust_try(ctor, TRUST_SO, 2, want, 0);
+  snprintf(want, sizeof(want),
+           "(hash %s) is not the controller store '%s' was written with (hash %s)", ch, good, th);
+  trust_try(good, CTOR_SO, 2, want, 0);
+  trust_try(forged, CTOR_SO, 2, "the file was not loaded", 0);
+  trust_try(forged, TRUST_SO, 2, "the file was not loaded", 0);
+  trust_try(good, "scripted-arc", 2, "built-in controller 'scripted-arc' is not the controller", 0);
+
+  // (3) the right file: both work; only loading ctor_marker.so itself makes the marker
+  trust_try(good, TRUST_SO, 0, NULL, 0);
+  trust_try(ctor, CTOR_SO, 0, NULL, 1);
+  unsetenv("SF_TEST_CTOR_MARKER");
+  remove(MARKER);
+}
+
+// the hash is of the bytes loaded: opened once, the file is hashed and loaded through one
+// descriptor, which stays open while the plug-in is loaded (so its /proc/self/fd name never
+// names another file); two plug-ins opened and closed in turn are each the file asked for
+static void test_open_expect(void** state) {
+  char th[24];
+  file_fnv(SF_TEST_TEMPLATE, th);
+  sfController a, b;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_open_expect(SF_TEST_TEMPLATE, th, "test", &a, &e), SF_OK);
+  assert_string_equal(a.hash, th);
+  assert_true(a.fd >= 0);
+  assert_true(fcntl(a.fd, F_GETFD) >= 0);
+  int fd = a.fd;
+  assert_int_equal(sf_controller_open(PLUGIN("table_ok"), &b, &e), SF_OK);
+  assert_string_equal(a.name, "template");
+  assert_string_equal(b.name, "bad-table");
+  sf_controller_close(&a);
+  assert_int_equal(fcntl(fd, F_GETFD), -1);  // closed with the plug-in
+  assert_int_equal(sf_controller_open(PLUGIN("nan_ctrl"), &a, &e), SF_OK);
+  assert_string_equal(a.name, "nan-ctrl");  // a reused descriptor number names the new file
+  sf_controller_close(&a);
+  sf_controller_close(&b);
+  assert_false(is_loaded(SF_TEST_TEMPLATE));
+
+  // a wrong expectation: refused, nothing loaded; built-ins match only 'built-in'
+  memset(&e, 0, sizeof(e));
+  assert_int_equal(
+      sf_controller_open_expect(SF_TEST_TEMPLATE, "0123456789abcdef", "store 'x'", &a, &e),
+      SF_ERR_INPUT);
+  assert_contains(e.msg, th);
+  assert_contains(e.msg, "0123456789abcdef");
+  assert_contains(e.msg, "the file was not loaded");
+  assert_null(a.dl);
+  assert_false(is_loaded(SF_TEST_TEMPLATE));
+  assert_int_equal(sf_controller_open_expect("scripted-arc", SF_BUILTIN_HASH, "x", &a, &e), SF_OK);
+  sf_controller_close(&a);
+  assert_int_equal(sf_controller_open_expect("scripted-arc", th, "store 'x'", &a, &e),
+                   SF_ERR_INPUT);
+  assert_contains(e.msg, "built-in controller 'scripted-arc' is not the controller store 'x'");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_template_open),
@@ -600,6 +807,9 @@ int main(void) {
       cmocka_unit_test(test_store_remembers_plugin),
       cmocka_unit_test(test_impedance_example),
       cmocka_unit_test(test_long_plugin_path),
+      cmocka_unit_test(test_bad_return),
+      cmocka_unit_test(test_open_expect),
+      cmocka_unit_test(test_no_code_from_store),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

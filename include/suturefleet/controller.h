@@ -52,7 +52,7 @@ enum {
                          //   closing below 0.12 around the needle grasp it
 };
 
-// what a step returns
+// what a step returns (any other value is a controller fault: the episode ends there)
 enum {
   SFC_RUN = 0,         // keep going
   SFC_THROW_DONE = 1,  // this throw is finished: the needle is pulled through and held
@@ -160,7 +160,8 @@ typedef struct sfcController_ {
   // kinematics and bias forces. Controls must be finite and within the actuator ranges
   // (m->actuator_ctrlrange): a non-finite control ends the episode, an out-of-range one is
   // clamped to its range; either marks the episode a controller fault (never a success).
-  // Returns SFC_RUN, SFC_THROW_DONE or SFC_GIVE_UP.
+  // Returns SFC_RUN, SFC_THROW_DONE or SFC_GIVE_UP; any other value is a controller fault too:
+  // the episode ends at that step, with the controls of that call unused.
   int (*step)(void* state, const mjModel* m, const mjData* d, const sfcObs* obs, mjtNum* ctrl);
 
   // optional: release the state (NULL: nothing to release)

@@ -3,8 +3,10 @@
 // NC_BAD_CALL-th step call of an episode (counting from 0), writes a bad control:
 //   nan_ctrl (built as is): NaN into the outer yaw control; suturefleet ends the episode there;
 //   range_ctrl (built with RANGE_CTRL): a finite jaw control far below the jaw's range, which
-//     suturefleet clamps to the range's low end; the episode goes on to its time limit.
-// Either way every episode is a controller fault. Its state is malloc'd and freed by destroy.
+//     suturefleet clamps to the range's low end; the episode goes on to its time limit;
+//   return_ctrl (built with RETURN_CTRL): good controls, but step returns NC_BAD_RETURN, none of
+//     SFC_RUN, SFC_THROW_DONE and SFC_GIVE_UP; suturefleet ends the episode there.
+// Every episode is a controller fault. Its state is malloc'd and freed by destroy.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +15,12 @@
 
 #define NC_BAD_CALL 50     // the first step call with a bad control
 #define NC_LOW_JAW (-5.0)  // range_ctrl's jaw control (rad), far below any jaw range
+#define NC_BAD_RETURN 7    // return_ctrl's step result, outside the documented set
 
 #ifdef RANGE_CTRL
 #define NC_NAME "range-ctrl"
+#elif defined(RETURN_CTRL)
+#define NC_NAME "return-ctrl"
 #else
 #define NC_NAME "nan-ctrl"
 #endif
@@ -59,6 +64,8 @@ static int nc_step(void* state, const mjModel* m, const mjData* d, const sfcObs*
   if (c->calls++ >= NC_BAD_CALL) {
 #ifdef RANGE_CTRL
     ctrl[h->arm.act[SFC_AXIS_JAW]] = NC_LOW_JAW;
+#elif defined(RETURN_CTRL)
+    return NC_BAD_RETURN;
 #else
     ctrl[h->arm.act[SFC_AXIS_YAW]] = NAN;
 #endif
