@@ -57,8 +57,9 @@ int sf_config_key_index(const char* key);
 // setting k of c as its canonical text, as sf_config_text writes it ("" for no --from)
 void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n);
 
-// set one key from text (its bit in c->given is set); origin names where the value came from ("--robots", "x.ini:3") for
-// messages; SF_ERR_INPUT naming origin, the value and what was expected
+// set one key from text (its bit in c->given is set); origin names where the value came from
+// ("--robots", "x.ini:3") for messages; SF_ERR_INPUT naming origin, the value and what was
+// expected
 sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, const char* origin,
                         sfError* e);
 
