@@ -17,6 +17,7 @@
 #include "curves.h"
 #include "dist.h"
 #include "fleet.h"
+#include "journal.h"
 #include "lock.h"
 #include "replay.h"
 #include "scene.h"
@@ -905,6 +906,9 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   for (long i = 0; i < d->nrobots; i++) cohort_robots[d->robots[i].cohort ? 1 : 0]++;
   int done = sf_fleet_rounds_done(d);
   static const char* names[2] = {"fleet", "solo"};
+  sfJournalStamp stamp;  // a journal: a round being written, or left by a stopped writer
+  sf_journal_stamp(path, &stamp);
+  int pending = stamp.journal_ino >= 0;
   if (json) {
     fprintf(out, "{\"store\": ");
     sf_json_str(out, path);
@@ -915,8 +919,10 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
     sf_json_str(out, d->controller);
     fprintf(out,
             ", \"controller_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
-            "\"robots\": {\"fleet\": %ld, \"solo\": %ld}, \"configuration\": ",
-            d->controller_hash, d->nepisodes, done + 1, cohort_robots[0], cohort_robots[1]);
+            "\"round_in_progress\": %s, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, "
+            "\"configuration\": ",
+            d->controller_hash, d->nepisodes, done + 1, pending ? "true" : "false",
+            cohort_robots[0], cohort_robots[1]);
     sf_json_str(out, d->configuration);
     fprintf(out, ", \"rounds\": [");
     int first = 1;
@@ -946,6 +952,13 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
   fprintf(out, "configuration:\n%s", d->configuration);
   fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n", cohort_robots[0],
           cohort_robots[1], d->nepisodes, done + 1);
+  if (pending) {
+    fprintf(out,
+            "a round is being written, or its writer was stopped while writing it (%s-journal): "
+            "shown as of the last complete round; 'suturefleet run --store %s --resume' "
+            "finishes a stopped run\n",
+            path, path);
+  }
   fprintf(out,
           "per round (n: episodes, ok: success rate, entry: SRC entry error mm, trauma mm^2, "
           "time s)\n");

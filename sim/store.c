@@ -2,6 +2,7 @@
 // mode, reading back, reopening to resume.
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <math.h>
@@ -506,17 +507,40 @@ sftStatus sf_store_check_path(const char* path, int force, sfError* e) {
   return SF_OK;
 }
 
+// remove the temporary files (PATH.tmp-PID) that runs killed while creating path left
+static void sf_store_remove_temporaries(const char* path) {
+  char a[4096], b[4096], prefix[4200];
+  snprintf(a, sizeof(a), "%s", path);
+  snprintf(b, sizeof(b), "%s", path);
+  const char* dir = dirname(a);
+  int n = snprintf(prefix, sizeof(prefix), "%s.tmp-", basename(b));
+  DIR* d = opendir(dir);
+  for (struct dirent* x = d ? readdir(d) : NULL; x; x = readdir(d)) {
+    const char* pid = x->d_name + n;
+    if (strncmp(x->d_name, prefix, (size_t)n) || !*pid || strspn(pid, "0123456789") != strlen(pid))
+      continue;
+    char full[8400], journal[8500];
+    snprintf(full, sizeof(full), "%s/%s", dir, x->d_name);
+    unlink(full);
+    if (sf_journal_path(full, journal, sizeof(journal)) == 0) unlink(journal);
+  }
+  if (d) closedir(d);
+}
+
 // put the finished new store at tmp in place at path: atomically replacing an old store when
-// forced (its journal, if a killed writer left one, goes first: it belongs to the old file),
-// else only if path is still free; SF_ERR_INPUT when it exists, SF_ERR_RUN on a system error
+// forced, else only if path is free. A journal at path goes first: it belongs to a store that
+// is being replaced or is gone, and must never be applied to the new one (the caller holds the
+// writer lock, so no writer is using it). SF_ERR_INPUT when path exists and force is 0,
+// SF_ERR_RUN on a system error; tmp is removed on failure
 static sftStatus sf_store_publish(const char* tmp, const char* path, int force, sfError* e) {
-  int rc;
-  if (force) {
-    rc = sf_journal_commit(path);
-    if (rc == 0) rc = rename(tmp, path);
-  } else {
+  int rc = 0;
+  errno = 0;
+  if (!force && access(path, F_OK) == 0) rc = -1, errno = EEXIST;
+  if (rc == 0) rc = sf_journal_commit(path);
+  if (rc == 0 && force) rc = rename(tmp, path);
+  if (rc == 0 && !force) {
     rc = link(tmp, path);
-    if (rc < 0 && errno != EEXIST && access(path, F_OK) != 0) rc = rename(tmp, path);  // no links
+    if (rc < 0 && errno != EEXIST) rc = rename(tmp, path);  // a file system without links
     if (rc == 0) unlink(tmp);
   }
   if (rc == 0) return SF_OK;
@@ -542,7 +566,9 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
   // written whole under a temporary name beside it (latest file format, needed for SWMR), so
-  // a run killed while creating it leaves no store, and an old one (--force) stays intact
+  // a run killed while creating it leaves no store, and an old one (--force) stays intact;
+  // what such a killed run left is removed (the caller holds the lock: no one else creates it)
+  sf_store_remove_temporaries(path);
   char tmp[sizeof(st->path)];
   if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
     return sf_fail(e, SF_ERR_INPUT, "store '%s': path too long", path);

@@ -62,6 +62,9 @@ static void assert_clean(const char* store) {
   assert_false(exists(p));
   snprintf(p, sizeof(p), "%s.lock", store);
   assert_false(exists(p));
+  char cmd[4400];
+  snprintf(cmd, sizeof(cmd), "ls '%s'.tmp-* > /dev/null 2>&1", store);
+  assert_int_not_equal(system(cmd), 0);
 }
 
 // run the binary with args (NULL-terminated, "run" first) and an extra environment variable
