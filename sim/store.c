@@ -310,8 +310,7 @@ static void sf_store_abort(sfStore* st) {
 static sftStatus sf_store_failed(sfStore* st, const char* what, sfError* e) {
   char why[256] = "";
   if (st->err) snprintf(why, sizeof(why), ": %s", strerror(st->err));
-  return sf_fail(e, SF_ERR_RUN,
-                 "store '%s': %s%s; %s", st->path, what, why,
+  return sf_fail(e, SF_ERR_RUN, "store '%s': %s%s; %s", st->path, what, why,
                  st->rollback_failed
                      ? "the round could not be rolled back yet: the next --resume does it"
                      : "the store was rolled back to its last complete round (--resume "
@@ -785,8 +784,10 @@ static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void**
   if (ds < 0) return -1;
   herr_t rc = H5Drefresh(ds);
   hid_t space = rc >= 0 ? H5Dget_space(ds) : -1;
-  hsize_t dims[1] = {0};
-  if (space < 0 || H5Sget_simple_extent_dims(space, dims, NULL) != 1) rc = -1;
+  hsize_t dims[1] = {0};  // rank checked first: a crafted 2-D table must not overflow it
+  if (space < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
+      H5Sget_simple_extent_dims(space, dims, NULL) != 1)
+    rc = -1;
   *rows = rc >= 0 ? calloc(dims[0] + 1, kRowSize[table]) : NULL;
   if (rc >= 0 && !*rows) rc = -1;
   if (rc >= 0 && dims[0] > 0) rc = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows);
@@ -808,8 +809,8 @@ static hid_t sf_store_open_read(const char* path, sftStatus* status, sfError* e)
     return -1;
   }
   if (!S_ISREG(sb.st_mode)) {
-    *status = sf_fail(e, SF_ERR_INPUT, "store '%s': not a regular file (expected an HDF5 store)",
-                      path);
+    *status =
+        sf_fail(e, SF_ERR_INPUT, "store '%s': not a regular file (expected an HDF5 store)", path);
     return -1;
   }
   if (H5Fis_hdf5(path) <= 0) {
@@ -838,7 +839,9 @@ static double* sf_store_read_matrix(hid_t loc, const char* name, int width, int*
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
   hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
   hsize_t dims[2] = {0, 0};
-  int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+  int rank = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2
+                 ? H5Sget_simple_extent_dims(sp, dims, NULL)
+                 : -1;
   double* buf = NULL;
   if (rank == 2 && (int)dims[1] == width) {
     buf = malloc(((size_t)dims[0] * (size_t)width + 1) * sizeof(double));
