@@ -789,8 +789,8 @@ static void test_resume_complete_store(void** state) {
   assert_true(pct <= 100);
 }
 
-// --resume takes the store's own configuration: any option but --threads is refused rather
-// than silently ignored (run --help: "only --threads may be given with it")
+// --resume takes the store's own configuration: an option that differs from it is refused,
+// naming it, rather than silently ignored (equal options are accepted: test_cli)
 static void test_resume_rejects_other_options(void** state) {
   const char* ref = reference_store();
   char store[4096];
