@@ -40,8 +40,14 @@ sftStatus sf_skill_read(const sfSkillDef* def, FILE* f, const char* path, double
   char* line = NULL;
   size_t cap = 0;
   sftStatus st = SF_OK;
-  while (st == SF_OK && getline(&line, &cap, f) >= 0) {
+  ssize_t len;
+  while (st == SF_OK && (len = getline(&line, &cap, f)) >= 0) {
     line_no++;
+    if (memchr(line, 0, (size_t)len)) {  // the rest of the line would be silently dropped
+      st = sf_fail(e, SF_ERR_INPUT, "skill file '%s' line %d: expected text, got a NUL byte", path,
+                   line_no);
+      break;
+    }
     char* hash = strchr(line, '#');
     if (hash) *hash = 0;
     for (char* tok = strtok(line, " \t\r\n,"); tok && st == SF_OK; tok = strtok(NULL, " \t\r\n,")) {

@@ -35,7 +35,7 @@ sftStatus sf_skill_check(const sfSkillDef* def, const double* theta, int n, cons
 // read a skill file: the values in def's order separated by white space or commas, '#' to the
 // end of a line is a comment; SF_ERR_INPUT naming the file for a missing file, one that is not
 // a regular file (a directory, FIFO or device: refused before reading), a non-number, a wrong
-// count or a value out of bounds; theta (def->n) is written only on success
+// count, a value out of bounds or a NUL byte; theta (def->n) is written only on success
 sftStatus sf_skill_load(const sfSkillDef* def, const char* path, double* theta, sfError* e);
 
 // read a skill file's text from the open stream f, as sf_skill_load after opening it (path
