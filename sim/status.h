@@ -42,8 +42,7 @@ sftStatus sf_file_open_regular(const char* path, const char* what, const char* e
 
 // path names a regular file, checked as sf_file_open_regular checks it, for a file a library
 // opens again by its name afterwards (HDF5, MuJoCo); SF_ERR_INPUT as sf_file_open_regular
-sftStatus sf_file_check_regular(const char* path, const char* what, const char* expect,
-                                sfError* e);
+sftStatus sf_file_check_regular(const char* path, const char* what, const char* expect, sfError* e);
 
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \

@@ -158,6 +158,17 @@ static inline void sf_test_expect_bad(const char* const* args, const char* const
   sf_test_cli_free(&r);
 }
 
+// argv for SF_TEST_BIN: "suturefleet", then args (NULL-terminated, at most 62), then NULL
+static inline void sf_test_argv(const char* const* args, char* argv[64]) {
+  int argc = 1;
+  argv[0] = "suturefleet";
+  for (; args[argc - 1]; argc++) {
+    assert_true(argc < 63);
+    argv[argc] = (char*)args[argc - 1];
+  }
+  argv[argc] = NULL;
+}
+
 // start SF_TEST_BIN with argv (NULL-terminated, argv[0] included) as a child process whose
 // stdout and stderr go to the file log; returns its pid
 static inline pid_t sf_test_spawn(const char* log, char* const* argv) {

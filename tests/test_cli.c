@@ -670,13 +670,8 @@ static void test_controllers(void** state) {
 // killed after 60 s (a hang fails the test); returns its output (stdout and stderr, malloc'd)
 // and its exit code in *code
 static char* run_child(const char* const* args, int* code) {
-  char* argv[64] = {"suturefleet"};
-  int argc = 1;
-  for (; args[argc - 1]; argc++) {
-    assert_true(argc < 63);
-    argv[argc] = (char*)args[argc - 1];
-  }
-  argv[argc] = NULL;
+  char* argv[64];
+  sf_test_argv(args, argv);
   char log[4096];
   sf_test_path(log, sizeof(log), "cli_child.log");
   pid_t pid = sf_test_spawn(log, argv);

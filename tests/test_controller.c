@@ -42,13 +42,8 @@ typedef struct binRun_ {
 
 // run SF_TEST_BIN with args (NULL-terminated, argv[0] added) to its exit, output captured
 static binRun run_bin(const char* const* args) {
-  char* argv[64] = {"suturefleet"};
-  int argc = 1;
-  for (; args[argc - 1]; argc++) {
-    assert_true(argc < 63);
-    argv[argc] = (char*)args[argc - 1];
-  }
-  argv[argc] = NULL;
+  char* argv[64];
+  sf_test_argv(args, argv);
   char out[4096], err[4096];
   sf_test_path(out, sizeof(out), "ctl_bin.out");
   sf_test_path(err, sizeof(err), "ctl_bin.err");

@@ -70,10 +70,8 @@ static void assert_clean(const char* store) {
 // run the binary with args (NULL-terminated, "run" first) and an extra environment variable
 // (NULL: none), output into log; the wait status
 static int run_child(const char* log, const char* env, char* const* args) {
-  char* argv[64] = {"suturefleet"};
-  int n = 1;
-  while (args[n - 1]) argv[n] = args[n - 1], n++;
-  argv[n] = NULL;
+  char* argv[64];
+  sf_test_argv((const char* const*)args, argv);
   if (env) putenv((char*)env);
   pid_t pid = sf_test_spawn(log, argv);
   if (env) {

@@ -70,12 +70,10 @@ static void sf_fz_raw(sfFzBytes* b, void* out, size_t n) {
 
 // an int64: mostly a value that sits on a boundary somewhere in the readers, else raw bytes
 static int64_t sf_fz_int(sfFzBytes* b) {
-  static const int64_t kInts[] = {0,         1,         -1,        2,         3,
-                                  4,         5,         7,         8,         9,
-                                  15,        16,        17,        23,        24,
-                                  63,        64,        65,        100,       1000,
-                                  65535,     100000,    100001,    -5,        -2,
-                                  INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, INT32_MAX - 1};
+  static const int64_t kInts[] = {
+      0,     1,      -1,     2,  3,  4,         5,         7,         8,         9,
+      15,    16,     17,     23, 24, 63,        64,        65,        100,       1000,
+      65535, 100000, 100001, -5, -2, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, INT32_MAX - 1};
   uint8_t k = sf_fz_u8(b);
   size_t nk = sizeof(kInts) / sizeof(kInts[0]);
   if (k < 3 * nk) return kInts[k % nk];
@@ -86,9 +84,9 @@ static int64_t sf_fz_int(sfFzBytes* b) {
 
 // a double: mostly a special or boundary value, else raw bytes
 static double sf_fz_double(sfFzBytes* b) {
-  static const double kDoubles[] = {0,       1,        -1,      0.5,     NAN,     INFINITY,
-                                    -INFINITY, DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324,  41.81,
-                                    60,      122,      20,      1e9,     -0.0,    -1e9};
+  static const double kDoubles[] = {0,         1,       -1,       0.5,     NAN,    INFINITY,
+                                    -INFINITY, DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324, 41.81,
+                                    60,        122,     20,       1e9,     -0.0,   -1e9};
   uint8_t k = sf_fz_u8(b);
   size_t nk = sizeof(kDoubles) / sizeof(kDoubles[0]);
   if (k < 3 * nk) return kDoubles[k % nk];
@@ -118,7 +116,8 @@ typedef struct sfFzField_ {
   int count;  // array length (1 for a scalar; bytes for a string)
 } sfFzField;
 
-#define SF_FZ_F(T, f, kind, count) {offsetof(T, f), kind, count}
+#define SF_FZ_F(T, f, kind, count) \
+  { offsetof(T, f), kind, count }
 static const sfFzField kEpisodeFields[] = {
     SF_FZ_F(sfEpisodeRow, episode_id, SF_FZ_I64, 1),
     SF_FZ_F(sfEpisodeRow, round, SF_FZ_I32, 1),
@@ -171,8 +170,7 @@ static const sfFzField kKnowledgeFields[] = {
 #undef SF_FZ_F
 
 // the tables: fields, row sizes, names
-static const sfFzField* const kFields[SF_NTABLE] = {kEpisodeFields, kRobotFields,
-                                                    kKnowledgeFields};
+static const sfFzField* const kFields[SF_NTABLE] = {kEpisodeFields, kRobotFields, kKnowledgeFields};
 static const int kNFields[SF_NTABLE] = {sizeof(kEpisodeFields) / sizeof(sfFzField),
                                         sizeof(kRobotFields) / sizeof(sfFzField),
                                         sizeof(kKnowledgeFields) / sizeof(sfFzField)};
@@ -216,22 +214,22 @@ enum {
   SF_FZ_NATTR
 };
 static const char* const kAttrName[SF_FZ_NATTR] = {
-    "format",     "schema_version",  "seed",        "model_hash",          "mujoco_version",
-    "configuration", "controller", "controller_hash", "skill_names", "suturefleet_version",
-    "model_path"};
+    "format",         "schema_version",      "seed",       "model_hash",
+    "mujoco_version", "configuration",       "controller", "controller_hash",
+    "skill_names",    "suturefleet_version", "model_path"};
 
 // how an attribute is stored
 typedef enum sftFzAttrKind_ {
   SF_FZ_ATTR_MISSING = 0,
-  SF_FZ_ATTR_STRING,    // fixed-length string (NUL-terminated, NUL- or space-padded)
-  SF_FZ_ATTR_VLEN,      // variable-length string
-  SF_FZ_ATTR_I32,       // int32 scalar
-  SF_FZ_ATTR_U64,       // uint64 scalar
-  SF_FZ_ATTR_F64,       // double scalar
-  SF_FZ_ATTR_I8,        // int8 scalar
-  SF_FZ_ATTR_STRINGS,   // 1-D fixed-length string array of 3
-  SF_FZ_ATTR_INTS,      // 1-D uint64 array of 3
-  SF_FZ_ATTR_NULL,      // null dataspace string
+  SF_FZ_ATTR_STRING,   // fixed-length string (NUL-terminated, NUL- or space-padded)
+  SF_FZ_ATTR_VLEN,     // variable-length string
+  SF_FZ_ATTR_I32,      // int32 scalar
+  SF_FZ_ATTR_U64,      // uint64 scalar
+  SF_FZ_ATTR_F64,      // double scalar
+  SF_FZ_ATTR_I8,       // int8 scalar
+  SF_FZ_ATTR_STRINGS,  // 1-D fixed-length string array of 3
+  SF_FZ_ATTR_INTS,     // 1-D uint64 array of 3
+  SF_FZ_ATTR_NULL,     // null dataspace string
   SF_FZ_NATTR_KIND
 } sftFzAttrKind;
 
@@ -247,24 +245,46 @@ typedef struct sfFzAttr_ {
 typedef struct sfFzStore_ {
   void* rows[SF_NTABLE];  // SF_FZ_ROWS rows each
   long n[SF_NTABLE];
-  int shape[SF_NTABLE];  // sftFzShape
-  int type[SF_NTABLE];   // sftFzType
-  int member[SF_NTABLE]; // the member a type change applies to
+  int shape[SF_NTABLE];   // sftFzShape
+  int type[SF_NTABLE];    // sftFzType
+  int member[SF_NTABLE];  // the member a type change applies to
   sfFzAttr attr[SF_FZ_NATTR];
 } sfFzStore;
 
 // the configuration of the template: keys in sf_config_text's order, and their values
-static const char* const kConfigKey[] = {"robots",     "rounds", "seed",  "stitches", "join",
-                                         "mode",       "record", "controller", "model", "from",
-                                         "threads",    "store",  "bogus"};
+static const char* const kConfigKey[] = {"robots",  "rounds", "seed",       "stitches", "join",
+                                         "mode",    "record", "controller", "model",    "from",
+                                         "threads", "store",  "bogus"};
 #define SF_FZ_NKEY ((int)(sizeof(kConfigKey) / sizeof(kConfigKey[0])))
 
 // values a configuration key is often given
-static const char* const kConfigValue[] = {
-    "0",   "1",     "2",      "3",    "4",         "5",           "-1",         "100000",
-    "100001", "2147483647", "18446744073709551615", "1@1", "2@1,2@1", "1@2", "none", "fleet",
-    "solo", "both", "all",    "every:1", "every:3", "scripted-arc", "template", "./x.so",
-    "",     "16",   "24"};
+static const char* const kConfigValue[] = {"0",
+                                           "1",
+                                           "2",
+                                           "3",
+                                           "4",
+                                           "5",
+                                           "-1",
+                                           "100000",
+                                           "100001",
+                                           "2147483647",
+                                           "18446744073709551615",
+                                           "1@1",
+                                           "2@1,2@1",
+                                           "1@2",
+                                           "none",
+                                           "fleet",
+                                           "solo",
+                                           "both",
+                                           "all",
+                                           "every:1",
+                                           "every:3",
+                                           "scripted-arc",
+                                           "template",
+                                           "./x.so",
+                                           "",
+                                           "16",
+                                           "24"};
 
 // ---------------------------------------------------------------------------------------------
 // the template
@@ -462,8 +482,7 @@ static void sf_fz_set_attr(sfFzBytes* b, sfFzAttr* a) {
       a->kind == SF_FZ_ATTR_INTS) {
     a->value = sf_fz_int(b);
   }
-  if (a->kind == SF_FZ_ATTR_STRING || a->kind == SF_FZ_ATTR_VLEN ||
-      a->kind == SF_FZ_ATTR_STRINGS) {
+  if (a->kind == SF_FZ_ATTR_STRING || a->kind == SF_FZ_ATTR_VLEN || a->kind == SF_FZ_ATTR_STRINGS) {
     sf_fz_text(b, a->text, sizeof(a->text), SF_FZ_CONFIG);
   }
 }
@@ -488,7 +507,8 @@ static void sf_fz_edit(sfFzBytes* b, sfFzStore* s) {
   int op = sf_fz_u8(b) % SF_FZ_NOP;
   if (op <= SF_FZ_OP_KNOWLEDGE) {
     int t = op == SF_FZ_OP_EPISODE ? SF_TABLE_EPISODES
-                                   : op == SF_FZ_OP_ROBOT ? SF_TABLE_ROBOTS : SF_TABLE_KNOWLEDGE;
+            : op == SF_FZ_OP_ROBOT ? SF_TABLE_ROBOTS
+                                   : SF_TABLE_KNOWLEDGE;
     uint8_t row = sf_fz_u8(b), field = sf_fz_u8(b);
     if (!s->n[t]) return;
     void* r = (uint8_t*)s->rows[t] + (row % s->n[t]) * kRowSize[t];
@@ -679,25 +699,25 @@ static herr_t sf_fz_write_table(hid_t file, const sfFzStore* s, int t) {
 
   // dataspace, layout and types for the shape
   hsize_t dims[2] = {n, 2}, maxdims[2] = {H5S_UNLIMITED, 2}, chunk[2] = {16, 2};
-  hid_t space = shape == SF_FZ_SHAPE_SCALAR ? H5Screate(H5S_SCALAR)
-                : shape == SF_FZ_SHAPE_2D   ? H5Screate_simple(2, dims, maxdims)
-                : shape == SF_FZ_SHAPE_FIXED
-                    ? H5Screate_simple(1, dims, NULL)
-                    : H5Screate_simple(1, dims, maxdims);
+  hid_t space = shape == SF_FZ_SHAPE_SCALAR  ? H5Screate(H5S_SCALAR)
+                : shape == SF_FZ_SHAPE_2D    ? H5Screate_simple(2, dims, maxdims)
+                : shape == SF_FZ_SHAPE_FIXED ? H5Screate_simple(1, dims, NULL)
+                                             : H5Screate_simple(1, dims, maxdims);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   herr_t rc = space >= 0 && dcpl >= 0 ? 0 : -1;
   if (rc >= 0 && shape != SF_FZ_SHAPE_SCALAR && shape != SF_FZ_SHAPE_FIXED) {
     rc = H5Pset_chunk(dcpl, shape == SF_FZ_SHAPE_2D ? 2 : 1, chunk);
   }
   hid_t row = sf_fz_row_type(t);
-  hid_t mtype = shape == SF_FZ_SHAPE_INTS ? H5Tcopy(H5T_NATIVE_INT32) : row >= 0 ? H5Tcopy(row) : -1;
+  hid_t mtype = shape == SF_FZ_SHAPE_INTS ? H5Tcopy(H5T_NATIVE_INT32)
+                : row >= 0                ? H5Tcopy(row)
+                                          : -1;
   hid_t ftype = shape == SF_FZ_SHAPE_INTS ? H5Tcopy(H5T_STD_I32LE)
-                : row >= 0                 ? sf_fz_file_type(s, t, row)
-                                           : -1;
+                : row >= 0                ? sf_fz_file_type(s, t, row)
+                                          : -1;
   if (mtype < 0 || ftype < 0) rc = -1;
-  hid_t ds = rc >= 0 ? H5Dcreate2(file, kTableName[t], ftype, space, H5P_DEFAULT, dcpl,
-                                  H5P_DEFAULT)
-                     : -1;
+  hid_t ds =
+      rc >= 0 ? H5Dcreate2(file, kTableName[t], ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
   if (ds < 0) rc = -1;
 
   // the rows (a 2-D table repeats each row; ints are the rows' first 4 bytes)
