@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "arm.h"
-#include "episode.h"
 #include "needle.h"
 
 _Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match the ABI's");

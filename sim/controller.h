@@ -17,6 +17,8 @@
 #include "skill.h"
 #include "status.h"
 
+#define SF_CTRL_EVERY 4  // controller period in physics steps (500 Hz at the 0.5 ms timestep)
+
 #define SF_BUILTIN_HASH "built-in"  // hash recorded for built-in controllers
 
 // a loaded, checked controller

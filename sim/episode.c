@@ -8,7 +8,6 @@
 
 #include "arm.h"
 #include "needle.h"
-#include "policy.h"
 #include "rng.h"
 
 #define SF_DEG (mjPI / 180)
@@ -528,7 +527,4 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   sf_episode_summary(s, out, &rs);
   out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
                  !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2;
-  out->score = sf_policy_score(out->success, (double)out->throws_ok / spec->stitches,
-                               out->trauma_mm2, out->entry_err_mm, out->exit_err_mm,
-                               out->tip_out_mm, out->time_s, out->dropped);
 }

@@ -21,7 +21,6 @@
 #define SF_SUCCESS_TOL_MM 2.5  // SRC: the 5 mm squares around entry and exit holes
 #define SF_TRAUMA_MAX_MM2 2.0  // most torn tissue area a successful episode may cause
 #define SF_THROW_TIME_S 14.0   // time allowed per throw
-#define SF_CTRL_EVERY 4        // controller period in steps (500 Hz at the 0.5 ms timestep)
 
 // a robot's calibration error: the rigid transform between where its cameras put the holes and
 // where they are. It is the sum of a systematic part shared by every robot of the experiment
@@ -114,7 +113,7 @@ typedef struct sfEpisodeResult_ {
   int has_offsets;         // some throw went in and came out: offsets below valid
   double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound
   double exit_off_mm[3];   //   frame (along, across towards the exit, normal); exit
-  double score;            // learning score (sf_policy_score)
+  double score;            // learning score: set by the learner (sf_policy_result_score)
   int32_t cohort;          // set by the fleet: 0 fleet, 1 solo
   int32_t join_round;      // set by the fleet: the robot's first round
 } sfEpisodeResult;

@@ -10,45 +10,6 @@
 
 #include "dist.h"
 
-#define SF_RAD2DEG (180.0 / 3.141592653589793)
-
-// add one cohort's robots (initial ones, then join groups) from id `first`; twins: the context
-// robots of a mirrored cohort (NULL: each robot is its own); returns the next id
-static int sf_fleet_cohort(const sfRunConfig* c, int cohort, int first, const sfRobotRow* twins,
-                           sfRobotRow* robots, int max) {
-  int id = first, k = 0;
-  for (int g = -1; g < c->njoin; g++) {
-    int count = g < 0 ? c->robots : c->join_count[g];
-    int join = g < 0 ? 0 : c->join_round[g];
-    for (int i = 0; i < count; i++, id++, k++) {
-      if (!robots || id >= max) continue;
-      sfRobotRow* r = &robots[id];
-      memset(r, 0, sizeof(*r));
-      r->robot = id;
-      r->cohort = cohort;
-      r->join_round = join;
-      r->context_robot = twins ? twins[k].robot : id;
-      sfCalib cal;
-      sf_calib_draw(c->seed, r->context_robot, &cal);
-      for (int j = 0; j < 3; j++) {
-        r->calib_bias_mm[j] = 1000 * cal.bias_m[j];
-        r->calib_rot_deg[j] = SF_RAD2DEG * cal.rot_rad[j];
-      }
-    }
-  }
-  return id;
-}
-
-int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max) {
-  int n = 0;
-  if (c->mode != SF_MODE_SOLO) n = sf_fleet_cohort(c, SF_COHORT_FLEET, 0, NULL, robots, max);
-  if (c->mode == SF_MODE_SOLO) return sf_fleet_cohort(c, SF_COHORT_SOLO, 0, NULL, robots, max);
-  if (c->mode == SF_MODE_BOTH) {
-    n = sf_fleet_cohort(c, SF_COHORT_SOLO, n, robots && max >= n ? robots : NULL, robots, max);
-  }
-  return n;
-}
-
 sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfController* ctrl,
                           sfError* e) {
   for (int i = 0; i < n; i++) {
@@ -64,8 +25,16 @@ void sf_workers_free(sfWorker* workers, int n) {
   for (int i = 0; i < n; i++) sf_worker_free(&workers[i]);
 }
 
+// observer calls (each function may be NULL)
+static void sf_obs_round_start(const sfRunObserver* o, int round, int robots) {
+  if (o && o->round_start) o->round_start(o->user, round, robots);
+}
+static void sf_obs_episode(const sfRunObserver* o, long steps) {
+  if (o && o->episode) o->episode(o->user, steps);
+}
+
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res, sfProgress* prog) {
+                       int n, sfEpisodeResult* res, const sfRunObserver* obs) {
   // each thread owns workers[thread]; each slot is written by exactly one thread
 #pragma omp parallel num_threads(nthread)
   {
@@ -73,7 +42,7 @@ void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const s
 #pragma omp for schedule(dynamic, 1)
     for (int i = 0; i < n; i++) {
       sf_episode_run(s, w, &specs[i], &res[i]);
-      sf_progress_episode(prog, res[i].steps);
+      sf_obs_episode(obs, res[i].steps);
     }
   }
 }
@@ -91,12 +60,8 @@ void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r) {
   sum->time_s += r->time_s;
 }
 
-void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
-  for (int i = 0; i < n; i++) {
-    sfEpisodeRow row;
-    sf_store_episode_row(&res[i], "", "", &row);
-    sf_summary_count(sum, &row);
-  }
+void sf_summary_add(sfRunSummary* sum, const sfEpisodeRow* rows, int n) {
+  for (int i = 0; i < n; i++) sf_summary_count(sum, &rows[i]);
 }
 
 void sf_summary_finish(sfRunSummary* sum) {
@@ -267,11 +232,10 @@ static void sf_learner_init(sfLearner* L, const sfSkillDef* def, const sfRunConf
   L->nrobot = nrobot;
   L->rounds = c->rounds;
   L->robots = robots;
-  L->own = calloc((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
-  L->nown = calloc((size_t)nrobot, sizeof(int));
-  L->pooled = calloc((size_t)nrobot * (size_t)c->rounds + 1, sizeof(sfEpisodeRecord));
-  L->solo = calloc((size_t)nrobot, sizeof(sfKnowledge));
-  SF_ASSERT(L->own && L->nown && L->pooled && L->solo);
+  L->own = SF_CALLOC((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
+  L->nown = SF_CALLOC(nrobot, sizeof(int));
+  L->pooled = SF_CALLOC((size_t)nrobot * (size_t)c->rounds + 1, sizeof(sfEpisodeRecord));
+  L->solo = SF_CALLOC(nrobot, sizeof(sfKnowledge));
   sf_knowledge_prior(def, &L->fleet);
   if (from) L->fleet = *from;
   for (int i = 0; i < nrobot; i++) sf_knowledge_prior(def, &L->solo[i]);
@@ -327,128 +291,202 @@ static int sf_fleet_stop(void) {
   return sf_dist_sum(sig ? 1 : 0) > 0 ? (sig ? sig : SIGTERM) : 0;
 }
 
-// success rate of a cohort among a round's results (NaN if it has none)
-static double sf_cohort_rate(const sfEpisodeResult* res, int n, int cohort) {
+// what a run works with: its robots, one worker per thread, and one slot per robot for the
+// round in progress (spec, result, stored row, trajectory)
+typedef struct sfRunState_ {
+  const sfScene* s;
+  const sfRunConfig* c;
+  const sfController* ctrl;
+  sfStore* st;               // the store (NULL on ranks other than 0)
+  const sfRunObserver* obs;  // who watches (may be NULL)
+  int nrobot;
+  int has_fleet;          // the run has a fleet cohort
+  sfRobotRow* robots;     // every robot of the run, by id
+  sfWorker* workers;      // one per thread
+  sfEpisodeSpec* specs;   // the round's episodes, by active slot
+  sfEpisodeResult* res;   // their results
+  sfEpisodeRow* rows;     // their store rows
+  sfKnowledgeRow* krows;  // the round's knowledge rows
+  double* theta;          // the round's skill vectors (SF_MAX_THETA per slot)
+  int* active;            // the robot ids active this round
+  sfTraj* trajs;          // trajectory buffers, by slot (when recording)
+  sfTraj** traj_of;       // the slot's buffer if its episode is recorded, else NULL
+  sfLearner L;            // what learning remembers
+  long next_id;           // id of the round's first episode
+} sfRunState;
+
+// allocate the run's buffers and workers, and start learning (fresh or from the resumed store
+// up to round done)
+static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfStoreData* resumed,
+                             int done, sfError* e) {
+  const sfRunConfig* c = R->c;
+  int n;
+  R->robots = sf_robots_make(c, &n);
+  R->nrobot = n;
+  R->has_fleet = c->mode != SF_MODE_SOLO;
+  R->workers = SF_CALLOC(c->threads, sizeof(sfWorker));
+  R->specs = SF_CALLOC(n, sizeof(sfEpisodeSpec));
+  R->res = SF_CALLOC(n, sizeof(sfEpisodeResult));
+  R->rows = SF_CALLOC(n, sizeof(sfEpisodeRow));
+  R->krows = SF_CALLOC(n + 1, sizeof(sfKnowledgeRow));
+  R->theta = SF_CALLOC((size_t)n * SF_MAX_THETA, sizeof(double));
+  R->active = SF_CALLOC(n, sizeof(int));
+  R->trajs = SF_CALLOC(n, sizeof(sfTraj));
+  R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
+  sf_learner_init(&R->L, &R->ctrl->skill, c, R->robots, n, from, resumed, done, &R->next_id);
+  sftStatus status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
+  for (int i = 0; status == SF_OK && c->record_every && i < n; i++) {
+    status = sf_traj_make(&R->trajs[i], R->s->m, c->stitches, e);
+  }
+  return status;
+}
+
+static void sf_run_close(sfRunState* R) {
+  sf_learner_free(&R->L);
+  sf_workers_free(R->workers, R->c->threads);
+  for (int i = 0; i < R->nrobot; i++) sf_traj_free(&R->trajs[i]);
+  free(R->robots);
+  free(R->workers);
+  free(R->specs);
+  free(R->res);
+  free(R->rows);
+  free(R->krows);
+  free(R->theta);
+  free(R->active);
+  free(R->trajs);
+  free(R->traj_of);
+}
+
+// episodes the rounds after done will simulate
+static long sf_run_total(const sfRunState* R, int done) {
+  long total = 0;
+  for (int round = done + 1; round < R->c->rounds; round++) {
+    for (int i = 0; i < R->nrobot; i++) total += R->robots[i].join_round <= round;
+  }
+  return total;
+}
+
+// the robots active in round (into R->active); returns how many
+static int sf_run_actives(sfRunState* R, int round) {
+  int n = 0;
+  for (int i = 0; i < R->nrobot; i++) {
+    if (R->robots[i].join_round <= round) R->active[n++] = i;
+  }
+  return n;
+}
+
+// the round's episode specs: each active robot samples its skill from its cohort's knowledge,
+// aimed by its own aim corrections (or the pooled ones before it has any)
+static void sf_run_specs(sfRunState* R, int round, int n) {
+  const sfRunConfig* c = R->c;
+  const sfSkillDef* def = &R->ctrl->skill;
+  sfLearner* L = &R->L;
+  for (int a = 0; a < n; a++) {
+    int i = R->active[a];
+    double aim[3], *th = R->theta + (long)a * SF_MAX_THETA;
+    const sfKnowledge* k = R->robots[i].cohort == SF_COHORT_FLEET ? &L->fleet : &L->solo[i];
+    double pooled[3] = {0, 0, 0};
+    for (int j = 0; def->has_aim && j < 3; j++) pooled[j] = k->mean[def->aim[j]];
+    sf_policy_aim(def, L->own + (long)i * L->rounds, L->nown[i], pooled, aim);
+    sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
+    long id = R->next_id + a;
+    R->traj_of[a] = c->record_every && id % c->record_every == 0 ? &R->trajs[a] : NULL;
+    R->specs[a] = (sfEpisodeSpec){
+        c->seed, i, round, id, c->stitches, 0, th, i - R->robots[i].context_robot, R->traj_of[a]};
+  }
+}
+
+// simulate the round: this rank's block in parallel, then every rank gets every result and
+// rank 0 every recorded trajectory
+static void sf_run_simulate(sfRunState* R, int n) {
+  int lo, hi;
+  sf_dist_block(n, sf_dist_rank(), sf_dist_size(), &lo, &hi);
+  sf_fleet_parallel(R->s, R->workers, R->c->threads, R->specs + lo, hi - lo, R->res + lo, R->obs);
+  sf_dist_share_results(R->res, n);
+  sf_dist_gather_trajs(R->traj_of, n, R->s->m);
+  for (int a = 0; a < n; a++) {
+    if (a < lo || a >= hi) sf_obs_episode(R->obs, R->res[a].steps);
+  }
+}
+
+// store the round (demos, episode rows, the knowledge learned from them) and learn from it;
+// every rank learns, rank 0 writes
+static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError* e) {
+  sfStore* st = R->st;
+  sftStatus status = SF_OK;
+  if (st) status = sf_store_demos(st, R->res, R->traj_of, n, R->s->m, e);
+  for (int a = 0; a < n; a++) {
+    const sfRobotRow* robot = &R->robots[R->active[a]];
+    R->res[a].cohort = robot->cohort;
+    R->res[a].join_round = robot->join_round;
+    R->res[a].score = sf_policy_result_score(&R->res[a]);
+    sf_store_episode_row(&R->res[a], R->ctrl->name, R->ctrl->hash, &R->rows[a]);
+    sf_learner_add(&R->L, &R->rows[a]);
+  }
+  R->next_id += n;
+  if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, R->rows, n, 0, e);
+  sf_learner_update(&R->L, R->active, n);
+  int nk = sf_learner_rows(&R->L, round, R->active, n, R->has_fleet, R->krows);
+  if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R->krows, nk, 1, e);
+  return sf_dist_agree(status, e);
+}
+
+// the success rate of a cohort in the round's rows (NaN if it has none)
+static double sf_run_rate(const sfRunState* R, int n, int cohort) {
   int k = 0, ok = 0;
-  for (int i = 0; i < n; i++) {
-    if (res[i].cohort == cohort) k++, ok += res[i].success;
+  for (int a = 0; a < n; a++) {
+    if (R->rows[a].cohort == cohort) k++, ok += R->rows[a].success;
   }
   return k ? (double)ok / k : NAN;
 }
 
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
-                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,
-                       sfRunSummary* sum, sfError* e) {
+                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st,
+                       const sfRunObserver* obs, sfRunSummary* sum, sfError* e) {
   memset(sum, 0, sizeof(*sum));
-  const sfSkillDef* def = &ctrl->skill;
-  int nrobot = sf_fleet_robots(c, NULL, 0);
-  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
-  sfWorker* workers = calloc((size_t)c->threads, sizeof(sfWorker));
-  sfEpisodeSpec* specs = calloc((size_t)nrobot, sizeof(sfEpisodeSpec));
-  sfEpisodeResult* res = calloc((size_t)nrobot, sizeof(sfEpisodeResult));
-  sfEpisodeRow* rows = calloc((size_t)nrobot, sizeof(sfEpisodeRow));
-  sfKnowledgeRow* krows = calloc((size_t)nrobot + 1, sizeof(sfKnowledgeRow));
-  double* theta = calloc((size_t)nrobot * SF_MAX_THETA, sizeof(double));
-  int* active = calloc((size_t)nrobot, sizeof(int));
-  sfTraj* trajs = calloc((size_t)nrobot, sizeof(sfTraj));
-  sfTraj** traj_of = calloc((size_t)nrobot, sizeof(sfTraj*));
-  SF_ASSERT(robots && workers && specs && res && rows && krows && theta && active && trajs &&
-            traj_of);
-  sf_fleet_robots(c, robots, nrobot);
-  int has_fleet = c->mode != SF_MODE_SOLO;
+  sfRunState R;
+  memset(&R, 0, sizeof(R));
+  R.s = s, R.c = c, R.ctrl = ctrl, R.st = st, R.obs = obs;
 
-  // learning state: fresh (knowledge rows of round -1), or from the resumed store
-  sfLearner L;
+  // the robots, workers and learning state: fresh, or from the resumed store's complete rounds
   int done = resumed ? sf_fleet_rounds_done(resumed) : -1;
   sum->last_round = done;
-  long next_id;
-  sf_learner_init(&L, def, c, robots, nrobot, from, resumed, done, &next_id);
-  sftStatus status = sf_workers_make(workers, c->threads, s, ctrl, e);
-  for (int i = 0; status == SF_OK && c->record_every && i < nrobot; i++) {
-    status = sf_traj_make(&trajs[i], s->m, c->stitches, e);
-  }
+  sftStatus status = sf_run_open(&R, from, resumed, done, e);
+
+  // a new store gets the knowledge the run starts from (round -1)
   if (status == SF_OK && st && (!resumed || !sf_fleet_has_start(resumed))) {
-    int nk = sf_learner_rows(&L, -1, NULL, 0, has_fleet, krows);
-    status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
+    int nk = sf_learner_rows(&R.L, -1, NULL, 0, R.has_fleet, R.krows);
+    status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R.krows, nk, 1, e);
   }
   status = sf_dist_agree(status, e);
   double t0 = omp_get_wtime(), io0 = st ? st->io_s : 0;
-  long total = 0;
-  for (int round = done + 1; round < c->rounds; round++) {
-    for (int i = 0; i < nrobot; i++) total += robots[i].join_round <= round;
-  }
-  sfProgress prog;
-  sf_progress_start(&prog, log, total, c->rounds);
+  if (obs && obs->start) obs->start(obs->user, sf_run_total(&R, done), c->rounds);
 
   // rounds: sample skills, simulate in parallel, store in robot order, learn, store knowledge
   for (int round = done + 1; status == SF_OK && round < c->rounds; round++) {
     double tr = omp_get_wtime();
-    int n = 0;
-    for (int i = 0; i < nrobot; i++) {
-      if (robots[i].join_round <= round) active[n++] = i;
-    }
-    sf_progress_round_start(&prog, round, n);
-    for (int a = 0; a < n; a++) {
-      int i = active[a];
-      double aim[3], *th = theta + (long)a * SF_MAX_THETA;
-      const sfKnowledge* k = robots[i].cohort == SF_COHORT_FLEET ? &L.fleet : &L.solo[i];
-      double pooled[3] = {0, 0, 0};
-      for (int j = 0; def->has_aim && j < 3; j++) pooled[j] = k->mean[def->aim[j]];
-      sf_policy_aim(def, L.own + (long)i * L.rounds, L.nown[i], pooled, aim);
-      sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
-      long id = next_id + a;
-      traj_of[a] = c->record_every && id % c->record_every == 0 ? &trajs[a] : NULL;
-      specs[a] = (sfEpisodeSpec){
-          c->seed, i, round, id, c->stitches, 0, th, i - robots[i].context_robot, traj_of[a]};
-    }
-    int lo, hi;
-    sf_dist_block(n, sf_dist_rank(), sf_dist_size(), &lo, &hi);
-    sf_fleet_parallel(s, workers, c->threads, specs + lo, hi - lo, res + lo, &prog);
-    sf_dist_share_results(res, n);
-    sf_dist_gather_trajs(traj_of, n, s->m);
-    for (int a = 0; a < n; a++) {
-      if (a < lo || a >= hi) sf_progress_episode(&prog, res[a].steps);
-    }
-    if (st) status = sf_store_demos(st, res, traj_of, n, s->m, e);
-    for (int a = 0; a < n; a++) {
-      res[a].cohort = robots[active[a]].cohort;
-      res[a].join_round = robots[active[a]].join_round;
-      sf_store_episode_row(&res[a], ctrl->name, ctrl->hash, &rows[a]);
-      sf_learner_add(&L, &rows[a]);
-    }
-    next_id += n;
-    if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, rows, n, 0, e);
-    sf_learner_update(&L, active, n);
-    int nk = sf_learner_rows(&L, round, active, n, has_fleet, krows);
-    if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, krows, nk, 1, e);
-    status = sf_dist_agree(status, e);
+    int n = sf_run_actives(&R, round);
+    sf_obs_round_start(obs, round, n);
+    sf_run_specs(&R, round, n);
+    sf_run_simulate(&R, n);
+    status = sf_run_store_and_learn(&R, round, n, e);
     if (status != SF_OK) break;
-    sf_summary_add(sum, res, n);
+    sf_summary_add(sum, R.rows, n);
     sum->last_round = round;
-    sf_progress_round_end(&prog, sf_cohort_rate(res, n, SF_COHORT_FLEET),
-                          sf_cohort_rate(res, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
+    if (obs && obs->round_end) {
+      obs->round_end(obs->user, sf_run_rate(&R, n, SF_COHORT_FLEET),
+                     sf_run_rate(&R, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
+    }
 
     // a stop asked for (SIGINT, SIGTERM): the round is stored, the run ends here
     if (round + 1 < c->rounds && (sum->stopped = sf_fleet_stop()) != 0) break;
   }
-  sf_progress_finish(&prog);
+  if (obs && obs->finish) obs->finish(obs->user);
 
   // summary
   sf_summary_finish(sum);
   sum->wall_s = omp_get_wtime() - t0;
   sum->store_s = st ? st->io_s - io0 : 0;
-  sf_learner_free(&L);
-  sf_workers_free(workers, c->threads);
-  free(robots);
-  free(workers);
-  free(specs);
-  free(res);
-  free(rows);
-  free(krows);
-  free(theta);
-  free(active);
-  for (int i = 0; i < nrobot; i++) sf_traj_free(&trajs[i]);
-  free(trajs);
-  free(traj_of);
+  sf_run_close(&R);
   return status;
 }

@@ -8,15 +8,12 @@
 #include "config.h"
 #include "episode.h"
 #include "policy.h"
-#include "progress.h"
+#include "robots.h"
 #include "scene.h"
 #include "store.h"
 
 #define SF_SOLO_WINDOW 8       // a solo robot's CEM window: its last 8 episodes
 #define SF_FLEET_WINDOW_PER 2  // the fleet's CEM window: 2 episodes per active fleet robot
-
-// cohorts
-typedef enum sftCohort_ { SF_COHORT_FLEET = 0, SF_COHORT_SOLO = 1 } sftCohort;
 
 // summary of finished episodes
 typedef struct sfRunSummary_ {
@@ -38,10 +35,16 @@ typedef struct sfRunSummary_ {
   int last_round;       // the last round stored (-1: none)
 } sfRunSummary;
 
-// the robots of configuration c (ids in order: fleet cohort, then solo cohort; within a cohort
-// the initial robots, then each join group), with their calibration errors; returns how many
-// (at most max; pass robots = NULL to count)
-int sf_fleet_robots(const sfRunConfig* c, sfRobotRow* robots, int max);
+// what a run reports as it goes, to whoever watches it (the app's progress line); every
+// function may be NULL; nothing here changes results
+typedef struct sfRunObserver_ {
+  void* user;                                              // passed to each call
+  void (*start)(void* user, long episodes, int rounds);    // before the first round
+  void (*round_start)(void* user, int round, int robots);  // a round begins
+  void (*episode)(void* user, long steps);                 // an episode ended (any thread)
+  void (*round_end)(void* user, double fleet_rate, double solo_rate, double wall_s);  // stored
+  void (*finish)(void* user);  // the run is over
+} sfRunObserver;
 
 // make workers[0 .. n-1], one per thread, running controller ctrl; on failure frees what it
 // made and returns SF_ERR_RUN
@@ -52,15 +55,15 @@ sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfCo
 void sf_workers_free(sfWorker* workers, int n);
 
 // run n episodes in parallel with the given workers (one per thread); specs[i] -> res[i];
-// each finished episode is reported to prog (may be NULL)
+// each finished episode is reported to obs (may be NULL)
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res, sfProgress* prog);
+                       int n, sfEpisodeResult* res, const sfRunObserver* obs);
 
 // add one stored episode to a running summary (means are finalised by sf_summary_finish)
 void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r);
 
-// add results to a running summary (means are finalised by sf_summary_finish)
-void sf_summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n);
+// add stored episode rows to a running summary (means are finalised by sf_summary_finish)
+void sf_summary_add(sfRunSummary* sum, const sfEpisodeRow* rows, int n);
 
 // turn the summary's sums into means
 void sf_summary_finish(sfRunSummary* sum);
@@ -69,13 +72,12 @@ void sf_summary_finish(sfRunSummary* sum);
 // robot samples its skill from its cohort's knowledge, all episodes run in parallel, the round is
 // appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
 // knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
-// holds. Progress goes to log (NULL: none): a live line on a terminal, a line per round
-// otherwise. Under MPI each rank runs its block of every round (dist.h) and only rank 0 has
-// the store (st is NULL on the others). SF_ERR_RUN on a store failure (completed rounds
-// stay)
+// holds. Progress is reported to obs (NULL: none). Under MPI each rank runs its block of every
+// round (dist.h) and only rank 0 has the store (st is NULL on the others). SF_ERR_RUN on a store
+// failure (completed rounds stay)
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
-                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st, FILE* log,
-                       sfRunSummary* sum, sfError* e);
+                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st,
+                       const sfRunObserver* obs, sfRunSummary* sum, sfError* e);
 
 // from now on SIGINT and SIGTERM ask a run to stop after the round in progress is stored (a
 // second one ends the process at once: the store is kill-safe); the run then returns SF_OK with

@@ -21,6 +21,11 @@ double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, d
          short_mm - 0.1 * time_s - 5.0 * dropped;
 }
 
+double sf_policy_result_score(const sfEpisodeResult* r) {
+  return sf_policy_score(r->success, (double)r->throws_ok / r->stitches, r->trauma_mm2,
+                         r->entry_err_mm, r->exit_err_mm, r->tip_out_mm, r->time_s, r->dropped);
+}
+
 void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k) {
   memset(k, 0, sizeof(*k));
   k->n = def->n;

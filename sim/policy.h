@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "episode.h"
 #include "skill.h"
 
 #define SF_CEM_ELITE 0.2        // share of the window kept as elites
@@ -50,6 +51,9 @@ typedef struct sfEpisodeRecord_ {
 // (s) and 5 for a dropped needle
 double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, double entry_err_mm,
                        double exit_err_mm, double tip_out_mm, double time_s, int dropped);
+
+// the learning score of an episode's result (sf_policy_score of its metrics)
+double sf_policy_result_score(const sfEpisodeResult* r);
 
 // the prior: the skill definition's prior mean and SD
 void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k);

@@ -6,11 +6,19 @@
 #include <mujoco/mujoco.h>
 
 #include "arm.h"
-#include "score.h"
 #include "status.h"
 
 #define SF_MAX_PAIRS 8   // most entry/exit site pairs a scene may define
 #define SF_MAX_SKIN 256  // most particles of a deformable skin
+
+// the hole frames of a scene (world), from the entry_i / exit_i sites
+typedef struct sfHoles_ {
+  int npair;                          // pairs
+  mjtNum entry_pos[SF_MAX_PAIRS][3];  // entry hole origins
+  mjtNum entry_mat[SF_MAX_PAIRS][9];  // entry hole orientations (z = tissue normal)
+  mjtNum exit_pos[SF_MAX_PAIRS][3];
+  mjtNum exit_mat[SF_MAX_PAIRS][9];
+} sfHoles;
 
 // a loaded scene: the shared, read-only model and the ids the code needs
 typedef struct sfScene_ {

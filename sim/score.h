@@ -11,16 +11,7 @@
 
 #include <mujoco/mujoco.h>
 
-#define SF_SCORE_MAX_PAIRS 8
-
-// the hole frames of a scene (world), from the entry_i / exit_i sites
-typedef struct sfHoles_ {
-  int npair;                                // pairs
-  mjtNum entry_pos[SF_SCORE_MAX_PAIRS][3];  // entry hole origins
-  mjtNum entry_mat[SF_SCORE_MAX_PAIRS][9];  // entry hole orientations (z = tissue normal)
-  mjtNum exit_pos[SF_SCORE_MAX_PAIRS][3];
-  mjtNum exit_mat[SF_SCORE_MAX_PAIRS][9];
-} sfHoles;
+#include "scene.h"  // sfHoles
 
 // the score of one throw
 typedef struct sfThrowScore_ {

@@ -2,11 +2,33 @@
 #include "status.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+// report a failed allocation of n * size bytes at file:line and abort
+static void sf_alloc_failed(size_t n, size_t size, const char* file, int line) {
+  fprintf(stderr, "suturefleet: internal error at %s:%d: cannot allocate %zu x %zu bytes\n", file,
+          line, n, size);
+  abort();
+}
+
+void* sf_calloc_at(size_t n, size_t size, const char* file, int line) {
+  void* p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) sf_alloc_failed(n, size, file, line);
+  return p;
+}
+
+void* sf_realloc_at(void* p, size_t n, size_t size, const char* file, int line) {
+  if (size && n > SIZE_MAX / size) sf_alloc_failed(n, size, file, line);
+  size_t bytes = n * size;
+  void* q = realloc(p, bytes ? bytes : 1);
+  if (!q) sf_alloc_failed(n, size, file, line);
+  return q;
+}
 
 sftStatus sf_fail(sfError* e, sftStatus status, const char* fmt, ...) {
   if (e) {

@@ -44,6 +44,15 @@ sftStatus sf_file_open_regular(const char* path, const char* what, const char* e
 // opens again by its name afterwards (HDF5, MuJoCo); SF_ERR_INPUT as sf_file_open_regular
 sftStatus sf_file_check_regular(const char* path, const char* what, const char* expect, sfError* e);
 
+// the one allocation rule: memory comes from SF_CALLOC / SF_REALLOC, which never return NULL;
+// a failed allocation is reported with file, line and size and aborts (as MuJoCo's mju_error).
+// What a run will allocate is checked up front against the machine (cli.c), so this is an
+// internal error, never the answer to bad input.
+void* sf_calloc_at(size_t n, size_t size, const char* file, int line);
+void* sf_realloc_at(void* p, size_t n, size_t size, const char* file, int line);
+#define SF_CALLOC(n, size) sf_calloc_at((size_t)(n), (size_t)(size), __FILE__, __LINE__)
+#define SF_REALLOC(p, n, size) sf_realloc_at((p), (size_t)(n), (size_t)(size), __FILE__, __LINE__)
+
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \
   do {                                                                                          \

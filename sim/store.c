@@ -14,7 +14,6 @@
 #include <mujoco/mujoco.h>
 
 #include "journal.h"
-#include "store_check.h"
 
 #define SF_RAD2DEG (180.0 / 3.141592653589793)
 #define SF_CHUNK_ROWS 512
@@ -389,14 +388,25 @@ static herr_t sf_store_array2(hid_t loc, const char* name, hid_t type, const voi
   return rc;
 }
 
+// a new group under loc that records no times (stores are byte-reproducible); < 0 on failure
+static hid_t sf_store_group(hid_t loc, const char* name) {
+  hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  hid_t g = -1;
+  if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0) {
+    g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+  }
+  if (gcpl >= 0) H5Pclose(gcpl);
+  return g;
+}
+
 // one episode's demo group; < 0 on failure
 static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* t,
                             const mjModel* m) {
   char name[64];
   snprintf(name, sizeof(name), "demo_%lld", (long long)r->episode_id);
   if (H5Lexists(data, name, H5P_DEFAULT) > 0 && H5Ldelete(data, name, H5P_DEFAULT) < 0) return -1;
-  hid_t g = H5Gcreate2(data, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  hid_t obs = g >= 0 ? H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  hid_t g = sf_store_group(data, name);
+  hid_t obs = g >= 0 ? sf_store_group(g, "obs") : -1;
   hsize_t n = (hsize_t)t->n;
   double* rewards = calloc(n + 1, sizeof(double));
   int64_t* dones = calloc(n + 1, sizeof(int64_t));
@@ -468,7 +478,7 @@ sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const*
 
 // the /data group of a new store: total 0 and env_args (JSON); < 0 on failure
 static herr_t sf_store_make_data(hid_t file, const sfStoreMeta* meta) {
-  hid_t data = H5Gcreate2(file, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t data = sf_store_group(file, "data");
   if (data < 0) return -1;
   int64_t total = 0;
   char env[4096 + 512];
@@ -579,8 +589,13 @@ sftStatus sf_store_create(sfStore* st, const char* path, int force, const sfStor
     if (fapl >= 0) H5Pclose(fapl);
     return sf_fail(e, SF_ERR_RUN, "store '%s': HDF5 could not set up file access", path);
   }
+  // the root group records no times either: the same run writes the same bytes
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   errno = 0;
-  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  hid_t file = fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0
+                   ? H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl)
+                   : -1;
+  if (fcpl >= 0) H5Pclose(fcpl);
   H5Pclose(fapl);
   if (file < 0 || H5Fclose(file) < 0) {
     int err = errno;
@@ -923,7 +938,6 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
     out->knowledge = rows[2];
   }
   H5Fclose(file);
-  if (status == SF_OK) status = sf_store_validate(out, path, e);
   if (status != SF_OK) sf_store_data_free(out);
   return status;
 }
@@ -931,7 +945,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
 // a reader reads again when a writer changed the store while it read (at most this often)
 #define SF_READ_TRIES 50
 
-sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+sftStatus sf_store_read_raw(const char* path, sfStoreData* out, sfError* e) {
   for (int t = 1;; t++) {
     sfJournalStamp before, after;
     sf_journal_stamp(path, &before);

@@ -183,10 +183,11 @@ sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, 
 sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e);
 
 // read a whole store as of its last complete round (while a run writes it too: a read that raced
-// a commit is done again); SF_ERR_INPUT naming the file when it is missing, not a regular file,
-// not HDF5, not a suturefleet store, or of another schema version; on failure out is empty
-// (safe to free)
-sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e);
+// a commit is done again), as it is: its rows are not validated. Readers use sf_store_read
+// (store_check.h), which validates what this returns. SF_ERR_INPUT naming the file when it is
+// missing, not a regular file, not HDF5, not a suturefleet store, or of another schema version;
+// on failure out is empty (safe to free)
+sftStatus sf_store_read_raw(const char* path, sfStoreData* out, sfError* e);
 
 // read the recorded trajectory of an episode (/data/demo_<episode_id>) for model m into t
 // (states, needle_tip, joint_pos; n = cap = its samples; free with sf_traj_free); *found = 0 and

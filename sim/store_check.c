@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "config.h"
-#include "fleet.h"
+#include "robots.h"
 #include "scene.h"
 #include "score.h"
 
 // replay indexes the score's holes with the pairs a row names
-_Static_assert(SF_MAX_PAIRS == SF_SCORE_MAX_PAIRS, "a scene's pairs are the score's holes");
+_Static_assert(SF_MAX_PAIRS == SF_MAX_PAIRS, "a scene's pairs are the score's holes");
 
 #define SF_NOMAX LLONG_MAX  // a range without an upper end
 #define SF_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -176,7 +176,7 @@ static sftStatus sf_check_counts(sfCheck* x) {
   static const char* modes[] = {"fleet", "solo", "both"};
   const sfStoreData* d = x->d;
   const sfRunConfig* c = &x->cfg;
-  int n = sf_fleet_robots(c, NULL, 0);
+  int n = sf_robots_list(c, NULL, 0);
   if (d->nrobots != n || (n && !d->robots)) {
     return sf_check_fail(x, "robots", -1,
                          "%ld rows, expected the %d robots its configuration makes (robots = %d, "
@@ -227,7 +227,7 @@ static sftStatus sf_check_robots(sfCheck* x) {
   long n = x->d->nrobots;
   x->robots = calloc((size_t)n + 1, sizeof(sfRobotRow));
   SF_ASSERT(x->robots);
-  sf_fleet_robots(&x->cfg, x->robots, (int)n);
+  sf_robots_list(&x->cfg, x->robots, (int)n);
   sftStatus st = SF_OK;
   for (long i = 0; st == SF_OK && i < n; i++) st = sf_check_robot(x, i);
   return st;
@@ -397,4 +397,11 @@ sftStatus sf_store_validate(const sfStoreData* d, const char* path, sfError* e) 
   free(x.last_episode);
   free(x.last_knowledge);
   return st;
+}
+
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e) {
+  sftStatus status = sf_store_read_raw(path, out, e);
+  if (status == SF_OK) status = sf_store_validate(out, path, e);
+  if (status != SF_OK) sf_store_data_free(out);
+  return status;
 }

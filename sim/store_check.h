@@ -8,8 +8,8 @@
 // readers check"). A store of a run still in progress or killed mid-run is accepted: fewer
 // rounds than configured, and a last round of episodes whose knowledge rows were not written.
 //
-// This module sits above the store and the fleet: it knows which robots a configuration makes
-// (sf_fleet_robots).
+// This module sits above the store's file layer and the robot list: it knows which robots a
+// configuration makes (sf_robots_list).
 #ifndef SUTUREFLEET_SIM_STORE_CHECK_H_
 #define SUTUREFLEET_SIM_STORE_CHECK_H_
 
@@ -23,5 +23,11 @@
 // SF_ERR_INPUT with a message naming the store, the dataset, the row and the field, its value
 // and what was expected; d is never changed
 sftStatus sf_store_validate(const sfStoreData* d, const char* path, sfError* e);
+
+// read a whole store as of its last complete round (sf_store_read_raw) and validate it
+// (sf_store_validate): what every reader uses. SF_ERR_INPUT naming the file when it is missing,
+// not a regular file, not HDF5, not a suturefleet store, of another schema version, or fails
+// validation; on failure out is empty (safe to free)
+sftStatus sf_store_read(const char* path, sfStoreData* out, sfError* e);
 
 #endif  // SUTUREFLEET_SIM_STORE_CHECK_H_

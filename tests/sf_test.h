@@ -1,5 +1,6 @@
 // sf_test.h: helpers shared by the cmocka tests: numeric asserts, scratch files, the command
-// line run in-process with its output captured.
+// line run in-process with its output captured (for tests built with SF_TEST_APP, which link
+// the app library).
 #ifndef SUTUREFLEET_TESTS_SF_TEST_H_
 #define SUTUREFLEET_TESTS_SF_TEST_H_
 
@@ -17,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "controller.h"
+#ifdef SF_TEST_APP
+#include "cli.h"
+#endif
 
 extern char** environ;
 
@@ -111,6 +114,7 @@ static inline void sf_test_copy(const char* from, const char* to) {
   free(bytes);
 }
 
+#ifdef SF_TEST_APP  // the command line in-process: tests that link the app (sfapp)
 // what one sf_cli_main call produced
 typedef struct sfTestCli_ {
   int code;   // exit code
@@ -157,6 +161,8 @@ static inline void sf_test_expect_bad(const char* const* args, const char* const
   for (int k = 0; words[k]; k++) assert_contains(r.err, words[k]);
   sf_test_cli_free(&r);
 }
+
+#endif  // SF_TEST_APP
 
 // argv for SF_TEST_BIN: "suturefleet", then args (NULL-terminated, at most 62), then NULL
 static inline void sf_test_argv(const char* const* args, char* argv[64]) {

@@ -28,6 +28,7 @@
 #include "episode.h"
 #include "scene.h"
 #include "store.h"
+#include "store_check.h"
 
 #define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
 #define SCENE SF_MODEL_DIR "/suture_scene.xml"

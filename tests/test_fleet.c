@@ -19,6 +19,7 @@
 #include "fleet.h"
 #include "policy.h"
 #include "store.h"
+#include "store_check.h"
 
 #define SCENE SF_MODEL_DIR "/suture_scene.xml"
 #define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
@@ -437,13 +438,21 @@ static void assert_same_tables(const char* a, const char* b) {
   }
 }
 
-// one thread gives the same store as two: /episodes, /robots and /knowledge identical
+// one thread gives the same store as two: /episodes, /robots and /knowledge identical, and
+// the files byte for byte (no object records a time)
 static void test_threads_do_not_change_learning(void** state) {
   const fixture* f = *state;
   char one[4096];
   scratch(one, sizeof(one), "fleet_main_t1.h5");
   free(run_ok(ARGS("run", MAIN_ARGS, "--threads", "1", "--store", one)));
   assert_same_tables(f->path, one);
+  size_t na = 0, nb = 0;
+  char* a = sf_test_read(f->path, &na);
+  char* b = sf_test_read(one, &nb);
+  assert_int_equal(na, nb);
+  assert_memory_equal(a, b, na);
+  free(a);
+  free(b);
 }
 
 // the number after "key": in text, before the end of its object

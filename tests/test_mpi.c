@@ -12,6 +12,7 @@
 
 #include "fleet.h"
 #include "store.h"
+#include "store_check.h"
 
 #define RUN_ARGS \
   "--robots", "5", "--rounds", "6", "--join", "2@2", "--record", "every:3", "--seed", "9"

@@ -12,6 +12,7 @@
 #include "replay.h"
 #include "scene.h"
 #include "store.h"
+#include "store_check.h"
 
 #define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
 

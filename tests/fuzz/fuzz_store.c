@@ -40,6 +40,7 @@
 #include "scene.h"
 #include "skill.h"
 #include "store.h"
+#include "store_check.h"
 
 #define SF_FZ_ROWS 64           // most rows a table can be given
 #define SF_FZ_TEXT 1024         // longest fuzzed string attribute (bytes)
@@ -343,7 +344,7 @@ static void sf_fz_template(sfFzStore* s) {
 
   // robots, then one episode per robot and round
   sfRobotRow* robots = s->rows[SF_TABLE_ROBOTS];
-  int nrobot = sf_fleet_robots(&c, robots, SF_FZ_ROWS);
+  int nrobot = sf_robots_list(&c, robots, SF_FZ_ROWS);
   s->n[SF_TABLE_ROBOTS] = nrobot;
   sfEpisodeRow* ep = s->rows[SF_TABLE_EPISODES];
   long ne = 0;
@@ -881,7 +882,7 @@ static void sf_fz_resume(const char* path, const sfStoreData* d) {
 
   // the learning state, when nothing is left to simulate and it is small
   const sfScene* s = sf_fz_scene();
-  long robots = sf_fleet_robots(&c, NULL, 0);
+  long robots = sf_robots_list(&c, NULL, 0);
   if (done + 1 < c.rounds || c.stitches > s->npair ||
       robots * (long)c.rounds > SF_FZ_RESUME_CELLS) {
     return;

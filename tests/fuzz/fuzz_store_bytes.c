@@ -1,7 +1,8 @@
 // fuzz_store_bytes.c: byte-level libFuzzer harness for the store reader: the input is the store
-// file itself (seeded with real stores, corpus/store_bytes/), written to a tmpfs and read with
-// sf_store_read; on success the info summary runs on it. Not run in CI: corrupt files reach
-// libhdf5's own parser, which crashes on some of them (see the report in tests/fuzz/README.md).
+// file itself (seeded with real stores that store_bytes_corpus.cmake makes in the build tree),
+// written to a tmpfs and read with sf_store_read; on success the info summary runs on it. Not
+// run for a fixed time in CI: corrupt files reach libhdf5's own parser, which crashes on some
+// of them (README.md, "Reliability").
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "fuzz.h"
 #include "cli.h"
 #include "store.h"
+#include "store_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // the bytes as a file in a tmpfs when there is one

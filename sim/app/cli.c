@@ -19,9 +19,11 @@
 #include "fleet.h"
 #include "journal.h"
 #include "lock.h"
+#include "progress.h"
 #include "replay.h"
 #include "scene.h"
 #include "store.h"
+#include "store_check.h"
 
 static const char* kUsage =
     "usage: suturefleet <command> [options]\n"
@@ -329,10 +331,8 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const
   sf_skill_names(&ctrl->skill, names, sizeof(names));
   sfStoreMeta meta = {text,       c->seed,    s->model_hash, c->model, s->m->opt.timestep,
                       ctrl->name, ctrl->hash, names};
-  int nrobot = sf_fleet_robots(c, NULL, 0);
-  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
-  SF_ASSERT(robots);
-  sf_fleet_robots(c, robots, nrobot);
+  int nrobot;
+  sfRobotRow* robots = sf_robots_make(c, &nrobot);
   sftStatus status = sf_store_create(st, c->store, c->force, &meta, robots, nrobot, e);
   free(robots);
   return status;
@@ -441,7 +441,7 @@ static void sf_add_mul(uint64_t* sum, uint64_t b, uint64_t k) {
 static void sf_cli_run_bytes(const sfRunConfig* c, const sfScene* s, uint64_t need[4],
                              uint64_t* episodes) {
   const mjModel* m = s->m;
-  uint64_t nrobot = (uint64_t)sf_fleet_robots(c, NULL, 0);
+  uint64_t nrobot = (uint64_t)sf_robots_list(c, NULL, 0);
   *episodes = nrobot * (uint64_t)c->rounds;  // at most 3.4e6 x 1e5: no overflow
   memset(need, 0, 4 * sizeof(uint64_t));
 
@@ -485,7 +485,7 @@ static sftStatus sf_cli_run_limits(const sfRunConfig* c, const sfScene* s, const
     return sf_fail(e, SF_ERR_INPUT,
                    "--robots/--rounds: %d robots (with joiners and solo twins) x %d rounds = %llu "
                    "episodes; expected at most %d",
-                   sf_fleet_robots(c, NULL, 0), c->rounds, (unsigned long long)episodes, INT_MAX);
+                   sf_robots_list(c, NULL, 0), c->rounds, (unsigned long long)episodes, INT_MAX);
   }
   for (int i = 0; i < 4; i++) sf_add_mul(&total, need[i], 1);
 
@@ -590,8 +590,11 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
               c.store, c.resume ? " (resumed)" : "");
     }
     sf_fleet_catch_signals();
+    sfProgress prog;
+    sfRunObserver obs;
+    sf_progress_observer(&prog, log, &obs);
     status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL,
-                          writer ? &st : NULL, log, &sum, &e);
+                          writer ? &st : NULL, &obs, &sum, &e);
     sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? &e : NULL) : SF_OK;
     if (status == SF_OK) status = close_status;
   }
@@ -865,10 +868,10 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   }
 
   // episodes in parallel, then the summary
-  sfWorker* workers = calloc((size_t)a.threads, sizeof(sfWorker));
-  sfEpisodeSpec* specs = calloc((size_t)a.episodes, sizeof(sfEpisodeSpec));
-  sfEpisodeResult* res = calloc((size_t)a.episodes, sizeof(sfEpisodeResult));
-  SF_ASSERT(workers && specs && res);
+  sfWorker* workers = SF_CALLOC(a.threads, sizeof(sfWorker));
+  sfEpisodeSpec* specs = SF_CALLOC(a.episodes, sizeof(sfEpisodeSpec));
+  sfEpisodeResult* res = SF_CALLOC(a.episodes, sizeof(sfEpisodeResult));
+  sfEpisodeRow* rows = SF_CALLOC(a.episodes, sizeof(sfEpisodeRow));
   status = sf_workers_make(workers, a.threads, &s, &ctrl, &e);
   if (status == SF_OK) {
     for (int i = 0; i < a.episodes; i++) {
@@ -879,7 +882,8 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
     sfRunSummary sum = {0};
     long completed = 0, dropped = 0, nout = 0;
     double tip_out = 0;
-    sf_summary_add(&sum, res, a.episodes);
+    for (int i = 0; i < a.episodes; i++) sf_store_episode_row(&res[i], "", "", &rows[i]);
+    sf_summary_add(&sum, rows, a.episodes);
     sf_summary_finish(&sum);
     for (int i = 0; i < a.episodes; i++) {
       completed += res[i].completed;
@@ -894,6 +898,7 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   free(workers);
   free(specs);
   free(res);
+  free(rows);
   sf_scene_free(&s);
   sf_controller_close(&ctrl);
   return status;

@@ -73,10 +73,8 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
                       ctrl.name, ctrl.hash, names};
   sfStore st;
   c.mode = SF_MODE_FLEET;
-  int nrobot = sf_fleet_robots(&c, NULL, 0);
-  sfRobotRow* robots = calloc((size_t)nrobot, sizeof(sfRobotRow));
-  SF_ASSERT(robots);
-  sf_fleet_robots(&c, robots, nrobot);
+  int nrobot;
+  sfRobotRow* robots = sf_robots_make(&c, &nrobot);
   if (status == SF_OK && writer) {
     status = sf_store_create(&st, path, 1, &meta, robots, nrobot, e);
     created = status == SF_OK;

@@ -104,3 +104,32 @@ void sf_progress_finish(sfProgress* p) {
   fputs("\r\033[K", p->out);
   fflush(p->out);
 }
+
+// sfRunObserver's calls, onto the progress of the run
+static void sf_progress_on_start(void* user, long episodes, int rounds) {
+  sfProgress* p = user;
+  sf_progress_start(p, p->out, episodes, rounds);
+}
+static void sf_progress_on_round_start(void* user, int round, int robots) {
+  sf_progress_round_start(user, round, robots);
+}
+static void sf_progress_on_episode(void* user, long steps) {
+  sf_progress_episode(user, steps);
+}
+static void sf_progress_on_round_end(void* user, double fleet, double solo, double wall_s) {
+  sf_progress_round_end(user, fleet, solo, wall_s);
+}
+static void sf_progress_on_finish(void* user) {
+  sf_progress_finish(user);
+}
+
+void sf_progress_observer(sfProgress* p, FILE* out, sfRunObserver* obs) {
+  memset(p, 0, sizeof(*p));
+  p->out = out;
+  *obs = (sfRunObserver){p,
+                         sf_progress_on_start,
+                         sf_progress_on_round_start,
+                         sf_progress_on_episode,
+                         sf_progress_on_round_end,
+                         sf_progress_on_finish};
+}

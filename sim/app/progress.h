@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "fleet.h"
+
 #define SF_PROGRESS_REDRAW_S 0.25  // live line: shortest time between redraws (s)
 
 // progress of one run
@@ -40,5 +42,8 @@ void sf_progress_round_end(sfProgress* p, double fleet_rate, double solo_rate, d
 
 // the run is over: end the live line (p may be NULL)
 void sf_progress_finish(sfProgress* p);
+
+// an observer for sf_fleet_run that reports the run to out (NULL: silent) through p
+void sf_progress_observer(sfProgress* p, FILE* out, sfRunObserver* obs);
 
 #endif  // SUTUREFLEET_SIM_PROGRESS_H_

@@ -19,6 +19,7 @@
 #include "render.h"
 #include "score.h"
 #include "store.h"
+#include "store_check.h"
 
 #define SF_JAW_OPEN_RAD 0.35   // jaw opening above which the needle is let go (episode.c)
 #define SF_NEW_THROW_M 0.005   // a tip jump this large between samples: the next throw starts
