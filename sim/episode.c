@@ -455,13 +455,15 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   memset(&rs, 0, sizeof(rs));
   out->episode_id = spec->episode_id;
   out->round = spec->round;
+  out->cohort = spec->cohort;
+  out->join_round = spec->join_round;
   out->robot = spec->robot;
   out->stitches = spec->stitches;
   out->ntheta = skill->n;
   memcpy(out->theta, spec->theta, sizeof(double) * (size_t)skill->n);
   for (int i = 0; i < SF_MAX_STITCHES; i++) out->throw_time_s[i] = NAN;
-  sf_context_draw(s, spec->seed, spec->robot - spec->key_offset, spec->round, spec->stitches,
-                  spec->calibrated, &out->ctx);
+  sf_context_draw(s, spec->seed, spec->context_robot, spec->round, spec->stitches, spec->calibrated,
+                  &out->ctx);
 
   // the scene of this episode, the arm at home with the needle in its jaws
   sf_episode_holes(s, &out->ctx, &rs);

@@ -66,16 +66,18 @@ typedef struct sfContext_ {
 
 // what to run
 typedef struct sfEpisodeSpec_ {
-  uint64_t seed;        // experiment seed
-  int32_t robot;        // robot id
-  int32_t round;        // practice round
-  int64_t episode_id;   // row id in the store
-  int stitches;         // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
-  int calibrated;       // 1: zero calibration error; 0: the robot's drawn error
-  const double* theta;  // skill vector (controller's skill->n values)
-  int32_t key_offset;   // context and calibration come from robot - key_offset (a
-                        //   solo robot shares them with its fleet twin); usually 0
-  sfTraj* traj;         // where to record the trajectory (NULL: not recorded)
+  uint64_t seed;          // experiment seed
+  int32_t robot;          // robot id
+  int32_t round;          // practice round
+  int64_t episode_id;     // row id in the store
+  int stitches;           // throws (1 .. min(SF_MAX_STITCHES, scene pairs))
+  int calibrated;         // 1: zero calibration error; 0: the robot's drawn error
+  const double* theta;    // skill vector (controller's skill->n values)
+  int32_t context_robot;  // the robot whose contexts and calibration the episode uses: its
+                          //   own id, or a solo robot's fleet twin (/robots context_robot)
+  int32_t cohort;         // the robot's cohort (0 fleet, 1 solo), copied into the result
+  int32_t join_round;     // the robot's first round, copied into the result
+  sfTraj* traj;           // where to record the trajectory (NULL: not recorded)
 } sfEpisodeSpec;
 
 // outcome of one episode; every number comes from the simulation
@@ -114,8 +116,8 @@ typedef struct sfEpisodeResult_ {
   double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound
   double exit_off_mm[3];   //   frame (along, across towards the exit, normal); exit
   double score;            // learning score: set by the learner (sf_policy_result_score)
-  int32_t cohort;          // set by the fleet: 0 fleet, 1 solo
-  int32_t join_round;      // set by the fleet: the robot's first round
+  int32_t cohort;          // from the spec: 0 fleet, 1 solo
+  int32_t join_round;      // from the spec: the robot's first round
 } sfEpisodeResult;
 
 // per-thread simulation state, made once and reused for every episode the thread runs

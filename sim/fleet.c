@@ -391,8 +391,18 @@ static void sf_run_specs(sfRunState* R, int round, int n) {
     sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
     long id = R->next_id + a;
     R->traj_of[a] = c->record_every && id % c->record_every == 0 ? &R->trajs[a] : NULL;
-    R->specs[a] = (sfEpisodeSpec){
-        c->seed, i, round, id, c->stitches, 0, th, i - R->robots[i].context_robot, R->traj_of[a]};
+    const sfRobotRow* robot = &R->robots[i];
+    R->specs[a] = (sfEpisodeSpec){.seed = c->seed,
+                                  .robot = i,
+                                  .round = round,
+                                  .episode_id = id,
+                                  .stitches = c->stitches,
+                                  .calibrated = 0,
+                                  .theta = th,
+                                  .context_robot = robot->context_robot,
+                                  .cohort = robot->cohort,
+                                  .join_round = robot->join_round,
+                                  .traj = R->traj_of[a]};
   }
 }
 
@@ -416,9 +426,6 @@ static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError
   sftStatus status = SF_OK;
   if (st) status = sf_store_demos(st, R->res, R->traj_of, n, R->s->m, e);
   for (int a = 0; a < n; a++) {
-    const sfRobotRow* robot = &R->robots[R->active[a]];
-    R->res[a].cohort = robot->cohort;
-    R->res[a].join_round = robot->join_round;
     R->res[a].score = sf_policy_result_score(&R->res[a]);
     sf_store_episode_row(&R->res[a], R->ctrl->name, R->ctrl->hash, &R->rows[a]);
     sf_learner_add(&R->L, &R->rows[a]);

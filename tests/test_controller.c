@@ -549,6 +549,7 @@ static sfEpisodeResult plugin_episode(const char* path, const sfScene* s, double
   assert_int_equal(st, SF_OK);
   sfEpisodeSpec spec = {.seed = 1,
                         .robot = 0,
+                        .context_robot = 0,
                         .round = 0,
                         .episode_id = 0,
                         .stitches = 1,

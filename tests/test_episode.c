@@ -51,7 +51,6 @@ static int teardown(void** state) {
   return 0;
 }
 
-// an episode spec (fields named, so that fields appended to sfEpisodeSpec start at zero)
 // add results to a summary as the store rows they become
 static void summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
   for (int i = 0; i < n; i++) {
@@ -61,10 +60,12 @@ static void summary_add(sfRunSummary* sum, const sfEpisodeResult* res, int n) {
   }
 }
 
+// an episode spec (fields named, so that fields appended to sfEpisodeSpec start at zero)
 static sfEpisodeSpec spec_of(uint64_t seed, int robot, int round, int64_t id, int stitches,
                              int calibrated, const double* theta) {
   return (sfEpisodeSpec){.seed = seed,
                          .robot = robot,
+                         .context_robot = robot,
                          .round = round,
                          .episode_id = id,
                          .stitches = stitches,

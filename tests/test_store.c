@@ -272,6 +272,7 @@ static void test_episode_rows(void** state) {
     // the same episode in-process: the row is its result in the store's units
     sfEpisodeSpec spec = {.seed = 7,
                           .robot = i % 4,
+                          .context_robot = i % 4,
                           .round = i / 4,
                           .episode_id = i,
                           .stitches = 1,

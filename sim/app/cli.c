@@ -511,117 +511,158 @@ static sftStatus sf_cli_check_store(const char* path, sfError* e) {
 }
 
 // suturefleet run
-static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
-  sfRunConfig c;
-  sfError e = {{0}};
-  unsigned cmdline;
-  const char* config;
-  if (sf_cli_parse_run(argc, argv, &c, &cmdline, &config, &e) != SF_OK ||
-      sf_config_check(&c, &e) != SF_OK) {
-    return sf_cli_usage_error(err, "run", e.msg);
-  }
-  char threads_origin[64];
-  const char* origin = sf_cli_threads_origin(&c, cmdline, threads_origin, sizeof(threads_origin));
+// what a run command works with, from the checks to the last report
+typedef struct sfCliRun_ {
+  sfRunConfig c;        // the configuration (the stored one under --resume)
+  unsigned cmdline;     // settings given on the command line (bits of sf_config_key_index)
+  const char* config;   // --config FILE or NULL
+  const char* origin;   // where the thread count came from, for messages
+  sfStoreData resumed;  // the store being resumed (--resume)
+  sfStoreData other;    // the store the fleet starts from (--from)
+  sfKnowledge from;     // its pooled knowledge
+  sfScene s;            // the scene
+  sfController ctrl;    // the controller
+  sfLock lock;          // the writer lock (rank 0)
+  sfRunSummary sum;     // what the rounds did
+} sfCliRun;
 
-  // everything is checked before the store is touched: resumed store, model, imported knowledge
-  sfStoreData resumed = {0}, other = {0};
-  sfScene s = {0};
-  sfKnowledge from;
-  sfController ctrl = {0};
-
-  // the writer lock first (rank 0, the writer): no other process writes this store meanwhile
-  sfLock lock = {-1, ""};
-  sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c.store, &lock, &e) : SF_OK;
-  if (status == SF_OK && c.resume) status = sf_cli_resume(&c, cmdline, config, &resumed, &ctrl, &e);
-  if (status == SF_OK && !c.resume) status = sf_cli_check_store(c.store, &e);
-  if (status == SF_OK && !c.resume) status = sf_controller_open(c.controller, &ctrl, &e);
-  if (status == SF_OK && ctrl.path[0]) {
-    snprintf(c.controller, sizeof(c.controller), "%s", ctrl.path);  // absolute, for --resume
+// the model: a regular MJCF file that loads, with pairs enough for the stitches, and under
+// --resume the very model the store was written with
+static sftStatus sf_cli_run_model(sfCliRun* R, sfError* e) {
+  sfRunConfig* c = &R->c;
+  const char* what = c->given & 1u << sf_config_key_index("model") ? "--model" : "model";
+  sftStatus status = sf_file_check_regular(c->model, what, "an MJCF file", e);
+  if (status == SF_OK) status = sf_scene_load(&R->s, c->model, e);
+  if (status == SF_OK && c->stitches > R->s.npair) {
+    status = sf_fail(e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
+                     R->s.npair, c->stitches);
   }
-  const char* model_what = c.given & 1u << sf_config_key_index("model") ? "--model" : "model";
-  if (status == SF_OK) status = sf_file_check_regular(c.model, model_what, "an MJCF file", &e);
-  if (status == SF_OK) status = sf_scene_load(&s, c.model, &e);
-  if (status == SF_OK && c.stitches > s.npair) {
-    status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
-                     s.npair, c.stitches);
-  }
-  if (status == SF_OK && c.resume) {
+  if (status == SF_OK && c->resume) {
     char hash[32];
-    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s.model_hash);
-    if (strcmp(hash, resumed.model_hash)) {
-      status = sf_fail(&e, SF_ERR_INPUT,
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)R->s.model_hash);
+    if (strcmp(hash, R->resumed.model_hash)) {
+      status = sf_fail(e, SF_ERR_INPUT,
                        "--resume: model '%s' (hash %s) is not the model store "
                        "'%s' was written with (hash %s)",
-                       c.model, hash, c.store, resumed.model_hash);
+                       c->model, hash, c->store, R->resumed.model_hash);
     }
   }
-  if (status == SF_OK) status = sf_cli_run_limits(&c, &s, origin, &e);
-  if (status == SF_OK && c.from[0]) {
-    status = sf_file_check_regular(c.from, "--from", "a suturefleet store", &e);
-    if (status == SF_OK) status = sf_store_read(c.from, &other, &e);
-    if (status == SF_OK) {
-      status = sf_fleet_pooled(&other, &ctrl.skill, c.from, &from, &e);
-    }
-  }
-  if (status == SF_OK && !c.resume) status = sf_config_check_text(&c, &e);
-  if (status == SF_OK && !c.resume) status = sf_store_check_path(c.store, c.force, &e);
+  return status;
+}
 
-  // store (rank 0 writes it; every rank agrees on whether it opened), rounds, summary
+// everything is checked before the store is touched: the writer lock first (rank 0, the writer:
+// no other process writes this store meanwhile), then the resumed store or the new store's path,
+// the controller, the model, the run's size against the machine, the imported knowledge
+static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
+  sfRunConfig* c = &R->c;
+  sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c->store, &R->lock, e) : SF_OK;
+  if (status == SF_OK && c->resume) {
+    status = sf_cli_resume(c, R->cmdline, R->config, &R->resumed, &R->ctrl, e);
+  }
+  if (status == SF_OK && !c->resume) status = sf_cli_check_store(c->store, e);
+  if (status == SF_OK && !c->resume) status = sf_controller_open(c->controller, &R->ctrl, e);
+  if (status == SF_OK && R->ctrl.path[0]) {
+    snprintf(c->controller, sizeof(c->controller), "%s", R->ctrl.path);  // absolute, for --resume
+  }
+  if (status == SF_OK) status = sf_cli_run_model(R, e);
+  if (status == SF_OK) status = sf_cli_run_limits(c, &R->s, R->origin, e);
+  if (status == SF_OK && c->from[0]) {
+    status = sf_file_check_regular(c->from, "--from", "a suturefleet store", e);
+    if (status == SF_OK) status = sf_store_read(c->from, &R->other, e);
+    if (status == SF_OK) status = sf_fleet_pooled(&R->other, &R->ctrl.skill, c->from, &R->from, e);
+  }
+  if (status == SF_OK && !c->resume) status = sf_config_check_text(c, e);
+  if (status == SF_OK && !c->resume) status = sf_store_check_path(c->store, c->force, e);
+  return status;
+}
+
+// the run's first line: its size, seed, ranks and threads, and the store
+static void sf_cli_run_banner(const sfRunConfig* c, FILE* log) {
+  static const char* modes[] = {"fleet", "solo", "both"};
+  char ranks[32] = "";
+  if (sf_dist_size() > 1) snprintf(ranks, sizeof(ranks), "%d ranks x ", sf_dist_size());
+  fprintf(log,
+          "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %s%d threads -> %s%s\n",
+          c->robots, c->rounds, modes[c->mode], (unsigned long long)c->seed, ranks, c->threads,
+          c->store, c->resume ? " (resumed)" : "");
+}
+
+// open the store (rank 0 writes it; every rank agrees on whether it opened), run the rounds,
+// close the store
+static sftStatus sf_cli_run_rounds(sfCliRun* R, FILE* log, sfError* e) {
+  const sfRunConfig* c = &R->c;
   sfStore st;
-  sfRunSummary sum = {0};
   int writer = sf_dist_rank() == 0;
-  status = sf_dist_agree(status, &e);
-  if (status == SF_OK && writer) {
-    status = sf_cli_open_store(&c, &s, &ctrl, c.resume ? &resumed : NULL, &st, &e);
-  }
+  sftStatus status = SF_OK;
+  if (writer)
+    status = sf_cli_open_store(c, &R->s, &R->ctrl, c->resume ? &R->resumed : NULL, &st, e);
   sftStatus opened = status;
-  status = sf_dist_agree(status, &e);
-  if (status != SF_OK && opened == SF_OK && writer) sf_store_close(&st, NULL);
-  FILE* log = c.quiet ? NULL : out;
-  if (status == SF_OK) {
-    static const char* modes[] = {"fleet", "solo", "both"};
-    if (log) {
-      char ranks[32] = "";
-      if (sf_dist_size() > 1) snprintf(ranks, sizeof(ranks), "%d ranks x ", sf_dist_size());
-      fprintf(log,
-              "suturefleet run: %d robots x %d rounds (mode %s), seed %llu, %s%d threads -> "
-              "%s%s\n",
-              c.robots, c.rounds, modes[c.mode], (unsigned long long)c.seed, ranks, c.threads,
-              c.store, c.resume ? " (resumed)" : "");
-    }
-    sf_fleet_catch_signals();
-    sfProgress prog;
-    sfRunObserver obs;
-    sf_progress_observer(&prog, log, &obs);
-    status = sf_fleet_run(&s, &c, &ctrl, c.from[0] ? &from : NULL, c.resume ? &resumed : NULL,
-                          writer ? &st : NULL, &obs, &sum, &e);
-    sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? &e : NULL) : SF_OK;
-    if (status == SF_OK) status = close_status;
-  }
-  sf_lock_release(&lock);
-  sf_scene_free(&s);
-  sf_controller_close(&ctrl);
-  sf_store_data_free(&resumed);
-  sf_store_data_free(&other);
+  status = sf_dist_agree(status, e);
   if (status != SF_OK) {
-    fprintf(err, "suturefleet run: %s\n", e.msg);
+    if (opened == SF_OK && writer) sf_store_close(&st, NULL);
     return status;
   }
-  if (sum.stopped) {
+  if (log) sf_cli_run_banner(c, log);
+  sf_fleet_catch_signals();
+  sfProgress prog;
+  sfRunObserver obs;
+  sf_progress_observer(&prog, log, &obs);
+  status = sf_fleet_run(&R->s, c, &R->ctrl, c->from[0] ? &R->from : NULL,
+                        c->resume ? &R->resumed : NULL, writer ? &st : NULL, &obs, &R->sum, e);
+  sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? e : NULL) : SF_OK;
+  return status == SF_OK ? close_status : status;
+}
+
+// the last word: stopped by a signal (and how to continue), or what was written
+static int sf_cli_run_report(const sfCliRun* R, FILE* log, FILE* err) {
+  const sfRunSummary* sum = &R->sum;
+  if (sum->stopped) {
     fprintf(err,
             "suturefleet run: stopped by %s after round %d of %d (stored); continue with: "
             "suturefleet run --store %s --resume\n",
-            sum.stopped == SIGINT ? "SIGINT" : "SIGTERM", sum.last_round + 1, c.rounds, c.store);
-    return 128 + sum.stopped;
+            sum->stopped == SIGINT ? "SIGINT" : "SIGTERM", sum->last_round + 1, R->c.rounds,
+            R->c.store);
+    return 128 + sum->stopped;
   }
   if (!log) return SF_OK;
   fprintf(log,
           "wrote %ld episodes (%ld steps, %ld diverged, %ld faults) to %s in %.2f s "
           "(store %.1f%%); success rate %.3f\n",
-          sum.episodes, sum.steps, sum.diverged, sum.faults, c.store, sum.wall_s,
-          100 * sum.store_s / (sum.wall_s > 0 ? sum.wall_s : 1),
-          (double)sum.successes / (double)(sum.episodes ? sum.episodes : 1));
+          sum->episodes, sum->steps, sum->diverged, sum->faults, R->c.store, sum->wall_s,
+          100 * sum->store_s / (sum->wall_s > 0 ? sum->wall_s : 1),
+          (double)sum->successes / (double)(sum->episodes ? sum->episodes : 1));
   return SF_OK;
+}
+
+static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
+  sfCliRun R;
+  memset(&R, 0, sizeof(R));
+  R.lock = (sfLock){-1, ""};
+  sfError e = {{0}};
+
+  // the configuration: defaults, --config, the command line
+  if (sf_cli_parse_run(argc, argv, &R.c, &R.cmdline, &R.config, &e) != SF_OK ||
+      sf_config_check(&R.c, &e) != SF_OK) {
+    return sf_cli_usage_error(err, "run", e.msg);
+  }
+  char threads_origin[64];
+  R.origin = sf_cli_threads_origin(&R.c, R.cmdline, threads_origin, sizeof(threads_origin));
+
+  // checks, then the rounds into the store (every rank agrees on whether to go on)
+  FILE* log = R.c.quiet ? NULL : out;
+  sftStatus status = sf_cli_run_check(&R, &e);
+  status = sf_dist_agree(status, &e);
+  if (status == SF_OK) status = sf_cli_run_rounds(&R, log, &e);
+  sf_lock_release(&R.lock);
+  sf_scene_free(&R.s);
+  sf_controller_close(&R.ctrl);
+  sf_store_data_free(&R.resumed);
+  sf_store_data_free(&R.other);
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet run: %s\n", e.msg);
+    return status;
+  }
+  return sf_cli_run_report(&R, log, err);
 }
 
 // print bench rows as a table or JSON
@@ -875,7 +916,14 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
   status = sf_workers_make(workers, a.threads, &s, &ctrl, &e);
   if (status == SF_OK) {
     for (int i = 0; i < a.episodes; i++) {
-      specs[i] = (sfEpisodeSpec){a.seed, i, 0, i, a.stitches, a.calibrated, theta, 0, NULL};
+      specs[i] = (sfEpisodeSpec){.seed = a.seed,
+                                 .robot = i,
+                                 .round = 0,
+                                 .episode_id = i,
+                                 .stitches = a.stitches,
+                                 .calibrated = a.calibrated,
+                                 .theta = theta,
+                                 .context_robot = i};
     }
     sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res, NULL);
     sf_workers_free(workers, a.threads);

@@ -123,9 +123,17 @@ static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, const char*
   if (st == SF_OK) st = sf_traj_make(&r->traj, r->s.m, r->row->stitches, e);
   if (st == SF_OK) {
     const sfEpisodeRow* x = r->row;
-    sfEpisodeSpec spec = {r->data.seed, x->robot, x->round, x->episode_id,
-                          x->stitches,  0,        x->theta, x->robot - r->robot->context_robot,
-                          &r->traj};
+    sfEpisodeSpec spec = {.seed = r->data.seed,
+                          .robot = x->robot,
+                          .round = x->round,
+                          .episode_id = x->episode_id,
+                          .stitches = x->stitches,
+                          .calibrated = 0,
+                          .theta = x->theta,
+                          .context_robot = r->robot->context_robot,
+                          .cohort = x->cohort,
+                          .join_round = x->join_round,
+                          .traj = &r->traj};
     sfEpisodeResult res;
     sf_episode_run(&r->s, &w, &spec, &res);
     if (res.steps != x->steps || res.success != x->success || res.throws_ok != x->throws_ok ||
