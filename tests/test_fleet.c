@@ -793,7 +793,7 @@ static void test_resume_complete_store(void** state) {
   assert_true(pct >= 0);
   if (pct > 100)
     known_bug(
-        "sim/cli.c:289 the store share divides store time outside the rounds "
+        "sim/app/cli.c: the store share divides store time outside the rounds "
         "by the rounds' wall time");
   assert_true(pct <= 100);
 }
@@ -812,7 +812,7 @@ static void test_resume_rejects_other_options(void** state) {
   if (code == 0) {
     free(err);
     known_bug(
-        "sim/cli.c:222 sf_cli_resume replaces the parsed configuration without checking "
+        "sim/app/cli.c: sf_cli_resume replaces the parsed configuration without checking "
         "which options were given");
   }
   assert_int_equal(code, 2);

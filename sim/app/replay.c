@@ -93,7 +93,7 @@ static sftStatus sf_replay_scene(sfReplay* r, const char* path, sfError* e) {
                    path, (long long)x->episode_id, x->stitches, r->s.npair, r->cfg.model);
   }
   sfContext ctx;
-  sf_context_draw(&r->s, r->data.seed, r->robot->context_robot, x->round, x->stitches, 0, &ctx);
+  sf_context_draw(&r->s, r->cfg.seed, r->robot->context_robot, x->round, x->stitches, 0, &ctx);
   if (ctx.first_pair != x->first_pair) {
     return sf_fail(e, SF_ERR_INPUT,
                    "store '%s': episode %lld: first_pair = %d, expected %d (the pair its "
@@ -123,7 +123,7 @@ static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, const char*
   if (st == SF_OK) st = sf_traj_make(&r->traj, r->s.m, r->row->stitches, e);
   if (st == SF_OK) {
     const sfEpisodeRow* x = r->row;
-    sfEpisodeSpec spec = {.seed = r->data.seed,
+    sfEpisodeSpec spec = {.seed = r->cfg.seed,
                           .robot = x->robot,
                           .round = x->round,
                           .episode_id = x->episode_id,
