@@ -22,6 +22,7 @@ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_FUZZ=ON
   > build-fuzz.log 2>&1 || { cat build-fuzz.log >&2; exit 1; }
 targets=()
 for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
+case " ${harnesses[*]} " in *" store_bytes "*) targets+=(--target suturefleet) ;; esac
 cmake --build build-fuzz -j"$(nproc)" "${targets[@]}" >> build-fuzz.log 2>&1 ||
   { tail -40 build-fuzz.log >&2; exit 1; }
 rm -f build-fuzz.log
@@ -33,7 +34,12 @@ for h in "${harnesses[@]}"; do
   corpus="$work/$h"
   artifacts="build-fuzz/fuzz-artifacts/$h"
   mkdir -p "$corpus" "$artifacts"
-  cp tests/fuzz/corpus/"$h"/* "$corpus"/ 2>/dev/null || true
+  if [ "$h" = store_bytes ]; then
+    # real stores of the current schema, made by this tree's binary
+    cmake -DBIN=build-fuzz/suturefleet -DDIR="$corpus" -P tests/fuzz/store_bytes_corpus.cmake
+  else
+    cp tests/fuzz/corpus/"$h"/* "$corpus"/
+  fi
   if [ -d tests/fuzz/regress/"$h" ]; then cp tests/fuzz/regress/"$h"/* "$corpus"/; fi
   seeds=$(find "$corpus" -type f | wc -l)
   dict=()
