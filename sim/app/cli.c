@@ -725,8 +725,7 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   // measure
   sfScene s;
   sftStatus status = sf_scene_load(&s, model, &e);
-  sfBenchRow* rows = calloc((size_t)threads, sizeof(sfBenchRow));
-  SF_ASSERT(rows);
+  sfBenchRow* rows = SF_CALLOC(threads, sizeof(sfBenchRow));
   if (status == SF_OK) status = sf_bench_run(&s, threads, steps, rows, &e);
   if (status == SF_OK) sf_cli_bench_print(out, &s, rows, threads, steps, json);
   if (status != SF_OK) fprintf(err, "suturefleet bench: %s\n", e.msg);
@@ -1075,8 +1074,7 @@ static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
   for (long i = 0; i < d.nepisodes; i++) {
     if (d.episodes[i].round + 1 > rounds) rounds = d.episodes[i].round + 1;
   }
-  sfRunSummary* st = calloc(2 * (size_t)rounds, sizeof(sfRunSummary));
-  SF_ASSERT(st);
+  sfRunSummary* st = SF_CALLOC(2 * (size_t)rounds, sizeof(sfRunSummary));
   for (long i = 0; i < d.nepisodes; i++) {
     const sfEpisodeRow* r = &d.episodes[i];
     if (r->round >= 0) sf_summary_count(&st[(r->cohort ? 1 : 0) * rounds + r->round], r);
@@ -1173,7 +1171,7 @@ static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
   return SF_OK;
 }
 
-#define SF_LITERATURE SF_DATA_DIR "/literature/robotic_suturing_time.csv"
+#define SF_LITERATURE "literature/robotic_suturing_time.csv"
 #define SF_CURVES_MAX_STORES 64
 
 // curves' options
@@ -1224,7 +1222,11 @@ static sftStatus sf_cli_literature(const sfCurvesArgs* a, const char** lit, sfEr
   *lit = NULL;
   if (a->lit && !strcmp(a->lit, "none")) return SF_OK;
   if (!a->lit) {
-    if (a->metric == SF_METRIC_TIME && access(SF_LITERATURE, R_OK) == 0) *lit = SF_LITERATURE;
+    // the installed copy, or the source tree's for a build-tree binary
+    static char path[4096];
+    const char* dflt =
+        sf_data_path(path, sizeof(path), SF_LITERATURE, SF_DATA_DIR "/" SF_LITERATURE);
+    if (a->metric == SF_METRIC_TIME && access(dflt, R_OK) == 0) *lit = dflt;
     return SF_OK;
   }
   if (access(a->lit, R_OK) != 0) {
@@ -1246,8 +1248,7 @@ static int sf_cli_curves(int argc, char** argv, FILE* out, FILE* err) {
   }
 
   // every store read, then the curves
-  sfStoreData* d = calloc((size_t)a.nstore, sizeof(sfStoreData));
-  SF_ASSERT(d);
+  sfStoreData* d = SF_CALLOC(a.nstore, sizeof(sfStoreData));
   const char* lit = NULL;
   sftStatus status = sf_cli_literature(&a, &lit, &e);
   for (int i = 0; status == SF_OK && i < a.nstore; i++)
