@@ -316,9 +316,8 @@ size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
 
 sftStatus sf_config_check_text(const sfRunConfig* c, sfError* e) {
   size_t n = 3 * 4096 + 4096;
-  char* text = malloc(n);
-  char* again = malloc(n);
-  SF_ASSERT(text && again);
+  char* text = SF_CALLOC(n, 1);
+  char* again = SF_CALLOC(n, 1);
   size_t len = sf_config_text(c, text, n);
   sfRunConfig back;
   sf_config_defaults(&back);

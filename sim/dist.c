@@ -62,9 +62,8 @@ void sf_dist_finalize(void) {
 void sf_dist_share_results(sfEpisodeResult* res, int n) {
   if (sf_size == 1) return;
   // counted in results (one MPI type per result), not bytes: no int overflow
-  int* counts = malloc(sizeof(int) * (size_t)sf_size);
-  int* displs = malloc(sizeof(int) * (size_t)sf_size);
-  SF_ASSERT(counts && displs);
+  int* counts = SF_CALLOC(sf_size, sizeof(int));
+  int* displs = SF_CALLOC(sf_size, sizeof(int));
   for (int r = 0; r < sf_size; r++) {
     int lo, hi;
     sf_dist_block(n, r, sf_size, &lo, &hi);

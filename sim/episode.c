@@ -23,9 +23,9 @@ sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, s
   memset(w, 0, sizeof(*w));
   w->ctrl = c;
   w->d = mj_makeData(s->m);
-  w->ctrl_buf = calloc((size_t)s->m->nu, sizeof(mjtNum));
-  w->host = calloc(1, sizeof(sfHost));
-  if (!w->d || !w->ctrl_buf || !w->host || sf_host_make(w->host, s, e) != SF_OK) {
+  w->ctrl_buf = SF_CALLOC(s->m->nu, sizeof(mjtNum));
+  w->host = SF_CALLOC(1, sizeof(sfHost));
+  if (!w->d || sf_host_make(w->host, s, e) != SF_OK) {
     sf_worker_free(w);
     return sf_fail(e, SF_ERR_RUN, "could not allocate a worker for controller '%s'", c->name);
   }
@@ -54,19 +54,15 @@ sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e) {
   t->cap = (int)(stitches * SF_THROW_TIME_S * SF_TRAJ_HZ) + 2;
   t->nstate = m->nq + m->nv + 7 * m->nmocap;
   size_t cap = (size_t)t->cap;
-  t->actions = calloc(cap * (size_t)m->nu, sizeof(double));
-  t->joint_pos = calloc(cap * SF_NAXIS, sizeof(double));
-  t->tcp_pos = calloc(cap * 3, sizeof(double));
-  t->tcp_quat = calloc(cap * 4, sizeof(double));
-  t->needle_pos = calloc(cap * 3, sizeof(double));
-  t->needle_quat = calloc(cap * 4, sizeof(double));
-  t->needle_tip = calloc(cap * 3, sizeof(double));
-  t->states = calloc(cap * (size_t)t->nstate, sizeof(double));
-  if (!t->actions || !t->joint_pos || !t->tcp_pos || !t->tcp_quat || !t->needle_pos ||
-      !t->needle_quat || !t->needle_tip || !t->states) {
-    sf_traj_free(t);
-    return sf_fail(e, SF_ERR_RUN, "could not allocate a trajectory buffer");
-  }
+  (void)e;  // nothing here fails: the buffers come from SF_CALLOC
+  t->actions = SF_CALLOC(cap * (size_t)m->nu, sizeof(double));
+  t->joint_pos = SF_CALLOC(cap * SF_NAXIS, sizeof(double));
+  t->tcp_pos = SF_CALLOC(cap * 3, sizeof(double));
+  t->tcp_quat = SF_CALLOC(cap * 4, sizeof(double));
+  t->needle_pos = SF_CALLOC(cap * 3, sizeof(double));
+  t->needle_quat = SF_CALLOC(cap * 4, sizeof(double));
+  t->needle_tip = SF_CALLOC(cap * 3, sizeof(double));
+  t->states = SF_CALLOC(cap * (size_t)t->nstate, sizeof(double));
   return SF_OK;
 }
 

@@ -136,8 +136,8 @@ sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, s
 // release a worker; accepts NULL and freed workers
 void sf_worker_free(sfWorker* w);
 
-// allocate a trajectory buffer for model m and episodes of up to `stitches` throws;
-// SF_ERR_RUN on allocation failure (nothing left allocated)
+// allocate a trajectory buffer for model m and episodes of up to `stitches` throws; returns
+// SF_OK (a failed allocation aborts, as SF_CALLOC)
 sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e);
 
 // release a trajectory buffer; accepts a zeroed or freed one

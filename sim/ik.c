@@ -6,12 +6,8 @@
 
 int sf_ik_make(sfIk* ik, const mjModel* m) {
   ik->nv = m->nv;
-  ik->jacp = calloc((size_t)(3 * m->nv), sizeof(mjtNum));
-  ik->jacr = calloc((size_t)(3 * m->nv), sizeof(mjtNum));
-  if (!ik->jacp || !ik->jacr) {
-    sf_ik_free(ik);
-    return -1;
-  }
+  ik->jacp = SF_CALLOC(3 * (size_t)m->nv, sizeof(mjtNum));
+  ik->jacr = SF_CALLOC(3 * (size_t)m->nv, sizeof(mjtNum));
   return 0;
 }
 

@@ -21,7 +21,7 @@ typedef struct sfIk_ {
   mjtNum* jacr;  // rotational Jacobian (3 x nv)
 } sfIk;
 
-// allocate scratch for model m; SF_ERR_RUN-like failure returns -1
+// allocate scratch for model m; returns 0 (a failed allocation aborts, as SF_CALLOC)
 int sf_ik_make(sfIk* ik, const mjModel* m);
 
 // release scratch; accepts a zeroed or freed solver

@@ -195,9 +195,8 @@ static unsigned char* sf_journal_mem_page(sfJournalFile* f, uint64_t p) {
   if (2 * (f->mn + 1) > f->mcap) {  // grow: twice the slots, every page moved
     sfJournalFile g = *f;
     g.mcap = f->mcap ? 2 * f->mcap : 256;
-    g.mkey = calloc(g.mcap, sizeof(uint64_t));
-    g.mpage = calloc(g.mcap, sizeof(unsigned char*));
-    if (!g.mkey || !g.mpage) return free(g.mkey), free(g.mpage), NULL;
+    g.mkey = SF_CALLOC(g.mcap, sizeof(uint64_t));
+    g.mpage = SF_CALLOC(g.mcap, sizeof(unsigned char*));
     for (size_t i = 0; i < f->mcap; i++) {
       if (!f->mkey[i]) continue;
       size_t j = sf_journal_slot(&g, f->mkey[i] - 1);
@@ -208,8 +207,8 @@ static unsigned char* sf_journal_mem_page(sfJournalFile* f, uint64_t p) {
   }
   size_t i = sf_journal_slot(f, p);
   if (f->mkey[i]) return f->mpage[i];
-  unsigned char* page = malloc(SF_JOURNAL_PAGE);
-  if (!page || sf_pread_all(f->fd, page, SF_JOURNAL_PAGE, (off_t)p * SF_JOURNAL_PAGE) < 0) {
+  unsigned char* page = SF_CALLOC(SF_JOURNAL_PAGE, 1);
+  if (sf_pread_all(f->fd, page, SF_JOURNAL_PAGE, (off_t)p * SF_JOURNAL_PAGE) < 0) {
     free(page);
     return NULL;
   }
@@ -255,10 +254,10 @@ static int sf_journal_start(sfJournalFile* f, const char* name) {
   f->jfd = open(jpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (f->jfd < 0) return -1;
   f->eof0 = f->eof;
-  f->saved = calloc(sf_journal_pages(f->eof0) / 8 + 1, 1);
+  f->saved = SF_CALLOC(sf_journal_pages(f->eof0) / 8 + 1, 1);  // eof0: the file's own size
   sf_journal_header((uint64_t)f->eof0, h);
-  if (!f->saved || sf_pwrite_all(f->jfd, h, sizeof(h), 0) < 0) {
-    int err = f->saved ? errno : ENOMEM;
+  if (sf_pwrite_all(f->jfd, h, sizeof(h), 0) < 0) {
+    int err = errno;
     unlink(jpath);
     return errno = err, -1;
   }
@@ -278,6 +277,7 @@ static int sf_journal_overlay(sfJournalFile* f, const char* name) {
     return 0;
   }
   f->eof0 = f->eof = (haddr_t)eof0;
+  // eof0 comes from the journal's header: a failed allocation fails the open (not SF_CALLOC)
   f->where = malloc((sf_journal_pages(f->eof0) + 1) * sizeof(int64_t));
   if (!f->where) return errno = ENOMEM, -1;
   return sf_journal_index(f->jfd, f->where, sf_journal_pages(f->eof0));
@@ -290,8 +290,7 @@ static H5FD_t* sf_journal_open(const char* name, unsigned flags, hid_t fapl, had
   sftJournalMode mode = info ? (sftJournalMode)info->mode : SF_JOURNAL_READ;
   if (mode == SF_JOURNAL_READ && (flags & H5F_ACC_RDWR)) return NULL;
   if (flags & (H5F_ACC_TRUNC | H5F_ACC_CREAT)) return NULL;  // stores are created elsewhere
-  sfJournalFile* f = calloc(1, sizeof(*f));
-  if (!f) return NULL;
+  sfJournalFile* f = SF_CALLOC(1, sizeof(*f));
   f->jfd = -1;
   f->mode = mode;
 
@@ -510,6 +509,7 @@ int sf_journal_errno(hid_t file) {
 // copy the journal's pages back into fd and cut it to eof0; -1 with errno set
 static int sf_journal_restore(int fd, int jfd, int64_t eof0) {
   uint64_t npage = sf_journal_pages((haddr_t)eof0);
+  // eof0 comes from the journal's header: a failed allocation fails the restore (not SF_CALLOC)
   int64_t* where = malloc((npage + 1) * sizeof(int64_t));
   if (!where) return errno = ENOMEM, -1;
   int rc = sf_journal_index(jfd, where, npage);

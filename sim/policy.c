@@ -56,8 +56,7 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
   if (m <= 0) return;
 
   // rank the window's episodes
-  sfRanked* rank = malloc(sizeof(sfRanked) * (size_t)m);
-  if (!rank) abort();
+  sfRanked* rank = SF_CALLOC(m, sizeof(sfRanked));
   for (int i = 0; i < m; i++) rank[i] = (sfRanked){recs[first + i].score, first + i};
   qsort(rank, (size_t)m, sizeof(sfRanked), sf_ranked_cmp);
   int ne = (int)ceil(SF_CEM_ELITE * m);

@@ -34,8 +34,7 @@ static int sf_scene_find(const sfScene* s, int type, const char* kind, const cha
 // hash of the compiled model's binary form
 static uint64_t sf_scene_hash(const mjModel* m) {
   int size = mj_sizeModel(m);
-  void* buf = calloc((size_t)size, 1);  // zeroed: mj_saveModel leaves padding unwritten
-  SF_ASSERT(buf);
+  void* buf = SF_CALLOC(size, 1);  // zeroed: mj_saveModel leaves padding unwritten
   mj_saveModel(m, NULL, buf, size);
   uint64_t h = sf_fnv1a(SF_FNV_SEED, buf, (size_t)size);
   free(buf);

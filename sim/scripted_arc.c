@@ -266,8 +266,8 @@ static void sf_phase(sfScriptedArc* c, sftPhase ph, const sfcObs* o) {
 }
 
 static void* sf_scripted_arc_create(const sfcHost* h) {
-  sfScriptedArc* c = calloc(1, sizeof(sfScriptedArc));
-  if (c) c->h = h;
+  sfScriptedArc* c = SF_CALLOC(1, sizeof(sfScriptedArc));
+  c->h = h;
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <libgen.h>
+#include <limits.h>
 #include <omp.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -206,7 +207,7 @@ static herr_t sf_attr_string(hid_t file, const char* name, const char* value) {
   hid_t space = rc >= 0 ? H5Screate(H5S_SCALAR) : -1;
   hid_t attr = space >= 0 ? H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
   rc = attr >= 0 ? H5Awrite(attr, type, value) : -1;
-  if (attr >= 0) H5Aclose(attr);
+  if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
   if (space >= 0) H5Sclose(space);
   H5Tclose(type);
   return rc;
@@ -219,7 +220,7 @@ static herr_t sf_store_attr(hid_t loc, const char* name, hid_t ftype, hid_t mtyp
   hid_t space = H5Screate(H5S_SCALAR);
   hid_t attr = space >= 0 ? H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
   herr_t rc = attr >= 0 ? H5Awrite(attr, mtype, value) : -1;
-  if (attr >= 0) H5Aclose(attr);
+  if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
   if (space >= 0) H5Sclose(space);
   return rc;
 }
@@ -382,7 +383,7 @@ static herr_t sf_store_array2(hid_t loc, const char* name, hid_t type, const voi
   hid_t ds = rc >= 0 ? H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
   if (ds < 0) rc = -1;
   if (rc >= 0 && rows > 0) rc = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
-  if (ds >= 0) H5Dclose(ds);
+  if (ds >= 0 && H5Dclose(ds) < 0) rc = -1;
   if (dcpl >= 0) H5Pclose(dcpl);
   if (space >= 0) H5Sclose(space);
   return rc;
@@ -408,9 +409,9 @@ static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* 
   hid_t g = sf_store_group(data, name);
   hid_t obs = g >= 0 ? sf_store_group(g, "obs") : -1;
   hsize_t n = (hsize_t)t->n;
-  double* rewards = calloc(n + 1, sizeof(double));
-  int64_t* dones = calloc(n + 1, sizeof(int64_t));
-  herr_t rc = g >= 0 && obs >= 0 && rewards && dones ? 0 : -1;
+  double* rewards = SF_CALLOC(n + 1, sizeof(double));
+  int64_t* dones = SF_CALLOC(n + 1, sizeof(int64_t));
+  herr_t rc = g >= 0 && obs >= 0 ? 0 : -1;
 
   // sparse reward and done at the last sample
   if (rc >= 0 && n > 0) {
@@ -440,8 +441,8 @@ static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* 
   if (rc >= 0) rc = sf_store_attr(g, "success", I, NI, &success);
   free(rewards);
   free(dones);
-  if (obs >= 0) H5Gclose(obs);
-  if (g >= 0) H5Gclose(g);
+  if (obs >= 0 && H5Gclose(obs) < 0) rc = -1;
+  if (g >= 0 && H5Gclose(g) < 0) rc = -1;
   return rc;
 }
 
@@ -467,7 +468,7 @@ sftStatus sf_store_demos(sfStore* st, const sfEpisodeResult* res, sfTraj* const*
     total += trajs[i]->n;
   }
   if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
-  if (data >= 0) H5Gclose(data);
+  if (data >= 0 && H5Gclose(data) < 0) rc = -1;
   st->io_s += omp_get_wtime() - t0;
   if (rc < 0) {
     sf_store_abort(st);
@@ -490,7 +491,7 @@ static herr_t sf_store_make_data(hid_t file, const sfStoreMeta* meta) {
            meta->model_path, meta->timestep_s, SF_TRAJ_HZ);
   herr_t rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
   if (rc >= 0) rc = sf_attr_string(data, "env_args", env);
-  H5Gclose(data);
+  if (H5Gclose(data) < 0) rc = -1;
   return rc;
 }
 
@@ -642,7 +643,7 @@ sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, 
   if (rc >= 0 && !st->swmr) rc = sf_store_start_swmr(st);
 
   // grow, select the new rows, write
-  if (n > 0) {
+  if (rc >= 0 && n > 0) {
     rc = H5Dset_extent(st->ds[table], total);
     hid_t fspace = rc >= 0 ? H5Dget_space(st->ds[table]) : -1;
     hid_t mspace = fspace >= 0 ? H5Screate_simple(1, count, NULL) : -1;
@@ -692,8 +693,8 @@ static herr_t sf_attr_read_string(hid_t file, const char* name, char* buf, size_
   if (rc == 0 && (size == 0 || size > n)) rc = size ? SF_ATTR_LONG : SF_ATTR_FAIL;
 
   // read, then taken only whole and terminated
-  char* tmp = rc == 0 ? calloc(size + 1, 1) : NULL;
-  if (rc == 0) rc = tmp && H5Aread(attr, ftype, tmp) >= 0 ? 0 : SF_ATTR_FAIL;
+  char* tmp = rc == 0 ? SF_CALLOC(size + 1, 1) : NULL;  // size <= n, the caller's buffer
+  if (rc == 0) rc = H5Aread(attr, ftype, tmp) >= 0 ? 0 : SF_ATTR_FAIL;
   if (rc == 0 && strlen(tmp) >= n) rc = SF_ATTR_LONG;
   if (rc == 0) memcpy(buf, tmp, strlen(tmp) + 1);
   free(tmp);
@@ -803,6 +804,8 @@ static herr_t sf_store_read_table(hid_t file, sftTable table, hid_t type, void**
   if (space < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
       H5Sget_simple_extent_dims(space, dims, NULL) != 1)
     rc = -1;
+  // the row count comes from the file: an allocation it makes impossible is bad input, reported
+  // (not SF_CALLOC's abort)
   *rows = rc >= 0 ? calloc(dims[0] + 1, kRowSize[table]) : NULL;
   if (rc >= 0 && !*rows) rc = -1;
   if (rc >= 0 && dims[0] > 0) rc = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows);
@@ -858,7 +861,9 @@ static double* sf_store_read_matrix(hid_t loc, const char* name, int width, int*
                  ? H5Sget_simple_extent_dims(sp, dims, NULL)
                  : -1;
   double* buf = NULL;
-  if (rank == 2 && (int)dims[1] == width) {
+  // the shape comes from the file: compared whole (no truncation), the row count bounded so the
+  // size cannot wrap, and a failed allocation reported (not SF_CALLOC's abort)
+  if (rank == 2 && dims[1] == (hsize_t)width && dims[0] <= INT_MAX) {
     buf = malloc(((size_t)dims[0] * (size_t)width + 1) * sizeof(double));
     if (buf && dims[0] > 0 &&
         H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
@@ -917,8 +922,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
   status = sf_store_check_format(file, path, out, e);
   hid_t types[SF_NTABLE];
   size_t cfg = 1 << 16;
-  out->configuration = calloc(cfg, 1);
-  SF_ASSERT(out->configuration);
+  out->configuration = SF_CALLOC(cfg, 1);
   if (status == SF_OK) status = sf_store_read_attrs(file, path, out, cfg, e);
   if (status == SF_OK && sf_store_types(types) < 0) {
     status = sf_fail(e, SF_ERR_RUN, "HDF5 type setup failed");
@@ -992,8 +996,7 @@ static herr_t sf_store_trim_visit(hid_t g, const char* name, const H5L_info_t* i
   if (sscanf(name, "demo_%lld", &id) != 1 || id < t->keep) return 0;
   if (t->n == t->cap) {
     t->cap = t->cap ? 2 * t->cap : 64;
-    t->names = realloc(t->names, (size_t)t->cap * sizeof(*t->names));
-    if (!t->names) return -1;
+    t->names = SF_REALLOC(t->names, t->cap, sizeof(*t->names));
   }
   snprintf(t->names[t->n++], 64, "%s", name);
   return 0;
@@ -1026,7 +1029,7 @@ static herr_t sf_store_trim_demos(hid_t file, long keep) {
     total += num;
   }
   if (rc >= 0) rc = sf_store_attr(data, "total", H5T_STD_I64LE, H5T_NATIVE_INT64, &total);
-  H5Gclose(data);
+  if (H5Gclose(data) < 0) rc = -1;
   return rc;
 }
 

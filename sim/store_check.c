@@ -225,8 +225,7 @@ static sftStatus sf_check_robot(const sfCheck* x, long i) {
 // every /robots row against the robots the configuration makes
 static sftStatus sf_check_robots(sfCheck* x) {
   long n = x->d->nrobots;
-  x->robots = calloc((size_t)n + 1, sizeof(sfRobotRow));
-  SF_ASSERT(x->robots);
+  x->robots = SF_CALLOC((size_t)n + 1, sizeof(sfRobotRow));
   sf_robots_list(&x->cfg, x->robots, (int)n);
   sftStatus st = SF_OK;
   for (long i = 0; st == SF_OK && i < n; i++) st = sf_check_robot(x, i);
@@ -289,8 +288,7 @@ static sftStatus sf_check_episode_robot(const sfCheck* x, long i) {
 
 // every /episodes row
 static sftStatus sf_check_episodes(sfCheck* x) {
-  x->last_episode = malloc(((size_t)x->d->nrobots + 1) * sizeof(int));
-  SF_ASSERT(x->last_episode);
+  x->last_episode = SF_CALLOC((size_t)x->d->nrobots + 1, sizeof(int));
   for (long k = 0; k < x->d->nrobots; k++) x->last_episode[k] = -1;
   sftStatus st = SF_OK;
   for (long i = 0; st == SF_OK && i < x->d->nepisodes; i++) {
@@ -351,8 +349,7 @@ static sftStatus sf_check_knowledge_owner(const sfCheck* x, long i) {
 
 // every /knowledge row
 static sftStatus sf_check_knowledge(sfCheck* x) {
-  x->last_knowledge = malloc(((size_t)x->d->nrobots + 1) * sizeof(int));
-  SF_ASSERT(x->last_knowledge);
+  x->last_knowledge = SF_CALLOC((size_t)x->d->nrobots + 1, sizeof(int));
   for (long k = 0; k <= x->d->nrobots; k++) x->last_knowledge[k] = -2;
   sftStatus st = SF_OK;
   for (long i = 0; st == SF_OK && i < x->d->nknowledge; i++) {

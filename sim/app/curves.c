@@ -93,8 +93,7 @@ static void sf_curves_store(const sfStoreData* d, int metric, int groups[][2], i
   for (long i = 0; i < d->nepisodes; i++) {
     if (d->episodes[i].robot + 1 > nrobot) nrobot = d->episodes[i].robot + 1;
   }
-  int* count = calloc((size_t)nrobot + 1, sizeof(int));
-  SF_ASSERT(count);
+  int* count = SF_CALLOC((size_t)nrobot + 1, sizeof(int));
   for (long i = 0; i < d->nepisodes; i++) {
     const sfEpisodeRow* r = &d->episodes[i];
     SF_ASSERT(r->robot >= 0);  // sf_store_read refuses a robot outside /robots
@@ -137,9 +136,8 @@ sftStatus sf_curves(const sfStoreData* stores, int nstore, int metric, sfCurvePo
   // per store: cells over robots; across stores: each store's cell mean is one sample
   int groups[SF_CURVE_GROUPS][2], ng = 0;
   size_t ncell = (size_t)SF_CURVE_GROUPS * (size_t)maxk;
-  sfCell* one = calloc(ncell, sizeof(sfCell));
-  sfCell* all = calloc(ncell, sizeof(sfCell));
-  SF_ASSERT(one && all);
+  sfCell* one = SF_CALLOC(ncell, sizeof(sfCell));
+  sfCell* all = SF_CALLOC(ncell, sizeof(sfCell));
   for (int s = 0; s < nstore; s++) {
     memset(one, 0, ncell * sizeof(sfCell));
     sf_curves_store(&stores[s], metric, groups, &ng, maxk, one);
@@ -156,8 +154,7 @@ sftStatus sf_curves(const sfStoreData* stores, int nstore, int metric, sfCurvePo
   // points in group order
   int order[SF_CURVE_GROUPS];
   sf_group_order(groups, ng, order);
-  *points = calloc(ncell, sizeof(sfCurvePoint));
-  SF_ASSERT(*points);
+  *points = SF_CALLOC(ncell, sizeof(sfCurvePoint));
   *n = 0;
   for (int o = 0; o < ng; o++) {
     int g = order[o];

@@ -74,8 +74,8 @@ sftStatus sf_render_offscreen(sfRender* r, const mjModel* m, int width, int heig
 
   // an RGBA context with a depth and stencil buffer, current on this thread
   r->width = width, r->height = height;
-  r->osbuf = malloc((size_t)width * (size_t)height * 4);
-  r->osmesa = r->osbuf ? sf_os.create(OSMESA_RGBA, 24, 8, 0, NULL) : NULL;
+  r->osbuf = SF_CALLOC((size_t)width * (size_t)height, 4);
+  r->osmesa = sf_os.create(OSMESA_RGBA, 24, 8, 0, NULL);
   if (!r->osmesa || !sf_os.make_current(r->osmesa, r->osbuf, GL_UNSIGNED_BYTE, width, height)) {
     sf_render_free(r);
     return sf_fail(e, SF_ERR_RUN, "cannot create an OSMesa context of %dx%d", width, height);
@@ -193,8 +193,7 @@ void sf_render_draw(sfRender* r, mjData* d, const sfMarker* markers, int nmarker
   }
   mjr_readPixels(rgb, NULL, vp, &r->con);
   size_t row = (size_t)r->width * 3;
-  unsigned char* tmp = malloc(row);
-  SF_ASSERT(tmp);
+  unsigned char* tmp = SF_CALLOC(row, 1);
   for (int y = 0; y < r->height / 2; y++) {
     unsigned char* a = rgb + (size_t)y * row;
     unsigned char* b = rgb + (size_t)(r->height - 1 - y) * row;
@@ -216,8 +215,7 @@ void sf_render_body_pixels(sfRender* r, mjData* d, long* pixels) {
   r->scn.flags[mjRND_SEGMENT] = 0;
   r->scn.flags[mjRND_IDCOLOR] = 0;
   size_t n = (size_t)r->width * (size_t)r->height;
-  unsigned char* rgb = malloc(n * 3);
-  SF_ASSERT(rgb);
+  unsigned char* rgb = SF_CALLOC(n, 3);
   mjr_readPixels(rgb, NULL, vp, &r->con);
 
   // colour = segid + 1 (little-endian bytes); segid -> scene geom -> model geom -> body

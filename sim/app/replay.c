@@ -353,8 +353,7 @@ static sftStatus sf_replay_files(sfReplay* r, const sfReplayArgs* a, FILE* log, 
   sftStatus st = sf_render_offscreen(&rd, r->s.m, a->width, a->height, e);
   if (st != SF_OK) return st;
   sf_replay_look(r, &rd);
-  unsigned char* rgb = malloc((size_t)a->width * (size_t)a->height * 3);
-  SF_ASSERT(rgb);
+  unsigned char* rgb = SF_CALLOC((size_t)a->width * (size_t)a->height, 3);
   FILE* pipe = NULL;
   int mp4 = sf_replay_is_mp4(a->out);
   if (!mp4 && mkdir(a->out, 0755) != 0 && errno != EEXIST) {
