@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n) {
   const unsigned char* p = data;
@@ -15,9 +16,34 @@ uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n) {
   return h;
 }
 
+const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallback) {
+  // the running executable's canonical path: <prefix>/bin/<name> when installed
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (len <= 0) return fallback;
+  exe[len] = '\0';
+
+  // its prefix: the executable's path without its last two components
+  for (int k = 0; k < 2; k++) {
+    char* slash = strrchr(exe, '/');
+    if (!slash || slash == exe) return fallback;
+    *slash = '\0';
+  }
+
+  // installed only if the prefix holds the installed models; then the file under share/
+  char probe[4096];
+  int w = snprintf(probe, sizeof(probe), "%s/share/suturefleet/models/suture_scene.xml", exe);
+  if (w < 0 || (size_t)w >= sizeof(probe) || access(probe, F_OK) != 0) return fallback;
+  w = snprintf(buf, n, "%s/share/suturefleet/%s", exe, rel);
+  return (w < 0 || (size_t)w >= n) ? fallback : buf;
+}
+
 const char* sf_scene_default_path(void) {
   const char* env = getenv("SUTUREFLEET_MODEL");
-  return (env && env[0]) ? env : SF_MODEL_DIR "/suture_scene.xml";
+  if (env && env[0]) return env;
+  static _Thread_local char path[4096];
+  return sf_data_path(path, sizeof(path), "models/suture_scene.xml",
+                      SF_MODEL_DIR "/suture_scene.xml");
 }
 
 // id of a named element, or -1 with a message naming the file and element

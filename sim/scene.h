@@ -54,7 +54,17 @@ sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e);
 // release the model; accepts an empty or freed scene
 void sf_scene_free(sfScene* s);
 
-// the default model path: $SUTUREFLEET_MODEL, else the source tree's models/suture_scene.xml
+// the path of one of suturefleet's data files, rel under the installed share directory
+// ("models/suture_scene.xml", "literature/robotic_suturing_time.csv"): an installed binary
+// (the running executable is <prefix>/bin/<name> and <prefix>/share/suturefleet/models/
+// suture_scene.xml exists) gets "<prefix>/share/suturefleet/<rel>", written into buf (n bytes)
+// and returned; any other binary (the build tree's) gets fallback itself, the source tree's
+// file, exactly as before installation existed; fallback too when the path does not fit buf
+const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallback);
+
+// the default model path: $SUTUREFLEET_MODEL, else models/suture_scene.xml of the install
+// prefix's share/suturefleet (an installed binary) or of the source tree (sf_data_path); the
+// string lives until the calling thread's next call
 const char* sf_scene_default_path(void);
 
 // FNV-1a 64 hash of a byte buffer, continuing from h (start with SF_FNV_SEED)
