@@ -161,8 +161,9 @@ static const char* kCurvesUsage =
     "                  episode (1-based), stores, robots, mean, ci_lo, ci_hi\n"
     "  --plot FILE     draw the curves and bands with gnuplot into FILE.png or FILE.svg\n"
     "  --literature F  a literature reference curve (CSV: repetition,time_s; '# label:' line)\n"
-    "                  drawn beside the time curve; default for --metric time: the one in\n"
-    "                  datasets/literature/; 'none' for none\n"
+    "                  drawn beside the time curve; default for --metric time: the one\n"
+    "                  installed in share/suturefleet/literature/ (datasets/literature/ for\n"
+    "                  a build-tree binary); 'none' for none\n"
     "  --title T       the plot's title\n"
     "  -h, --help      show this help\n";
 
