@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "controller.h"
+#include "episode.h"
 #include "scene.h"
 
 void sf_config_defaults(sfRunConfig* c) {
@@ -140,7 +141,8 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     return sf_fail(e, SF_ERR_INPUT, "%s: expected a non-negative integer seed, got '%s'", origin,
                    value);
   }
-  if (!strcmp(key, "stitches")) return sf_config_int(&c->stitches, value, 1, 4, origin, e);
+  if (!strcmp(key, "stitches"))
+    return sf_config_int(&c->stitches, value, 1, SF_MAX_STITCHES, origin, e);
   if (!strcmp(key, "join")) return sf_config_join(c, value, origin, e);
   if (!strcmp(key, "mode")) {
     static const char* modes[] = {"fleet", "solo", "both"};

@@ -25,7 +25,7 @@ typedef struct sfRunConfig_ {
   int rounds;      // practice rounds (>= 1)
   int threads;     // OpenMP threads (>= 1); does not change results
   uint64_t seed;   // experiment seed
-  int stitches;    // throws per episode (1 .. 4)
+  int stitches;    // throws per episode (1 .. SF_MAX_STITCHES)
   int njoin;       // robots joining later: join_count[i] robots at round join_round[i]
   int join_given;  // the join groups were set (not the default)
   int join_count[SF_MAX_JOIN];

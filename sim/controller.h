@@ -15,6 +15,9 @@
 #include "ik.h"
 #include "scene.h"
 #include "skill.h"
+
+// a skill vector fits the ABI's parameter arrays and the store's theta columns alike
+_Static_assert(SF_MAX_THETA == SFC_MAX_PARAMS, "SF_MAX_THETA must equal SFC_MAX_PARAMS");
 #include "status.h"
 
 #define SF_CTRL_EVERY 4  // controller period in physics steps (500 Hz at the 0.5 ms timestep)

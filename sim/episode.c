@@ -10,8 +10,6 @@
 #include "needle.h"
 #include "rng.h"
 
-#define SF_DEG (mjPI / 180)
-#define SF_JAW_RELEASE 0.35   // jaw opening (rad) above which the needle is let go
 #define SF_JAW_GRASP 0.12     // jaw opening (rad) below which closed jaws hold what they caught
 #define SF_CAPTURE_M 0.001    // closed jaws catch the needle within 1 mm of the tcp
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
@@ -193,12 +191,12 @@ static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
       d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
   const mjtNum* tpos = rs->tcp_pos;
   const mjtNum* tquat = rs->tcp_quat;
-  if (rs->grasped && open > SF_JAW_RELEASE) {
+  if (rs->grasped && open > SFC_JAW_RELEASE_RAD) {
     rs->grasped = 0;
     out->throw_score[rs->throw_index].released = 1;
     if (!rs->ts.engaged) out->dropped = 1;
   }
-  if (open > SF_JAW_RELEASE) rs->jaw_was_open = 1;
+  if (open > SFC_JAW_RELEASE_RAD) rs->jaw_was_open = 1;
   if (rs->grasped || !rs->jaw_was_open || open > SF_JAW_GRASP) return;
 
   // closing: caught if the tcp is on the needle at a point outside the tissue

@@ -5,8 +5,6 @@
 
 #include "episode.h"
 
-#define SF_RAD2DEG (180.0 / 3.141592653589793)
-
 // add one cohort's robots (initial ones, then join groups) from id `first`; twins: the context
 // robots of a mirrored cohort (NULL: each robot is its own); returns the next id
 static int sf_robots_cohort(const sfRunConfig* c, int cohort, int first, const sfRobotRow* twins,

@@ -14,8 +14,6 @@
 
 #include "needle.h"
 
-#define SF_DEG (mjPI / 180)
-
 // phase durations (s) and distances (m)
 #define SF_T_APPROACH 1.5
 #define SF_T_ALIGN 0.5

@@ -53,6 +53,10 @@ void* sf_realloc_at(void* p, size_t n, size_t size, const char* file, int line);
 #define SF_CALLOC(n, size) sf_calloc_at((size_t)(n), (size_t)(size), __FILE__, __LINE__)
 #define SF_REALLOC(p, n, size) sf_realloc_at((p), (size_t)(n), (size_t)(size), __FILE__, __LINE__)
 
+// angle units: the one definition of each conversion factor
+#define SF_DEG (3.14159265358979323846 / 180)   // radians per degree (mjPI / 180)
+#define SF_RAD2DEG (180.0 / 3.141592653589793)  // degrees per radian
+
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \
   do {                                                                                          \

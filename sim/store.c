@@ -16,7 +16,6 @@
 
 #include "journal.h"
 
-#define SF_RAD2DEG (180.0 / 3.141592653589793)
 #define SF_CHUNK_ROWS 512
 
 // a fixed-size array member type (n doubles); < 0 on failure

@@ -48,9 +48,12 @@ enum {
   SFC_AXIS_ROLL,         // tool roll (rad)
   SFC_AXIS_WRIST_PITCH,  // wrist pitch (rad)
   SFC_AXIS_WRIST_YAW,    // wrist yaw (rad)
-  SFC_AXIS_JAW           // jaw opening angle (rad): above 0.35 the needle is let go; jaws
-                         //   closing below 0.12 around the needle grasp it
+  SFC_AXIS_JAW           // jaw opening angle (rad): above SFC_JAW_RELEASE_RAD the needle is
+                         //   let go; jaws closing below 0.12 around the needle grasp it
 };
+
+// jaw opening (rad) above which the needle is let go (SFC_AXIS_JAW)
+#define SFC_JAW_RELEASE_RAD 0.35
 
 // what a step returns (any other value is a controller fault: the episode ends there)
 enum {

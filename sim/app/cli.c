@@ -817,21 +817,12 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
   return SF_OK;
 }
 
-// Wilson score interval (95 %) of k successes in n trials
-static void sf_wilson(long k, long n, double* lo, double* hi) {
-  double z = 1.959963984540054, p = (double)k / (double)n, z2 = z * z / (double)n;
-  double centre = (p + z2 / 2) / (1 + z2);
-  double half = z * sqrt(p * (1 - p) / (double)n + z2 / (4.0 * (double)n)) / (1 + z2);
-  *lo = centre - half;
-  *hi = centre + half;
-}
-
 // print an eval summary as text or JSON
 static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* theta,
                               const sfSkillDef* def, const sfRunSummary* sum, long completed,
                               long dropped, double tip_out_mm) {
   double rate = (double)sum->successes / (double)sum->episodes, lo, hi;
-  sf_wilson(sum->successes, sum->episodes, &lo, &hi);
+  sf_wilson95((double)sum->successes, (double)sum->episodes, &lo, &hi);
   if (a->json) {
     fprintf(out, "{\"episodes\": %ld, \"success_rate\": %.4f, \"success_ci95\": [%.4f, %.4f], ",
             sum->episodes, rate, lo, hi);

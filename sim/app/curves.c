@@ -21,10 +21,6 @@ int sf_metric_parse(const char* s) {
   return -1;
 }
 
-const char* sf_metric_name(int metric) {
-  return kMetricName[metric];
-}
-
 const char* sf_metric_label(int metric) {
   return kMetricLabel[metric];
 }
@@ -60,15 +56,19 @@ typedef struct sfCell_ {
   int robots;         // robots behind them (over all stores)
 } sfCell;
 
+void sf_wilson95(double k, double n, double* lo, double* hi) {
+  double z = 1.959963984540054, p = k / n, z2 = z * z / n;
+  double centre = (p + z2 / 2) / (1 + z2);
+  double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n)) / (1 + z2);
+  *lo = centre - half, *hi = centre + half;
+}
+
 // mean and 95 % band of a cell's samples; a success rate from robots gets Wilson's interval
 static void sf_cell_band(const sfCell* c, int wilson, double* mean, double* lo, double* hi) {
   double n = c->n, m = c->sum / n;
   *mean = m, *lo = m, *hi = m;
   if (wilson) {
-    double z = 1.959963984540054, z2 = z * z / n;
-    double centre = (m + z2 / 2) / (1 + z2);
-    double half = z * sqrt(m * (1 - m) / n + z2 / (4 * n)) / (1 + z2);
-    *lo = centre - half, *hi = centre + half;
+    sf_wilson95(c->sum, n, lo, hi);
   } else if (c->n >= 2) {
     double var = fmax(0, (c->sumsq - n * m * m) / (n - 1));
     double half = sf_t95(c->n - 1) * sqrt(var / n);

@@ -37,9 +37,11 @@ typedef struct sfCurvePoint_ {
 // the metric named s ("success", "time", "entry_err", "trauma"), or -1
 int sf_metric_parse(const char* s);
 
-// the metric's name as parsed, and its axis label with unit
-const char* sf_metric_name(int metric);
+// the metric's axis label with unit
 const char* sf_metric_label(int metric);
+
+// Wilson score interval (95 %) of k successes in n trials (n > 0) into [*lo, *hi]
+void sf_wilson95(double k, double n, double* lo, double* hi);
 
 // the curves of metric over stores[0 .. nstore-1], grouped and ordered by (cohort, join round,
 // episode) into *points (malloc'd, *n of them); SF_ERR_INPUT when the stores hold no episodes

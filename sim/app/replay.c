@@ -21,7 +21,6 @@
 #include "store.h"
 #include "store_check.h"
 
-#define SF_JAW_OPEN_RAD 0.35   // jaw opening above which the needle is let go (episode.c)
 #define SF_NEW_THROW_M 0.005   // a tip jump this large between samples: the next throw starts
 #define SF_HOLE_MARK_M 0.0006  // radius of the hole markers
 
@@ -213,8 +212,8 @@ static void sf_replay_score(const sfReplay* r, sfReplayScore* sc, int i) {
     }
     sf_score_update(&sc->score, &r->holes, a, b);
     double jaw = r->traj.joint_pos[(size_t)(sc->sample + 1) * SF_NAXIS + SF_NAXIS - 1];
-    if (sc->score.exited && jaw > SF_JAW_OPEN_RAD) sc->released = 1, sc->score.released = 1;
-    if (sc->released && jaw < SF_JAW_OPEN_RAD) sc->regrasped = 1;
+    if (sc->score.exited && jaw > SFC_JAW_RELEASE_RAD) sc->released = 1, sc->score.released = 1;
+    if (sc->released && jaw < SFC_JAW_RELEASE_RAD) sc->regrasped = 1;
   }
 }
 
