@@ -450,10 +450,11 @@ sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
   memset(h, 0, sizeof(*h));
   h->s = s;
   h->scratch = mj_makeData(s->m);
-  if (!h->scratch || sf_ik_make(&h->ik, s->m) != 0) {
+  if (!h->scratch) {
     sf_host_free(h);
     return sf_fail(e, SF_ERR_RUN, "could not allocate the controller host's scratch data");
   }
+  sf_ik_make(&h->ik, s->m);
   sfcHost* p = &h->pub;
   p->abi_version = SFC_ABI_VERSION;
   p->size = sizeof(sfcHost);

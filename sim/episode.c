@@ -47,12 +47,11 @@ void sf_worker_free(sfWorker* w) {
   memset(w, 0, sizeof(*w));
 }
 
-sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e) {
+void sf_traj_make(sfTraj* t, const mjModel* m, int stitches) {
   memset(t, 0, sizeof(*t));
   t->cap = (int)(stitches * SF_THROW_TIME_S * SF_TRAJ_HZ) + 2;
   t->nstate = m->nq + m->nv + 7 * m->nmocap;
   size_t cap = (size_t)t->cap;
-  (void)e;  // nothing here fails: the buffers come from SF_CALLOC
   t->actions = SF_CALLOC(cap * (size_t)m->nu, sizeof(double));
   t->joint_pos = SF_CALLOC(cap * SF_NAXIS, sizeof(double));
   t->tcp_pos = SF_CALLOC(cap * 3, sizeof(double));
@@ -61,7 +60,6 @@ sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e) {
   t->needle_quat = SF_CALLOC(cap * 4, sizeof(double));
   t->needle_tip = SF_CALLOC(cap * 3, sizeof(double));
   t->states = SF_CALLOC(cap * (size_t)t->nstate, sizeof(double));
-  return SF_OK;
 }
 
 void sf_traj_free(sfTraj* t) {

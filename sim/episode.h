@@ -136,9 +136,9 @@ sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, s
 // release a worker; accepts NULL and freed workers
 void sf_worker_free(sfWorker* w);
 
-// allocate a trajectory buffer for model m and episodes of up to `stitches` throws; returns
-// SF_OK (a failed allocation aborts, as SF_CALLOC)
-sftStatus sf_traj_make(sfTraj* t, const mjModel* m, int stitches, sfError* e);
+// allocate a trajectory buffer for model m and episodes of up to `stitches` throws (a failed
+// allocation aborts, as SF_CALLOC)
+void sf_traj_make(sfTraj* t, const mjModel* m, int stitches);
 
 // release a trajectory buffer; accepts a zeroed or freed one
 void sf_traj_free(sfTraj* t);

@@ -335,9 +335,7 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
   sf_learner_init(&R->L, &R->ctrl->skill, c, R->robots, n, from, resumed, done, &R->next_id);
   sftStatus status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
-  for (int i = 0; status == SF_OK && c->record_every && i < n; i++) {
-    status = sf_traj_make(&R->trajs[i], R->s->m, c->stitches, e);
-  }
+  for (int i = 0; c->record_every && i < n; i++) sf_traj_make(&R->trajs[i], R->s->m, c->stitches);
   return status;
 }
 

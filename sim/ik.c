@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sf_ik_make(sfIk* ik, const mjModel* m) {
+void sf_ik_make(sfIk* ik, const mjModel* m) {
   ik->nv = m->nv;
   ik->jacp = SF_CALLOC(3 * (size_t)m->nv, sizeof(mjtNum));
   ik->jacr = SF_CALLOC(3 * (size_t)m->nv, sizeof(mjtNum));
-  return 0;
 }
 
 void sf_ik_free(sfIk* ik) {

@@ -21,8 +21,8 @@ typedef struct sfIk_ {
   mjtNum* jacr;  // rotational Jacobian (3 x nv)
 } sfIk;
 
-// allocate scratch for model m; returns 0 (a failed allocation aborts, as SF_CALLOC)
-int sf_ik_make(sfIk* ik, const mjModel* m);
+// allocate scratch for model m (a failed allocation aborts, as SF_CALLOC)
+void sf_ik_make(sfIk* ik, const mjModel* m);
 
 // release scratch; accepts a zeroed or freed solver
 void sf_ik_free(sfIk* ik);

@@ -29,7 +29,8 @@ static int setup(void** state) {
     return -1;
   }
   f.d = mj_makeData(f.s.m);
-  if (!f.d || sf_ik_make(&f.ik, f.s.m) != 0) return -1;
+  if (!f.d) return -1;
+  sf_ik_make(&f.ik, f.s.m);
   *state = &f;
   return 0;
 }

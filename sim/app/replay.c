@@ -119,7 +119,7 @@ static sftStatus sf_replay_resimulate(sfReplay* r, const char* path, const char*
   if (st != SF_OK) return st;
   sfWorker w;
   st = sf_worker_make(&w, &r->s, &ctrl, e);
-  if (st == SF_OK) st = sf_traj_make(&r->traj, r->s.m, r->row->stitches, e);
+  if (st == SF_OK) sf_traj_make(&r->traj, r->s.m, r->row->stitches);
   if (st == SF_OK) {
     const sfEpisodeRow* x = r->row;
     sfEpisodeSpec spec = {.seed = r->cfg.seed,
