@@ -24,6 +24,11 @@
 
 _Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match the ABI's");
 
+// the host's ik_solve: at most this many DLS iterations, stopping within these tolerances
+#define SF_HOST_IK_ITERS 80
+#define SF_HOST_IK_TOL_M 1e-5    // position (m)
+#define SF_HOST_IK_TOL_RAD 1e-3  // orientation (rad)
+
 // the size of a version 1 table: everything up to and including destroy
 #define SF_TABLE_V1_SIZE (offsetof(sfcController, destroy) + sizeof(void (*)(void*)))
 
@@ -430,8 +435,8 @@ static double sf_host_ik_solve(void* ctx, const double q_seed[SFC_NJOINT], const
   const sfArm* arm = &h->s->arm;
   mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, perr = 0, rerr = 0;
   for (int i = 0; i < SFC_NJOINT; i++) h->scratch->qpos[arm->qadr[i]] = q_seed[i];
-  sf_ik_solve(&h->ik, h->s->m, h->scratch, arm, zero, unit, pos, quat, 80, 1e-5, 1e-3, &perr,
-              &rerr);
+  sf_ik_solve(&h->ik, h->s->m, h->scratch, arm, zero, unit, pos, quat, SF_HOST_IK_ITERS,
+              SF_HOST_IK_TOL_M, SF_HOST_IK_TOL_RAD, &perr, &rerr);
   for (int i = 0; i < SFC_NJOINT; i++) q[i] = h->scratch->qpos[arm->qadr[i]];
   if (rot_err) *rot_err = rerr;
   return perr;

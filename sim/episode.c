@@ -15,6 +15,14 @@
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
+// the calibration error's spread (documented at sfCalib): per axis, the shared part's position SD
+// and clip (m) and rotation SD (deg), then the robot's own
+#define SF_CALIB_COMMON_SD_M 0.0012
+#define SF_CALIB_COMMON_CLIP_M 0.0025
+#define SF_CALIB_COMMON_ROT_SD_DEG 0.3
+#define SF_CALIB_OWN_SD_M 0.0004
+#define SF_CALIB_OWN_CLIP_M 0.0012
+#define SF_CALIB_OWN_ROT_SD_DEG 0.2
 #define SF_TISSUE_EVERY 2                // tissue model period in steps (1 kHz)
 
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e) {
@@ -81,14 +89,23 @@ void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
   sf_rng_init(&common, seed, SF_CALIB_COMMON_KEY, 0, SF_STREAM_ROBOT);
   sf_rng_init(&own, seed, (uint32_t)robot, 0, SF_STREAM_ROBOT);
   for (int i = 0; i < 3; i++) {
-    c->bias_m[i] = mju_clip(0.0012 * sf_rng_normal(&common), -0.0025, 0.0025);
-    c->rot_rad[i] = 0.3 * SF_DEG * sf_rng_normal(&common);
+    c->bias_m[i] = mju_clip(SF_CALIB_COMMON_SD_M * sf_rng_normal(&common), -SF_CALIB_COMMON_CLIP_M,
+                            SF_CALIB_COMMON_CLIP_M);
+    c->rot_rad[i] = SF_CALIB_COMMON_ROT_SD_DEG * SF_DEG * sf_rng_normal(&common);
   }
 
   // ... plus the robot's own
   for (int i = 0; i < 3; i++) {
-    c->bias_m[i] += mju_clip(0.0004 * sf_rng_normal(&own), -0.0012, 0.0012);
-    c->rot_rad[i] += 0.2 * SF_DEG * sf_rng_normal(&own);
+    c->bias_m[i] +=
+        mju_clip(SF_CALIB_OWN_SD_M * sf_rng_normal(&own), -SF_CALIB_OWN_CLIP_M, SF_CALIB_OWN_CLIP_M);
+    c->rot_rad[i] += SF_CALIB_OWN_ROT_SD_DEG * SF_DEG * sf_rng_normal(&own);
+  }
+}
+
+void sf_calib_units(const sfCalib* c, double bias_mm[3], double rot_deg[3]) {
+  for (int i = 0; i < 3; i++) {
+    bias_mm[i] = 1000 * c->bias_m[i];
+    rot_deg[i] = SF_RAD2DEG * c->rot_rad[i];
   }
 }
 

@@ -146,6 +146,9 @@ void sf_traj_free(sfTraj* t);
 // draw the robot's calibration error
 void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c);
 
+// the calibration error in the store's units: position bias (mm) and rotation vector (deg)
+void sf_calib_units(const sfCalib* c, double bias_mm[3], double rot_deg[3]);
+
 // draw the context of (seed, robot, round) for an episode of the given stitches
 void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t round, int stitches,
                      int calibrated, sfContext* c);

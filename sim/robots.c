@@ -23,10 +23,7 @@ static int sf_robots_cohort(const sfRunConfig* c, int cohort, int first, const s
       r->context_robot = twins ? twins[k].robot : id;
       sfCalib cal;
       sf_calib_draw(c->seed, r->context_robot, &cal);
-      for (int j = 0; j < 3; j++) {
-        r->calib_bias_mm[j] = 1000 * cal.bias_m[j];
-        r->calib_rot_deg[j] = SF_RAD2DEG * cal.rot_rad[j];
-      }
+      sf_calib_units(&cal, r->calib_bias_mm, r->calib_rot_deg);
     }
   }
   return id;

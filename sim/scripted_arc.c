@@ -32,6 +32,8 @@
 #define SF_JAW_CLOSED -0.1
 #define SF_IK_INTEGRAL 0.04  // integral gain of the tool-pose loop, per controller step
 #define SF_PULL_CHECKS 8     // poses along the pull checked when choosing the regrasp side
+#define SF_REACH_POS_M 2e-4    // a planned pose is reachable when the IK leaves at most 0.2 mm ...
+#define SF_REACH_ROT_RAD 0.02  // ... and 0.02 rad of error
 
 // skill vector of scripted-arc
 enum {
@@ -208,7 +210,7 @@ static mjtNum sf_plan_pose(sfScriptedArc* c, const mjModel* m, const mjtNum tpos
                            const mjtNum tquat[4], mjtNum q[SFC_NJOINT]) {
   const mjtNum* range = m->jnt_range + 2 * c->h->arm.jnt[SFC_AXIS_ROLL];
   mjtNum rerr, perr = c->h->ik_solve(c->h->ctx, q, tpos, tquat, q, &rerr);
-  if (perr > 2e-4 || rerr > 0.02) return -1;
+  if (perr > SF_REACH_POS_M || rerr > SF_REACH_ROT_RAD) return -1;
   return mju_min(q[SFC_AXIS_ROLL] - range[0], range[1] - q[SFC_AXIS_ROLL]);
 }
 

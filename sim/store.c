@@ -168,9 +168,8 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, cons
   row->cut_N = c->cut_N;
   row->lateral_k_N_m2 = c->lateral_k_N_m2;
   row->tear_mm = c->tear_mm;
+  sf_calib_units(&c->calib, row->calib_bias_mm, row->calib_rot_deg);
   for (int i = 0; i < 3; i++) {
-    row->calib_bias_mm[i] = 1000 * c->calib.bias_m[i];
-    row->calib_rot_deg[i] = SF_RAD2DEG * c->calib.rot_rad[i];
     row->entry_off_mm[i] = r->entry_off_mm[i];
     row->exit_off_mm[i] = r->exit_off_mm[i];
   }
