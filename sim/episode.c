@@ -15,6 +15,8 @@
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
+#define SF_TISSUE_EVERY 2                // tissue model period in steps (1 kHz)
+
 // the calibration error's spread (documented at sfCalib): per axis, the shared part's position SD
 // and clip (m) and rotation SD (deg), then the robot's own
 #define SF_CALIB_COMMON_SD_M 0.0012
@@ -23,7 +25,6 @@
 #define SF_CALIB_OWN_SD_M 0.0004
 #define SF_CALIB_OWN_CLIP_M 0.0012
 #define SF_CALIB_OWN_ROT_SD_DEG 0.2
-#define SF_TISSUE_EVERY 2                // tissue model period in steps (1 kHz)
 
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e) {
   memset(w, 0, sizeof(*w));
@@ -96,8 +97,8 @@ void sf_calib_draw(uint64_t seed, int32_t robot, sfCalib* c) {
 
   // ... plus the robot's own
   for (int i = 0; i < 3; i++) {
-    c->bias_m[i] +=
-        mju_clip(SF_CALIB_OWN_SD_M * sf_rng_normal(&own), -SF_CALIB_OWN_CLIP_M, SF_CALIB_OWN_CLIP_M);
+    c->bias_m[i] += mju_clip(SF_CALIB_OWN_SD_M * sf_rng_normal(&own), -SF_CALIB_OWN_CLIP_M,
+                             SF_CALIB_OWN_CLIP_M);
     c->rot_rad[i] += SF_CALIB_OWN_ROT_SD_DEG * SF_DEG * sf_rng_normal(&own);
   }
 }

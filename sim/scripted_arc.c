@@ -30,8 +30,8 @@
 #define SF_PULL_MARGIN_DEG 15.0
 #define SF_JAW_OPEN 0.7
 #define SF_JAW_CLOSED -0.1
-#define SF_IK_INTEGRAL 0.04  // integral gain of the tool-pose loop, per controller step
-#define SF_PULL_CHECKS 8     // poses along the pull checked when choosing the regrasp side
+#define SF_IK_INTEGRAL 0.04    // integral gain of the tool-pose loop, per controller step
+#define SF_PULL_CHECKS 8       // poses along the pull checked when choosing the regrasp side
 #define SF_REACH_POS_M 2e-4    // a planned pose is reachable when the IK leaves at most 0.2 mm ...
 #define SF_REACH_ROT_RAD 0.02  // ... and 0.02 rad of error
 
