@@ -454,15 +454,10 @@ static void sf_episode_summary(const sfScene* s, sfEpisodeResult* out, const sfR
   out->spacing_sd_mm = nsp >= 2 ? sqrt(var / (nsp - 1)) : NAN;
 }
 
-void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
-                    sfEpisodeResult* out) {
-  const mjModel* m = s->m;
-  mjData* d = w->d;
-  const sfcController* api = w->ctrl->api;
-  const sfSkillDef* skill = &w->ctrl->skill;
-  sfRunState rs;
+// the result's header from the spec, and the episode's context
+static void sf_episode_begin(const sfScene* s, const sfSkillDef* skill, const sfEpisodeSpec* spec,
+                             sfEpisodeResult* out) {
   memset(out, 0, sizeof(*out));
-  memset(&rs, 0, sizeof(rs));
   out->episode_id = spec->episode_id;
   out->round = spec->round;
   out->cohort = spec->cohort;
@@ -474,69 +469,109 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   for (int i = 0; i < SF_MAX_STITCHES; i++) out->throw_time_s[i] = NAN;
   sf_context_draw(s, spec->seed, spec->context_robot, spec->round, spec->stitches, spec->calibrated,
                   &out->ctx);
+}
 
-  // the scene of this episode, the arm at home with the needle in its jaws
-  sf_episode_holes(s, &out->ctx, &rs);
-  sf_episode_tissue(s, &out->ctx, &rs.tissue);
-  rs.top_z_rest = rs.tissue.top_z_m;
+// the scene of this episode, the arm at home with the needle in its jaws, and the controller
+// reset to its first view of it
+static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
+                             sfRunState* rs, sfEpisodeResult* out, sfcObs* obs) {
+  const mjModel* m = s->m;
+  mjData* d = w->d;
+  memset(rs, 0, sizeof(*rs));
+  sf_episode_holes(s, &out->ctx, rs);
+  sf_episode_tissue(s, &out->ctx, &rs->tissue);
+  rs->top_z_rest = rs->tissue.top_z_m;
   mj_resetDataKeyframe(m, d, s->home_key);
   mj_forward(m, d);
-  sf_episode_throw(s, &rs, out, d->time);
-  sf_episode_place(s, d, &rs);
-  sfcObs obs;
-  sf_episode_obs(s, d, &rs, out, &obs);
-  api->reset(w->state, m, d, &obs, spec->theta);
+  sf_episode_throw(s, rs, out, d->time);
+  sf_episode_place(s, d, rs);
+  sf_episode_obs(s, d, rs, out, obs);
+  w->ctrl->api->reset(w->state, m, d, obs, spec->theta);
+}
 
-  // the step loop
+// one controller step: its view, its controls checked and applied; returns its result, or -1
+// when the episode ends as a fault (a result outside the ABI's set, whose controls are unused,
+// or a non-finite control; an out-of-range control is clamped and counted, and goes on)
+static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* rs,
+                              sfEpisodeResult* out, sfcObs* obs) {
+  const mjModel* m = s->m;
+  mjData* d = w->d;
+  sf_episode_obs(s, d, rs, out, obs);
+  int cs = w->ctrl->api->step(w->state, m, d, obs, w->ctrl_buf);
+  if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
+    out->fault = 1;
+    return -1;
+  }
+  int fault = sf_episode_apply(m, d, w->ctrl_buf);
+  out->fault |= fault != 0;
+  return fault == 2 ? -1 : cs;
+}
+
+// a throw the controller has finished: scored as pulled through or not; returns 1 when the
+// next throw starts (the needle back in the jaws), 0 when the episode ends
+static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches, sfRunState* rs,
+                                 sfEpisodeResult* out) {
+  rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grasped;
+  out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
+  if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
+  sf_episode_throw(s, rs, out, d->time);
+  return 1;
+}
+
+// the step loop, until the throws are done, the time is up or something ends the episode
+static void sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
+                            sfRunState* rs, sfEpisodeResult* out, sfcObs* obs) {
+  const mjModel* m = s->m;
+  mjData* d = w->d;
   int nstep = (int)lround(spec->stitches * SF_THROW_TIME_S / m->opt.timestep);
   int record_every = (int)lround(1.0 / (SF_TRAJ_HZ * m->opt.timestep));
   if (spec->traj) spec->traj->n = 0;
   int bad0 = sf_bad_state_count(d);
   for (int k = 0; k < nstep; k++) {
+    // positions and velocities: the tool, the jaws (a dropped needle ends the episode), the
+    // needle and the tissue's forces on it
     mj_step1(m, d);
-    sf_episode_tcp(s, d, &rs);
-    sf_episode_jaws(s, d, &rs, out);
-    if (out->dropped) break;
-    sf_episode_needle(s, d, &rs, out, k % SF_TISSUE_EVERY == 0);
+    sf_episode_tcp(s, d, rs);
+    sf_episode_jaws(s, d, rs, out);
+    if (out->dropped) return;
+    sf_episode_needle(s, d, rs, out, k % SF_TISSUE_EVERY == 0);
 
     // the controller, at its own rate; the servos hold its last controls in between
-    int cs = SFC_RUN;
-    if (k % SF_CTRL_EVERY == 0) {
-      sf_episode_obs(s, d, &rs, out, &obs);
-      cs = api->step(w->state, m, d, &obs, w->ctrl_buf);
-      if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
-        out->fault = 1;  // a result outside the ABI's set: the episode ends, its controls unused
-        break;
-      }
-      int fault = sf_episode_apply(m, d, w->ctrl_buf);
-      out->fault |= fault != 0;
-      if (fault == 2) break;  // non-finite: the episode ends; out of range: clamped, goes on
-    }
+    int cs = k % SF_CTRL_EVERY == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;
+    if (cs < 0) return;
+    if (cs == SFC_THROW_DONE && !sf_episode_next_throw(s, d, spec->stitches, rs, out)) return;
+    if (cs == SFC_GIVE_UP) return;
 
-    // a finished throw: the next one starts with the needle back in the jaws
-    if (cs == SFC_THROW_DONE) {
-      rs.pulled[rs.throw_index] = !rs.ts.engaged && rs.grasped;
-      out->throw_time_s[rs.throw_index] = d->time - rs.throw_t0;
-      if (!rs.pulled[rs.throw_index] || ++rs.throw_index == spec->stitches) break;
-      sf_episode_throw(s, &rs, out, d->time);
-    }
-    if (cs == SFC_GIVE_UP) break;
-    if (k % record_every == 0) sf_episode_record(s, d, &rs, spec->traj);
+    // a trajectory sample, then the rest of the step; a bad state ends the episode
+    if (k % record_every == 0) sf_episode_record(s, d, rs, spec->traj);
     mj_step2(m, d);
     out->steps = k + 1;
     if (sf_bad_state_count(d) > bad0) {
       out->diverged = 1;
-      break;
+      return;
     }
   }
+}
 
-  // outcome
+// the outcome: times, trauma, force, the STAR metrics and success
+static void sf_episode_outcome(const sfScene* s, const mjData* d, const sfEpisodeSpec* spec,
+                               const sfRunState* rs, sfEpisodeResult* out) {
   out->sim_time_s = d->time;
-  out->completed = rs.throw_index == spec->stitches;
+  out->completed = rs->throw_index == spec->stitches;
   out->time_s = out->completed ? d->time : spec->stitches * SF_THROW_TIME_S;
-  out->trauma_mm2 = rs.ts.trauma_mm2 + rs.jaw_trauma_mm2;
-  out->peak_force_N = rs.ts.peak_force_N;
-  sf_episode_summary(s, out, &rs);
+  out->trauma_mm2 = rs->ts.trauma_mm2 + rs->jaw_trauma_mm2;
+  out->peak_force_N = rs->ts.peak_force_N;
+  sf_episode_summary(s, out, rs);
   out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
                  !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2;
+}
+
+void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
+                    sfEpisodeResult* out) {
+  sfRunState rs;
+  sfcObs obs;
+  sf_episode_begin(s, &w->ctrl->skill, spec, out);
+  sf_episode_setup(s, w, spec, &rs, out, &obs);
+  sf_episode_loop(s, w, spec, &rs, out, &obs);
+  sf_episode_outcome(s, w->d, spec, &rs, out);
 }

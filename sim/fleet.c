@@ -25,12 +25,22 @@ void sf_workers_free(sfWorker* workers, int n) {
   for (int i = 0; i < n; i++) sf_worker_free(&workers[i]);
 }
 
-// observer calls (each function may be NULL)
+// observer calls (the observer and each of its functions may be NULL)
+static void sf_obs_start(const sfRunObserver* o, long episodes, int rounds) {
+  if (o && o->start) o->start(o->user, episodes, rounds);
+}
 static void sf_obs_round_start(const sfRunObserver* o, int round, int robots) {
   if (o && o->round_start) o->round_start(o->user, round, robots);
 }
 static void sf_obs_episode(const sfRunObserver* o, long steps) {
   if (o && o->episode) o->episode(o->user, steps);
+}
+static void sf_obs_round_end(const sfRunObserver* o, double fleet_rate, double solo_rate,
+                             double wall_s) {
+  if (o && o->round_end) o->round_end(o->user, fleet_rate, solo_rate, wall_s);
+}
+static void sf_obs_finish(const sfRunObserver* o) {
+  if (o && o->finish) o->finish(o->user);
 }
 
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
@@ -465,7 +475,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
   }
   status = sf_dist_agree(status, e);
   double t0 = omp_get_wtime(), io0 = st ? st->io_s : 0;
-  if (obs && obs->start) obs->start(obs->user, sf_run_total(&R, done), c->rounds);
+  sf_obs_start(obs, sf_run_total(&R, done), c->rounds);
 
   // rounds: sample skills, simulate in parallel, store in robot order, learn, store knowledge
   for (int round = done + 1; status == SF_OK && round < c->rounds; round++) {
@@ -478,15 +488,13 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     if (status != SF_OK) break;
     sf_summary_add(sum, R.rows, n);
     sum->last_round = round;
-    if (obs && obs->round_end) {
-      obs->round_end(obs->user, sf_run_rate(&R, n, SF_COHORT_FLEET),
-                     sf_run_rate(&R, n, SF_COHORT_SOLO), omp_get_wtime() - tr);
-    }
+    sf_obs_round_end(obs, sf_run_rate(&R, n, SF_COHORT_FLEET), sf_run_rate(&R, n, SF_COHORT_SOLO),
+                     omp_get_wtime() - tr);
 
     // a stop asked for (SIGINT, SIGTERM): the round is stored, the run ends here
     if (round + 1 < c->rounds && (sum->stopped = sf_fleet_stop()) != 0) break;
   }
-  if (obs && obs->finish) obs->finish(obs->user);
+  sf_obs_finish(obs);
 
   // summary
   sf_summary_finish(sum);

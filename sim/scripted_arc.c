@@ -285,86 +285,114 @@ static void sf_scripted_arc_reset(void* state, const mjModel* m, const mjData* d
   mju_copy4(c->tcp_quat, o->tcp_quat);
 }
 
-// the tcp target of the current phase at time t; returns the next phase when this one is over
-static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfcObs* o) {
-  mjtNum t = o->time_s - c->t0, npos[3], nquat[4], tpos[3], tquat[4];
+// approach and align: min-jerk moves to the pre-entry pose (the entry pose backed off along
+// the tip direction), then onto the entry point
+static sftPhase sf_target_entry(sfScriptedArc* c, mjtNum t) {
+  // pre-entry pose of the needle, and the tcp that holds it there
+  mjtNum back[3], y[3] = {0, 1, 0}, ydir[3], npos[3], tpos[3], tquat[4];
+  mju_rotVecQuat(ydir, y, c->entry_quat);
+  mju_scl3(back, ydir, SF_PRE_ENTRY_M);
+  mju_add3(npos, c->entry_pos, back);
+  sf_tcp_for_needle(c, npos, c->entry_quat, tpos, tquat);
+
+  // approach: from where the phase started to the pre-entry pose
+  if (c->phase == SF_PH_APPROACH) {
+    sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_APPROACH), c->tcp_pos,
+                  c->tcp_quat);
+    return t >= SF_T_APPROACH ? SF_PH_ALIGN : c->phase;
+  }
+
+  // align: the needle tip onto the entry point
+  mjtNum epos[3], equat[4];
+  sf_tcp_for_needle(c, c->entry_pos, c->entry_quat, epos, equat);
+  sf_pose_blend(c->from_pos, c->from_quat, epos, equat, sf_minjerk(t / SF_T_ALIGN), c->tcp_pos,
+                c->tcp_quat);
+  return t >= SF_T_ALIGN ? SF_PH_DRIVE : c->phase;
+}
+
+// drive and pull: turn the needle about the pivot at the skill's speed, through the drive angle
+// (drive) or from there to the end of the arc (pull)
+static sftPhase sf_target_turn(sfScriptedArc* c, mjtNum t) {
   mjtNum speed = c->theta[SF_TH_SPEED] * SF_DEG, phi_d = c->theta[SF_TH_DRIVE] * SF_DEG;
+  mjtNum phi0 = c->phase == SF_PH_DRIVE ? 0 : phi_d;
+  mjtNum phi1 = c->phase == SF_PH_DRIVE ? phi_d : c->phi_end;
+  mjtNum phi = mju_min(phi0 + speed * t, phi1), npos[3], nquat[4];
+  sf_needle_turned(c, phi, npos, nquat);
+  sf_tcp_for_needle(c, npos, nquat, c->tcp_pos, c->tcp_quat);
+  if (phi < phi1) return c->phase;
+  return c->phase == SF_PH_DRIVE ? SF_PH_RELEASE : SF_PH_LIFT;
+}
+
+// back off, reach and regrasp: the regrasp pose on the needle where it lies, approached along
+// the tool axis
+static sftPhase sf_target_regrasp(sfScriptedArc* c, const sfcObs* o, mjtNum t) {
+  // the regrasp pose, and the tool axis to move along (the current one while backing off)
+  mjtNum z[3] = {0, 0, 1}, zdir[3], tpos[3], tquat[4];
+  c->h->grasp_tcp(c->h->ctx, mjPI - c->theta[SF_TH_REGRASP] * SF_DEG, c->regrasp_side,
+                  o->needle_pos, o->needle_quat, tpos, tquat);
+  mju_rotVecQuat(zdir, z, c->phase == SF_PH_BACKOFF ? c->from_quat : tquat);
+
+  // back off: the open jaws withdraw along the tool axis
+  if (c->phase == SF_PH_BACKOFF) {
+    mjtNum to[3];
+    mju_addScl3(to, c->from_pos, zdir, SF_BACKOFF_M);
+    sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_BACKOFF),
+                  c->tcp_pos, c->tcp_quat);
+    return t >= SF_T_BACKOFF ? SF_PH_REACH : c->phase;
+  }
+
+  // reach: a joint-space move to the planned pre-regrasp joints (the tool may turn the long
+  // way), withdrawn along the shaft on the way
+  if (c->phase == SF_PH_REACH) {
+    mjtNum sj = sf_minjerk(t / SF_T_REACH);
+    for (int i = 0; i < SFC_NJOINT; i++)
+      c->q_ref[i] = c->q_from[i] + sj * (c->q_pre[i] - c->q_from[i]);
+    c->q_ref[SFC_AXIS_INSERTION] -= SF_REACH_LIFT_M * mju_sin(mjPI * sj);
+    c->joint_mode = 1;
+    mju_addScl3(c->tcp_pos, tpos, zdir, SF_BACKOFF_M);
+    mju_copy4(c->tcp_quat, tquat);
+    return t >= SF_T_REACH ? SF_PH_REGRASP : c->phase;
+  }
+
+  // regrasp: onto the regrasp pose
+  sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_REGRASP), c->tcp_pos,
+                c->tcp_quat);
+  return t >= SF_T_REGRASP ? SF_PH_CLOSE : c->phase;
+}
+
+// lift: the tool rises along the tissue normal
+static sftPhase sf_target_lift(sfScriptedArc* c, const sfcObs* o, mjtNum t) {
+  mjtNum to[3];
+  mju_copy3(to, c->from_pos);
+  mju_addScl3(to, to, o->normal, SF_LIFT_M);
+  sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_LIFT), c->tcp_pos,
+                c->tcp_quat);
+  return t >= SF_T_LIFT ? SF_PH_DONE : c->phase;
+}
+
+// the tcp target (and jaw) of the current phase at time t; returns the next phase when this
+// one is over
+static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfcObs* o) {
+  mjtNum t = o->time_s - c->t0;
   switch (c->phase) {
     case SF_PH_APPROACH:
-    case SF_PH_ALIGN: {
-      // pre-entry: the entry pose backed off along the tip direction
-      mjtNum back[3], y[3] = {0, 1, 0}, ydir[3];
-      mju_rotVecQuat(ydir, y, c->entry_quat);
-      mju_scl3(back, ydir, SF_PRE_ENTRY_M);
-      mju_add3(npos, c->entry_pos, back);
-      sf_tcp_for_needle(c, npos, c->entry_quat, tpos, tquat);
-      if (c->phase == SF_PH_APPROACH) {
-        sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_APPROACH),
-                      c->tcp_pos, c->tcp_quat);
-        return t >= SF_T_APPROACH ? SF_PH_ALIGN : c->phase;
-      }
-      mjtNum epos[3], equat[4];
-      sf_tcp_for_needle(c, c->entry_pos, c->entry_quat, epos, equat);
-      sf_pose_blend(c->from_pos, c->from_quat, epos, equat, sf_minjerk(t / SF_T_ALIGN), c->tcp_pos,
-                    c->tcp_quat);
-      return t >= SF_T_ALIGN ? SF_PH_DRIVE : c->phase;
-    }
+    case SF_PH_ALIGN:
+      return sf_target_entry(c, t);
     case SF_PH_DRIVE:
-    case SF_PH_PULL: {
-      // turn about the pivot at the skill's speed
-      mjtNum phi0 = c->phase == SF_PH_DRIVE ? 0 : phi_d;
-      mjtNum phi1 = c->phase == SF_PH_DRIVE ? phi_d : c->phi_end;
-      mjtNum phi = mju_min(phi0 + speed * t, phi1);
-      sf_needle_turned(c, phi, npos, nquat);
-      sf_tcp_for_needle(c, npos, nquat, c->tcp_pos, c->tcp_quat);
-      if (phi < phi1) return c->phase;
-      return c->phase == SF_PH_DRIVE ? SF_PH_RELEASE : SF_PH_LIFT;
-    }
+    case SF_PH_PULL:
+      return sf_target_turn(c, t);
     case SF_PH_RELEASE:
       c->jaw = SF_JAW_OPEN;
       return t >= SF_T_RELEASE ? SF_PH_BACKOFF : c->phase;
     case SF_PH_BACKOFF:
     case SF_PH_REACH:
-    case SF_PH_REGRASP: {
-      // regrasp pose on the needle where it lies; approach it along the tool axis
-      mjtNum z[3] = {0, 0, 1}, zdir[3];
-      c->h->grasp_tcp(c->h->ctx, mjPI - c->theta[SF_TH_REGRASP] * SF_DEG, c->regrasp_side,
-                      o->needle_pos, o->needle_quat, tpos, tquat);
-      mju_rotVecQuat(zdir, z, c->phase == SF_PH_BACKOFF ? c->from_quat : tquat);
-      if (c->phase == SF_PH_BACKOFF) {
-        mjtNum to[3];
-        mju_addScl3(to, c->from_pos, zdir, SF_BACKOFF_M);
-        sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_BACKOFF),
-                      c->tcp_pos, c->tcp_quat);
-        return t >= SF_T_BACKOFF ? SF_PH_REACH : c->phase;
-      }
-      if (c->phase == SF_PH_REACH) {
-        // joint-space move to the planned pre-regrasp joints (the tool may turn the long way)
-        mjtNum sj = sf_minjerk(t / SF_T_REACH);
-        for (int i = 0; i < SFC_NJOINT; i++) {
-          c->q_ref[i] = c->q_from[i] + sj * (c->q_pre[i] - c->q_from[i]);
-        }
-        c->q_ref[SFC_AXIS_INSERTION] -= SF_REACH_LIFT_M * mju_sin(mjPI * sj);
-        c->joint_mode = 1;
-        mju_addScl3(c->tcp_pos, tpos, zdir, SF_BACKOFF_M);
-        mju_copy4(c->tcp_quat, tquat);
-        return t >= SF_T_REACH ? SF_PH_REGRASP : c->phase;
-      }
-      sf_pose_blend(c->from_pos, c->from_quat, tpos, tquat, sf_minjerk(t / SF_T_REGRASP),
-                    c->tcp_pos, c->tcp_quat);
-      return t >= SF_T_REGRASP ? SF_PH_CLOSE : c->phase;
-    }
+    case SF_PH_REGRASP:
+      return sf_target_regrasp(c, o, t);
     case SF_PH_CLOSE:
       c->jaw = SF_JAW_CLOSED;
       return t >= SF_T_CLOSE ? SF_PH_PULL : c->phase;
-    case SF_PH_LIFT: {
-      mjtNum to[3];
-      mju_copy3(to, c->from_pos);
-      mju_addScl3(to, to, o->normal, SF_LIFT_M);
-      sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_LIFT),
-                    c->tcp_pos, c->tcp_quat);
-      return t >= SF_T_LIFT ? SF_PH_DONE : c->phase;
-    }
+    case SF_PH_LIFT:
+      return sf_target_lift(c, o, t);
     case SF_PH_DONE:
       return c->phase;
   }

@@ -57,6 +57,10 @@ void* sf_realloc_at(void* p, size_t n, size_t size, const char* file, int line);
 #define SF_DEG (3.14159265358979323846 / 180)   // radians per degree (mjPI / 180)
 #define SF_RAD2DEG (180.0 / 3.141592653589793)  // degrees per radian
 
+// a macro's value as a string literal, e.g. in help text: "1.." SF_STR(SF_MAX_STITCHES)
+#define SF_STR_(x) #x
+#define SF_STR(x) SF_STR_(x)
+
 // abort with file and line when an internal invariant is broken
 #define SF_ASSERT(cond)                                                                         \
   do {                                                                                          \

@@ -97,72 +97,91 @@ static void sf_arc_table(sfArcTable* tab, mjtNum r) {
   tab->r = r;
 }
 
+// one arc sample k of the engaged needle at (pos, mat), moved from (prev_pos, prev_mat) in dt:
+// its forces and torque added to the state's, the tissue its sideways motion tears beyond the
+// elastic limit added to the trauma and its excess displacement to excess_sum (counted in
+// nexcess); returns 1 when the sample is inside the tissue, 0 (nothing changed) when not
+static int sf_tissue_arc_sample(const sfTissueParams* p, sfTissueState* s, mjtNum radius_m, int k,
+                                const mjtNum pos[3], const mjtNum mat[9], const mjtNum prev_mat[9],
+                                mjtNum dt, mjtNum excess_sum[3], int* nexcess) {
+  // the sample's position; outside the tissue it does nothing
+  const sfArcTable* tab = &s->arc;
+  mjtNum x[3], xo[3], t[3], v[3];
+  mju_rotVecMat(x, tab->p[k], mat);
+  mju_addTo3(x, pos);
+  if (!sf_tissue_contains(p, x)) return 0;
+
+  // velocity from the previous pose, tangent, and the sample's share of the arc length
+  mju_rotVecMat(xo, tab->p[k], prev_mat);
+  mju_addTo3(xo, s->prev_pos);
+  mju_sub3(v, x, xo);
+  mju_scl3(v, v, 1 / dt);
+  mju_rotVecMat(t, tab->t[k], mat);
+  mjtNum ds = radius_m * mjPI / (SF_NEEDLE_SAMPLES - 1);
+  mjtNum dsk = k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds;
+
+  // friction and sideways forces; the advancing tip also cuts
+  mjtNum f[3], excess[3], arm[3], tq[3];
+  sf_tissue_sample(p, s, radius_m, x, t, v, dsk, f, excess);
+  if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > SF_CUT_MIN_SPEED) {
+    mju_addScl3(f, f, t, -p->cut_N);
+  }
+  mju_addTo3(s->force, f);
+  mju_sub3(arm, x, pos);
+  mju_cross(tq, arm, f);
+  mju_addTo3(s->torque, tq);
+
+  // beyond the elastic limit, sideways motion cuts: the area it sweeps is torn
+  if (mju_norm3(excess) > 0) {
+    mjtNum vperp[3];
+    mju_addScl3(vperp, v, t, -mju_dot3(v, t));
+    s->trauma_mm2 += 1e6 * mju_norm3(vperp) * dt * dsk;
+    mju_addTo3(excess_sum, excess);
+    (*nexcess)++;
+  }
+  return 1;
+}
+
+// torn tissue: the tunnel follows the needle (orientation mat) by the mean excess of the
+// nexcess torn samples; its axis turns towards the needle's by the same fraction of the radius
+static void sf_tissue_tear(sfTissueState* s, mjtNum radius_m, const mjtNum mat[9],
+                           const mjtNum excess_sum[3], int nexcess) {
+  mjtNum n[3] = {mat[2], mat[5], mat[8]};
+  mju_addScl3(s->tunnel_c, s->tunnel_c, excess_sum, 1.0 / nexcess);
+  mjtNum w = mju_min(1, mju_norm3(excess_sum) / nexcess / radius_m);
+  mju_scl3(s->tunnel_n, s->tunnel_n, 1 - w);
+  mju_addScl3(s->tunnel_n, s->tunnel_n, n, w);
+  mju_normalize3(s->tunnel_n);
+}
+
 void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s, const mjtNum pos[3],
                     const mjtNum quat[4], mjtNum dt) {
+  // forces start from zero; the first step (or a zero dt) only holds the pose
   mju_zero3(s->force);
   mju_zero3(s->torque);
   if (!s->has_prev || dt <= 0) {
     sf_tissue_hold(s, pos, quat);
     return;
   }
-  sfArcTable* tab = &s->arc;
-  sf_arc_table(tab, radius_m);
+  sf_arc_table(&s->arc, radius_m);
   mjtNum mat[9], prev_mat[9];
   mju_quat2Mat(mat, quat);
   mju_quat2Mat(prev_mat, s->prev_quat);
 
   // the tip: indentation and puncture of the surface
   mjtNum tip[3];
-  mju_rotVecMat(tip, tab->p[SF_NEEDLE_SAMPLES - 1], mat);
+  mju_rotVecMat(tip, s->arc.p[SF_NEEDLE_SAMPLES - 1], mat);
   mju_addTo3(tip, pos);
   s->tip_inside = sf_tissue_contains(p, tip);
   if (!s->engaged && s->tip_inside) sf_tissue_indent(p, s, pos, quat, tip);
 
-  // engaged: every arc sample inside the tissue
-  mjtNum ds = radius_m * mjPI / (SF_NEEDLE_SAMPLES - 1), excess_sum[3] = {0, 0, 0};
+  // engaged: every arc sample inside the tissue, then the tunnel where it tore
+  mjtNum excess_sum[3] = {0, 0, 0};
   int inside = 0, nexcess = 0;
   for (int k = 0; s->engaged && k < SF_NEEDLE_SAMPLES; k++) {
-    mjtNum x[3], xo[3], t[3], v[3];
-    mju_rotVecMat(x, tab->p[k], mat);
-    mju_addTo3(x, pos);
-    if (!sf_tissue_contains(p, x)) continue;
-    inside++;
-
-    // velocity from the previous pose, forces, tearing
-    mju_rotVecMat(xo, tab->p[k], prev_mat);
-    mju_addTo3(xo, s->prev_pos);
-    mju_sub3(v, x, xo);
-    mju_scl3(v, v, 1 / dt);
-    mju_rotVecMat(t, tab->t[k], mat);
-    mjtNum f[3], excess[3], arm[3], tq[3];
-    mjtNum dsk = k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds;
-    sf_tissue_sample(p, s, radius_m, x, t, v, dsk, f, excess);
-    if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > SF_CUT_MIN_SPEED) {
-      mju_addScl3(f, f, t, -p->cut_N);
-    }
-    mju_addTo3(s->force, f);
-    mju_sub3(arm, x, pos);
-    mju_cross(tq, arm, f);
-    mju_addTo3(s->torque, tq);
-    // beyond the elastic limit, sideways motion cuts: the area it sweeps is torn
-    if (mju_norm3(excess) > 0) {
-      mjtNum vperp[3];
-      mju_addScl3(vperp, v, t, -mju_dot3(v, t));
-      s->trauma_mm2 += 1e6 * mju_norm3(vperp) * dt * dsk;
-      mju_addTo3(excess_sum, excess);
-      nexcess++;
-    }
+    inside += sf_tissue_arc_sample(p, s, radius_m, k, pos, mat, prev_mat, dt, excess_sum, &nexcess);
   }
-
-  // torn tissue: the tunnel follows the needle by the mean excess; its axis turns with it
-  if (nexcess) {
-    mjtNum n[3] = {mat[2], mat[5], mat[8]};
-    mju_addScl3(s->tunnel_c, s->tunnel_c, excess_sum, 1.0 / nexcess);
-    mjtNum w = mju_min(1, mju_norm3(excess_sum) / nexcess / radius_m);
-    mju_scl3(s->tunnel_n, s->tunnel_n, 1 - w);
-    mju_addScl3(s->tunnel_n, s->tunnel_n, n, w);
-    mju_normalize3(s->tunnel_n);
-  }
+  if (nexcess) sf_tissue_tear(s, radius_m, mat, excess_sum, nexcess);
 
   // pulled out: nothing inside any more
   s->inside = inside;

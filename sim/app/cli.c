@@ -60,10 +60,11 @@ static const char* kRunUsage =
     "                  --force is given\n"
     "  --robots N      robots practising from round 0 (default 16)\n"
     "  --rounds R      practice rounds (default 24)\n"
-    "  --threads T     OpenMP threads, 1..1024 (default: OMP_NUM_THREADS or the core count)\n"
+    "  --threads T     OpenMP threads, 1.." SF_STR(SF_MAX_THREADS)
+    " (default: OMP_NUM_THREADS or the core count)\n"
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
-    "  --stitches K    throws per episode along the wound, 1..4 (default 1)\n"
+    "  --stitches K    throws per episode along the wound, 1.." SF_STR(SF_MAX_STITCHES) " (default 1)\n"
     "  --join N@R,...  N more robots join at round R (rounds count from 0), e.g. 4@5,4@10;\n"
     "                  'none' for no joiners (default 4@12)\n"
     "  --mode M        fleet: robots pool their episodes; solo: each learns alone; both: a\n"
@@ -99,7 +100,7 @@ static const char* kEvalUsage =
     "  --episodes N     episodes (default 200)\n"
     "  --seed S         seed, a non-negative integer (default 1)\n"
     "  --threads T      OpenMP threads (default: OMP_NUM_THREADS or the core count)\n"
-    "  --stitches K     throws per episode, 1..4 (default 1)\n"
+    "  --stitches K     throws per episode, 1.." SF_STR(SF_MAX_STITCHES) " (default 1)\n"
     "  --calibration C  'none': calibrated robots (default); 'robot': each robot's own drawn\n"
     "                   calibration error\n"
     "  --controller C   a built-in controller's name or a plug-in file (a path containing '/'\n"
@@ -717,7 +718,8 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
       json = 1;
     } else if (k == 0) {
       model = v;
-    } else if (sf_parse_int(v, 1, k == 1 ? 1024 : 100000000, k == 1 ? &threads : &steps)) {
+    } else if (sf_parse_int(v, 1, k == 1 ? SF_MAX_THREADS : 100000000,
+                            k == 1 ? &threads : &steps)) {
       sf_fail(&e, SF_ERR_INPUT, "%s: expected a positive integer, got '%s'", keys[k], v);
       return sf_cli_usage_error(err, "bench", e.msg);
     }
@@ -794,7 +796,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
     if (k == 0) a->skill = v;
     if (k == 1) bad = sf_parse_int(v, 1, 10000000, &a->episodes);
     if (k == 2) bad = sf_parse_u64(v, &a->seed);
-    if (k == 3) bad = sf_parse_int(v, 1, 1024, &a->threads);
+    if (k == 3) bad = sf_parse_int(v, 1, SF_MAX_THREADS, &a->threads);
     if (k == 4) bad = sf_parse_int(v, 1, SF_MAX_STITCHES, &a->stitches);
     if (k == 5) {
       a->calibrated = !strcmp(v, "none") ? 1 : !strcmp(v, "robot") ? 0 : -1;
@@ -806,8 +808,8 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
       static const char* expect[] = {"",
                                      "a positive integer",
                                      "a non-negative integer seed",
-                                     "an integer from 1 to 1024",
-                                     "an integer from 1 to 4",
+                                     "an integer from 1 to " SF_STR(SF_MAX_THREADS),
+                                     "an integer from 1 to " SF_STR(SF_MAX_STITCHES),
                                      "'none' or 'robot'",
                                      "",
                                      ""};
