@@ -864,7 +864,81 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
 }
 
 // suturefleet eval
+// eval's controller, skill (theta) and scene, checked before anything runs; on failure the
+// message is in e and nothing is left open
+static sftStatus sf_cli_eval_open(const sfEvalArgs* a, sfController* ctrl, double* theta,
+                                  sfScene* s, sfError* e) {
+  // the controller and the skill
+  const sfSkillDef* def = &ctrl->skill;
+  sftStatus status = sf_controller_open(a->controller, ctrl, e);
+  if (status != SF_OK) return status;
+  if (!strcmp(a->skill, "reference")) {
+    memcpy(theta, def->ref, sizeof(double) * (size_t)def->n);
+  } else {
+    status = sf_skill_load(def, a->skill, theta, e);
+  }
+
+  // the scene, with the pairs the stitches need
+  if (status == SF_OK) status = sf_file_check_regular(a->model, "--model", "an MJCF file", e);
+  if (status == SF_OK) status = sf_scene_load(s, a->model, e);
+  if (status == SF_OK && a->stitches > s->npair) {
+    status = sf_fail(e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
+                     s->npair, a->stitches);
+  }
+  if (status != SF_OK) {
+    sf_scene_free(s);
+    sf_controller_close(ctrl);
+  }
+  return status;
+}
+
+// eval's episodes in parallel (robot i's context for episode i), then their summary printed
+static sftStatus sf_cli_eval_episodes(FILE* out, const sfEvalArgs* a, const sfScene* s,
+                                      const sfController* ctrl, const double* theta, sfError* e) {
+  // the episodes
+  sfWorker* workers = SF_CALLOC(a->threads, sizeof(sfWorker));
+  sfEpisodeSpec* specs = SF_CALLOC(a->episodes, sizeof(sfEpisodeSpec));
+  sfEpisodeResult* res = SF_CALLOC(a->episodes, sizeof(sfEpisodeResult));
+  sfEpisodeRow* rows = SF_CALLOC(a->episodes, sizeof(sfEpisodeRow));
+  sftStatus status = sf_workers_make(workers, a->threads, s, ctrl, e);
+  if (status == SF_OK) {
+    for (int i = 0; i < a->episodes; i++) {
+      specs[i] = (sfEpisodeSpec){.seed = a->seed,
+                                 .robot = i,
+                                 .round = 0,
+                                 .episode_id = i,
+                                 .stitches = a->stitches,
+                                 .calibrated = a->calibrated,
+                                 .theta = theta,
+                                 .context_robot = i};
+    }
+    sf_fleet_parallel(s, workers, a->threads, specs, a->episodes, res, NULL);
+    sf_workers_free(workers, a->threads);
+
+    // the summary: the store's metrics of the rows, and what only results carry
+    sfRunSummary sum = {0};
+    long completed = 0, dropped = 0, nout = 0;
+    double tip_out = 0;
+    for (int i = 0; i < a->episodes; i++) sf_store_episode_row(&res[i], "", "", &rows[i]);
+    sf_summary_add(&sum, rows, a->episodes);
+    sf_summary_finish(&sum);
+    for (int i = 0; i < a->episodes; i++) {
+      completed += res[i].completed;
+      dropped += res[i].dropped;
+      if (!isnan(res[i].tip_out_mm)) tip_out += res[i].tip_out_mm, nout++;
+    }
+    sf_cli_eval_print(out, a, theta, &ctrl->skill, &sum, completed, dropped,
+                      nout ? tip_out / (double)nout : NAN);
+  }
+  free(workers);
+  free(specs);
+  free(res);
+  free(rows);
+  return status;
+}
+
 static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
+  // options
   sfEvalArgs a;
   sfError e = {{0}};
   if (sf_cli_parse_eval(argc, argv, &a, &e) != SF_OK ||
@@ -873,144 +947,97 @@ static int sf_cli_eval(int argc, char** argv, FILE* out, FILE* err) {
     return sf_cli_usage_error(err, "eval", e.msg);
   }
 
-  // the controller, the skill and the scene, checked before anything runs
+  // the controller, the skill and the scene, then the episodes
   sfController ctrl;
-  const sfSkillDef* def = &ctrl.skill;
-  double theta[SF_MAX_THETA];
-  sftStatus status = sf_controller_open(a.controller, &ctrl, &e);
-  if (status != SF_OK) {
-    fprintf(err, "suturefleet eval: %s\n", e.msg);
-    return status;
-  }
-  if (!strcmp(a.skill, "reference")) {
-    memcpy(theta, def->ref, sizeof(double) * (size_t)def->n);
-  } else {
-    status = sf_skill_load(def, a.skill, theta, &e);
-  }
   sfScene s = {0};
-  if (status == SF_OK) status = sf_file_check_regular(a.model, "--model", "an MJCF file", &e);
-  if (status == SF_OK) status = sf_scene_load(&s, a.model, &e);
-  if (status == SF_OK && a.stitches > s.npair) {
-    status = sf_fail(&e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
-                     s.npair, a.stitches);
-  }
-  if (status != SF_OK) {
-    fprintf(err, "suturefleet eval: %s\n", e.msg);
+  double theta[SF_MAX_THETA];
+  sftStatus status = sf_cli_eval_open(&a, &ctrl, theta, &s, &e);
+  if (status == SF_OK) {
+    status = sf_cli_eval_episodes(out, &a, &s, &ctrl, theta, &e);
     sf_scene_free(&s);
     sf_controller_close(&ctrl);
-    return status;
   }
-
-  // episodes in parallel, then the summary
-  sfWorker* workers = SF_CALLOC(a.threads, sizeof(sfWorker));
-  sfEpisodeSpec* specs = SF_CALLOC(a.episodes, sizeof(sfEpisodeSpec));
-  sfEpisodeResult* res = SF_CALLOC(a.episodes, sizeof(sfEpisodeResult));
-  sfEpisodeRow* rows = SF_CALLOC(a.episodes, sizeof(sfEpisodeRow));
-  status = sf_workers_make(workers, a.threads, &s, &ctrl, &e);
-  if (status == SF_OK) {
-    for (int i = 0; i < a.episodes; i++) {
-      specs[i] = (sfEpisodeSpec){.seed = a.seed,
-                                 .robot = i,
-                                 .round = 0,
-                                 .episode_id = i,
-                                 .stitches = a.stitches,
-                                 .calibrated = a.calibrated,
-                                 .theta = theta,
-                                 .context_robot = i};
-    }
-    sf_fleet_parallel(&s, workers, a.threads, specs, a.episodes, res, NULL);
-    sf_workers_free(workers, a.threads);
-    sfRunSummary sum = {0};
-    long completed = 0, dropped = 0, nout = 0;
-    double tip_out = 0;
-    for (int i = 0; i < a.episodes; i++) sf_store_episode_row(&res[i], "", "", &rows[i]);
-    sf_summary_add(&sum, rows, a.episodes);
-    sf_summary_finish(&sum);
-    for (int i = 0; i < a.episodes; i++) {
-      completed += res[i].completed;
-      dropped += res[i].dropped;
-      if (!isnan(res[i].tip_out_mm)) tip_out += res[i].tip_out_mm, nout++;
-    }
-    sf_cli_eval_print(out, &a, theta, def, &sum, completed, dropped,
-                      nout ? tip_out / (double)nout : NAN);
-  } else {
-    fprintf(err, "suturefleet eval: %s\n", e.msg);
-  }
-  free(workers);
-  free(specs);
-  free(res);
-  free(rows);
-  sf_scene_free(&s);
-  sf_controller_close(&ctrl);
+  if (status != SF_OK) fprintf(err, "suturefleet eval: %s\n", e.msg);
   return status;
 }
 
 // print a store's summary
-static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d, int rounds,
-                              const sfRunSummary* st, int json) {
-  long cohort_robots[2] = {0, 0};
-  for (long i = 0; i < d->nrobots; i++) cohort_robots[d->robots[i].cohort ? 1 : 0]++;
-  int done = sf_fleet_rounds_done(d);
-  static const char* names[2] = {"fleet", "solo"};
-  sfJournalStamp stamp;  // a journal: a round being written, or left by a stopped writer
-  sf_journal_stamp(path, &stamp);
-  int pending = stamp.journal_ino >= 0;
-  if (json) {
-    fprintf(out, "{\"store\": ");
-    sf_json_str(out, path);
-    fprintf(out,
-            ", \"schema_version\": %d, \"seed\": %llu, \"model_hash\": \"%s\", "
-            "\"mujoco_version\": \"%s\", \"controller\": ",
-            d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version);
-    sf_json_str(out, d->controller);
-    fprintf(out,
-            ", \"controller_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
-            "\"round_in_progress\": %s, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, "
-            "\"configuration\": ",
-            d->controller_hash, d->nepisodes, done + 1, pending ? "true" : "false",
-            cohort_robots[0], cohort_robots[1]);
-    sf_json_str(out, d->configuration);
-    fprintf(out, ", \"rounds\": [");
-    int first = 1;
-    for (int c = 0; c < 2; c++) {
-      for (int r = 0; r < rounds; r++) {
-        const sfRunSummary* x = &st[c * rounds + r];
-        if (!x->episodes) continue;
-        fprintf(out,
-                "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
-                "\"success_rate\": %.4f, \"entry_err_mm\": ",
-                first ? "" : ",", names[c], r, x->episodes,
-                (double)x->successes / (double)x->episodes);
-        sf_json_num(out, x->entry_err_mm);
-        fputs(", \"exit_err_mm\": ", out);
-        sf_json_num(out, x->exit_err_mm);
-        fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}", x->trauma_mm2,
-                x->peak_force_N, x->time_s);
-        first = 0;
-      }
+// what info says of a store besides its rounds
+typedef struct sfInfoHead_ {
+  long cohort_robots[2];  // robots of the fleet and the solo cohort
+  int done;               // last complete round
+  int pending;            // a journal: a round being written, or left by a stopped writer
+} sfInfoHead;
+
+static const char* kCohortNames[2] = {"fleet", "solo"};
+
+// info as JSON: the store's identity, then one object per cohort and round
+static void sf_cli_info_json(FILE* out, const char* path, const sfStoreData* d, int rounds,
+                             const sfRunSummary* st, const sfInfoHead* h) {
+  // identity and configuration
+  fprintf(out, "{\"store\": ");
+  sf_json_str(out, path);
+  fprintf(out,
+          ", \"schema_version\": %d, \"seed\": %llu, \"model_hash\": \"%s\", "
+          "\"mujoco_version\": \"%s\", \"controller\": ",
+          d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version);
+  sf_json_str(out, d->controller);
+  fprintf(out,
+          ", \"controller_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
+          "\"round_in_progress\": %s, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, "
+          "\"configuration\": ",
+          d->controller_hash, d->nepisodes, h->done + 1, h->pending ? "true" : "false",
+          h->cohort_robots[0], h->cohort_robots[1]);
+  sf_json_str(out, d->configuration);
+
+  // the rounds of each cohort that has episodes in them
+  fprintf(out, ", \"rounds\": [");
+  int first = 1;
+  for (int c = 0; c < 2; c++) {
+    for (int r = 0; r < rounds; r++) {
+      const sfRunSummary* x = &st[c * rounds + r];
+      if (!x->episodes) continue;
+      fprintf(out,
+              "%s\n  {\"cohort\": \"%s\", \"round\": %d, \"episodes\": %ld, "
+              "\"success_rate\": %.4f, \"entry_err_mm\": ",
+              first ? "" : ",", kCohortNames[c], r, x->episodes,
+              (double)x->successes / (double)x->episodes);
+      sf_json_num(out, x->entry_err_mm);
+      fputs(", \"exit_err_mm\": ", out);
+      sf_json_num(out, x->exit_err_mm);
+      fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}", x->trauma_mm2,
+              x->peak_force_N, x->time_s);
+      first = 0;
     }
-    fprintf(out, "\n]}\n");
-    return;
   }
+  fprintf(out, "\n]}\n");
+}
+
+// info as text: the store's identity, then a table of the rounds, fleet and solo side by side
+static void sf_cli_info_text(FILE* out, const char* path, const sfStoreData* d, int rounds,
+                             const sfRunSummary* st, const sfInfoHead* h) {
+  // identity, configuration, cohorts; a round in progress
   fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path, d->schema_version,
           d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
   fprintf(out, "controller %s (%s)\n", d->controller, d->controller_hash);
   fprintf(out, "configuration:\n%s", d->configuration);
-  fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n", cohort_robots[0],
-          cohort_robots[1], d->nepisodes, done + 1);
-  if (pending) {
+  fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n",
+          h->cohort_robots[0], h->cohort_robots[1], d->nepisodes, h->done + 1);
+  if (h->pending) {
     fprintf(out,
             "a round is being written, or its writer was stopped while writing it (%s-journal): "
             "shown as of the last complete round; 'suturefleet run --store %s --resume' "
             "finishes a stopped run\n",
             path, path);
   }
+
+  // the table's header, then one line per round
   fprintf(out,
           "per round (n: episodes, ok: success rate, entry: SRC entry error mm, trauma mm^2, "
           "time s)\n");
   fprintf(out, "round |");
   for (int c = 0; c < 2; c++) {
-    fprintf(out, "%6s%5s %5s %6s %7s %6s %s", names[c], "n", "ok", "entry", "trauma", "time",
+    fprintf(out, "%6s%5s %5s %6s %7s %6s %s", kCohortNames[c], "n", "ok", "entry", "trauma", "time",
             c ? "\n" : "|");
   }
   for (int r = 0; r < rounds; r++) {
@@ -1026,6 +1053,20 @@ static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d,
               c ? "\n" : "|");
     }
   }
+}
+
+// print info on a store read as d, with its per-round summaries st (2 cohorts x rounds)
+static void sf_cli_info_print(FILE* out, const char* path, const sfStoreData* d, int rounds,
+                              const sfRunSummary* st, int json) {
+  sfInfoHead h = {{0, 0}, sf_fleet_rounds_done(d), 0};
+  for (long i = 0; i < d->nrobots; i++) h.cohort_robots[d->robots[i].cohort ? 1 : 0]++;
+  sfJournalStamp stamp;
+  sf_journal_stamp(path, &stamp);
+  h.pending = stamp.journal_ino >= 0;
+  if (json)
+    sf_cli_info_json(out, path, d, rounds, st, &h);
+  else
+    sf_cli_info_text(out, path, d, rounds, st, &h);
 }
 
 // the arguments of a command taking at most one operand and --json (expect describes them);
