@@ -47,7 +47,9 @@ sftStatus sf_file_check_regular(const char* path, const char* what, const char* 
 // the one allocation rule: memory comes from SF_CALLOC / SF_REALLOC, which never return NULL;
 // a failed allocation is reported with file, line and size and aborts (as MuJoCo's mju_error).
 // What a run will allocate is checked up front against the machine (cli.c), so this is an
-// internal error, never the answer to bad input.
+// internal error, never the answer to bad input. The one exception is a size read from a file
+// (a store's row count, a journal's length): that is input, so the four readers that allocate
+// by it (store.c, journal.c) use malloc/calloc and turn a failure into their error return.
 void* sf_calloc_at(size_t n, size_t size, const char* file, int line);
 void* sf_realloc_at(void* p, size_t n, size_t size, const char* file, int line);
 #define SF_CALLOC(n, size) sf_calloc_at((size_t)(n), (size_t)(size), __FILE__, __LINE__)
