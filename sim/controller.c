@@ -471,7 +471,7 @@ sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
   }
   for (int i = 0; i < SFC_NAXIS; i++) p->arm.act[i] = s->arm.act[i];
   p->arm.tcp_site = s->arm.tcp_site;
-  p->control_period_s = SF_CTRL_EVERY * s->m->opt.timestep;
+  p->control_period_s = s->ctrl_every * s->m->opt.timestep;
   p->ctx = h;
   p->servo = sf_host_servo;
   p->ik_step = sf_host_ik_step;

@@ -20,8 +20,6 @@
 _Static_assert(SF_MAX_THETA == SFC_MAX_PARAMS, "SF_MAX_THETA must equal SFC_MAX_PARAMS");
 #include "status.h"
 
-#define SF_CTRL_EVERY 4  // controller period in physics steps (500 Hz at the 0.5 ms timestep)
-
 #define SF_BUILTIN_HASH "built-in"  // hash recorded for built-in controllers
 
 // a loaded, checked controller

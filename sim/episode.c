@@ -15,7 +15,6 @@
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
-#define SF_TISSUE_EVERY 2                // tissue model period in steps (1 kHz)
 
 // the calibration error's spread (documented at sfCalib): per axis, the shared part's position SD
 // and clip (m) and rotation SD (deg), then the robot's own
@@ -253,7 +252,7 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
   return body;
 }
 
-// needle pose, tissue wrench on the tool (updated every SF_TISSUE_EVERY steps), tip scoring,
+// needle pose, tissue wrench on the tool (updated every s->tissue_every steps), tip scoring,
 // jaw trauma
 static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpisodeResult* out,
                               int tissue_step) {
@@ -272,7 +271,7 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpi
   if (tissue_step) {
     int skin = sf_episode_skin(s, d, rs);
     sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
-                   SF_TISSUE_EVERY * m->opt.timestep);
+                   s->tissue_every * m->opt.timestep);
     if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
   }
   mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
@@ -534,10 +533,10 @@ static void sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec* 
     sf_episode_tcp(s, d, rs);
     sf_episode_jaws(s, d, rs, out);
     if (out->dropped) return;
-    sf_episode_needle(s, d, rs, out, k % SF_TISSUE_EVERY == 0);
+    sf_episode_needle(s, d, rs, out, k % s->tissue_every == 0);
 
     // the controller, at its own rate; the servos hold its last controls in between
-    int cs = k % SF_CTRL_EVERY == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;
+    int cs = k % s->ctrl_every == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;
     if (cs < 0) return;
     if (cs == SFC_THROW_DONE && !sf_episode_next_throw(s, d, spec->stitches, rs, out)) return;
     if (cs == SFC_GIVE_UP) return;

@@ -2,6 +2,7 @@
 #include "scene.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,27 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
   return SF_OK;
 }
 
+// a rate of the scene (custom numeric name, else fallback_hz) as a whole number of physics steps
+// per period in *every; SF_ERR_INPUT when it is not positive or its period is not a whole
+// number of timesteps
+static sftStatus sf_scene_rate(sfScene* s, const char* name, double fallback_hz, int* every,
+                               sfError* e) {
+  const mjModel* m = s->m;
+  int id = mj_name2id(m, mjOBJ_NUMERIC, name);
+  double hz =
+      id >= 0 && m->numeric_size[id] >= 1 ? m->numeric_data[m->numeric_adr[id]] : fallback_hz;
+  double steps = hz > 0 ? 1.0 / (hz * m->opt.timestep) : 0;
+  long n = lround(steps);
+  if (!(hz > 0) || n < 1 || fabs(steps - (double)n) > 1e-6 * steps) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "model '%s': %s = %g Hz; expected a positive rate whose period is a whole "
+                   "number of timesteps (%g s)",
+                   s->path, name, hz, m->opt.timestep);
+  }
+  *every = (int)n;
+  return SF_OK;
+}
+
 // resolve the needle, the entry/exit pairs and the home keyframe
 static sftStatus sf_scene_resolve(sfScene* s, sfError* e) {
   const mjModel* m = s->m;
@@ -183,9 +205,13 @@ sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e) {
     return sf_fail(e, SF_ERR_INPUT, "model '%s' failed to load: %s", path, err);
   }
 
-  // names and hash
+  // names, rates and hash
   sftStatus st = sf_arm_resolve(s->m, path, "psm1_", &s->arm, e);
   if (st == SF_OK) st = sf_scene_resolve(s, e);
+  if (st == SF_OK)
+    st = sf_scene_rate(s, "suturefleet_control_hz", SF_CONTROL_HZ, &s->ctrl_every, e);
+  if (st == SF_OK)
+    st = sf_scene_rate(s, "suturefleet_tissue_hz", SF_TISSUE_HZ, &s->tissue_every, e);
   if (st != SF_OK) {
     sf_scene_free(s);
     return st;

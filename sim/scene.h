@@ -11,6 +11,12 @@
 #define SF_MAX_PAIRS 8   // most entry/exit site pairs a scene may define
 #define SF_MAX_SKIN 256  // most particles of a deformable skin
 
+// the rates of the controller and the tissue model, unless the scene sets its own in custom
+// numerics suturefleet_control_hz / suturefleet_tissue_hz; each period must be a whole number
+// of physics steps
+#define SF_CONTROL_HZ 500
+#define SF_TISSUE_HZ 1000
+
 // the hole frames of a scene (world), from the entry_i / exit_i sites
 typedef struct sfHoles_ {
   int npair;                          // pairs
@@ -42,6 +48,8 @@ typedef struct sfScene_ {
   double pad_half_m[3];        // its half sizes (world axes; the pad is axis-aligned)
   double wound_pos_m[3];       // a point on the wound line (geom "wound")
   double wound_dir[3];         // the wound line's direction (unit)
+  int ctrl_every;              // physics steps per controller step (control rate)
+  int tissue_every;            // physics steps per tissue model step (tissue rate)
   int nskin;                   // particles of the deformable skin (bodies skinB*); 0: fast scene
   int skin_body[SF_MAX_SKIN];  // their body ids
   double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
