@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arm.h"
 #include "needle.h"
@@ -252,14 +253,11 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
   return body;
 }
 
-// needle pose, tissue wrench on the tool (updated every s->tissue_every steps), tip scoring,
-// jaw trauma
-static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpisodeResult* out,
-                              int tissue_step) {
+// needle pose, tissue wrench on the tool (updated every s->tissue_every steps)
+static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, int tissue_step) {
   const mjModel* m = s->m;
   const mjtNum* tpos = rs->tcp_pos;
   const mjtNum* tquat = rs->tcp_quat;
-  mjtNum tip_prev[3];
   if (rs->grasped) {
     mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
   }
@@ -283,9 +281,14 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, sfEpi
     mju_cross(extra, arm, rs->ts.force);
     mju_add3(xf + 3, rs->ts.torque, extra);
   }
+}
+
+// scoring of this step: the tip's path through the hole planes, the jaws' trauma
+static void sf_episode_score(const sfScene* s, sfRunState* rs, sfEpisodeResult* out) {
+  const mjtNum* tpos = rs->tcp_pos;
 
   // the tip's path through the hole planes
-  mjtNum tip_local[3];
+  mjtNum tip_prev[3], tip_local[3];
   mju_copy3(tip_prev, rs->tip);
   sf_needle_point(s->needle_radius_m, mjPI, tip_local);
   sf_frame_point(rs->needle_pos, rs->needle_quat, tip_local, rs->tip);
@@ -517,39 +520,69 @@ static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches
   return 1;
 }
 
-// the step loop, until the throws are done, the time is up or something ends the episode
-static void sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
-                            sfRunState* rs, sfEpisodeResult* out, sfcObs* obs) {
+// seconds on a monotonic clock
+static double sf_clock_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+// a profiling worker adds the time since *t to part and restarts *t; others do nothing
+static void sf_prof_lap(sfWorker* w, sftProfPart part, double* t) {
+  if (!w->profiling) return;
+  double now = sf_clock_s();
+  w->prof.part_s[part] += now - *t;
+  *t = now;
+}
+
+// the step loop, until the throws are done, the time is up or the outcome is settled; returns
+// how the episode ended
+static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
+                              sfRunState* rs, sfEpisodeResult* out, sfcObs* obs) {
   const mjModel* m = s->m;
   mjData* d = w->d;
   int nstep = (int)lround(spec->stitches * SF_THROW_TIME_S / m->opt.timestep);
   int record_every = (int)lround(1.0 / (SF_TRAJ_HZ * m->opt.timestep));
   if (spec->traj) spec->traj->n = 0;
   int bad0 = sf_bad_state_count(d);
+  double t = w->profiling ? sf_clock_s() : 0;
   for (int k = 0; k < nstep; k++) {
     // positions and velocities: the tool, the jaws (a dropped needle ends the episode), the
-    // needle and the tissue's forces on it
+    // needle and the tissue's forces on it, the scores; tissue torn beyond the success limit
+    // ends the episode too
     mj_step1(m, d);
+    sf_prof_lap(w, SF_PROF_PHYSICS, &t);
     sf_episode_tcp(s, d, rs);
     sf_episode_jaws(s, d, rs, out);
-    if (out->dropped) return;
-    sf_episode_needle(s, d, rs, out, k % s->tissue_every == 0);
+    if (out->dropped) return SF_END_DROPPED;
+    sf_prof_lap(w, SF_PROF_SCORING, &t);
+    sf_episode_needle(s, d, rs, k % s->tissue_every == 0);
+    sf_prof_lap(w, SF_PROF_TISSUE, &t);
+    sf_episode_score(s, rs, out);
+    sf_prof_lap(w, SF_PROF_SCORING, &t);
+    if (rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 > SF_TRAUMA_MAX_MM2) return SF_END_TRAUMA;
 
     // the controller, at its own rate; the servos hold its last controls in between
     int cs = k % s->ctrl_every == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;
-    if (cs < 0) return;
-    if (cs == SFC_THROW_DONE && !sf_episode_next_throw(s, d, spec->stitches, rs, out)) return;
-    if (cs == SFC_GIVE_UP) return;
+    sf_prof_lap(w, SF_PROF_CONTROLLER, &t);
+    if (cs < 0) return SF_END_FAULT;
+    if (cs == SFC_THROW_DONE && !sf_episode_next_throw(s, d, spec->stitches, rs, out)) {
+      return rs->throw_index == spec->stitches ? SF_END_DONE : SF_END_NOT_PULLED;
+    }
+    if (cs == SFC_GIVE_UP) return SF_END_GAVE_UP;
 
     // a trajectory sample, then the rest of the step; a bad state ends the episode
     if (k % record_every == 0) sf_episode_record(s, d, rs, spec->traj);
+    sf_prof_lap(w, SF_PROF_RECORD, &t);
     mj_step2(m, d);
+    sf_prof_lap(w, SF_PROF_PHYSICS, &t);
     out->steps = k + 1;
     if (sf_bad_state_count(d) > bad0) {
       out->diverged = 1;
-      return;
+      return SF_END_DIVERGED;
     }
   }
+  return SF_END_TIME;
 }
 
 // the outcome: times, trauma, force, the STAR metrics and success
@@ -571,6 +604,6 @@ void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
   sfcObs obs;
   sf_episode_begin(s, &w->ctrl->skill, spec, out);
   sf_episode_setup(s, w, spec, &rs, out, &obs);
-  sf_episode_loop(s, w, spec, &rs, out, &obs);
+  out->end_reason = (uint8_t)sf_episode_loop(s, w, spec, &rs, out, &obs);
   sf_episode_outcome(s, w->d, spec, &rs, out);
 }

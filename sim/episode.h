@@ -81,6 +81,21 @@ typedef struct sfEpisodeSpec_ {
 } sfEpisodeSpec;
 
 // outcome of one episode; every number comes from the simulation
+// how an episode ended (stored as end_reason; never renumber). The first two ran their course;
+// every other ends the episode as soon as its outcome is settled (ended_early): the metrics
+// are those of the part that ran
+typedef enum sftEnd_ {
+  SF_END_DONE = 0,        // every throw finished and was pulled through
+  SF_END_TIME = 1,        // the time limit (SF_THROW_TIME_S per throw)
+  SF_END_DROPPED = 2,     // the needle was released outside the tissue
+  SF_END_GAVE_UP = 3,     // the controller gave up (SFC_GIVE_UP)
+  SF_END_TRAUMA = 4,      // the torn area passed SF_TRAUMA_MAX_MM2: success is out of reach
+  SF_END_FAULT = 5,       // a controller fault that ends the episode
+  SF_END_DIVERGED = 6,    // MuJoCo reported a bad state
+  SF_END_NOT_PULLED = 7,  // the controller finished a throw that was not pulled through
+  SF_END_COUNT
+} sftEnd;
+
 typedef struct sfEpisodeResult_ {
   int64_t episode_id;                         // from the spec
   int32_t round;                              // from the spec
@@ -112,6 +127,7 @@ typedef struct sfEpisodeResult_ {
                            //   SFC_RUN/THROW_DONE/GIVE_UP (the episode ended there), or an
                            //   out-of-range control (clamped to the actuator range)
   uint8_t success;         // the episode's success (README: "Success")
+  uint8_t end_reason;      // how it ended (sftEnd)
   int has_offsets;         // some throw went in and came out: offsets below valid
   double entry_off_mm[3];  // mean SRC insertion point minus entry hole, in the wound
   double exit_off_mm[3];   //   frame (along, across towards the exit, normal); exit
@@ -120,6 +136,22 @@ typedef struct sfEpisodeResult_ {
   int32_t join_round;      // from the spec: the robot's first round
 } sfEpisodeResult;
 
+// the parts of an episode's step loop that a profile times
+typedef enum sftProfPart_ {
+  SF_PROF_PHYSICS = 0,  // mj_step1 and mj_step2
+  SF_PROF_CONTROLLER,   // the controller's view, step and control checks
+  SF_PROF_TISSUE,       // needle pose, tissue model and its wrench on the tool (and skin)
+  SF_PROF_SCORING,      // tool pose, jaws, the tip's path through the holes, jaw trauma
+  SF_PROF_RECORD,       // trajectory samples
+  SF_PROF_N
+} sftProfPart;
+
+// where a worker's episodes spent their time (thread seconds per part); timing every part
+// costs a clock read each (tens of ns), so only bench turns it on
+typedef struct sfProfile_ {
+  double part_s[SF_PROF_N];  // time per part (s)
+} sfProfile;
+
 // per-thread simulation state, made once and reused for every episode the thread runs
 typedef struct sfWorker_ {
   mjData* d;                 // the thread's data; never shared
@@ -127,6 +159,8 @@ typedef struct sfWorker_ {
   sfHost* host;              // the services it is given (malloc'd: its address stays fixed)
   void* state;               // its state
   mjtNum* ctrl_buf;          // controls written by the controller (nu)
+  int profiling;             // 1: time the parts of every episode into prof
+  sfProfile prof;            // the time of this worker's episodes, per part
 } sfWorker;
 
 // make a worker for scene s running controller c; SF_ERR_RUN if allocation fails or the

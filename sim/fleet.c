@@ -345,11 +345,20 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
   sf_learner_init(&R->L, &R->ctrl->skill, c, R->robots, n, from, resumed, done, &R->next_id);
   sftStatus status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
+  for (int i = 0; status == SF_OK && R->obs && R->obs->profile && i < c->threads; i++) {
+    R->workers[i].profiling = 1;
+  }
   for (int i = 0; c->record_every && i < n; i++) sf_traj_make(&R->trajs[i], R->s->m, c->stitches);
   return status;
 }
 
 static void sf_run_close(sfRunState* R) {
+  // the workers' profiles, added up for whoever asked
+  for (int i = 0; R->obs && R->obs->profile && i < R->c->threads; i++) {
+    for (int p = 0; R->workers[i].profiling && p < SF_PROF_N; p++) {
+      R->obs->profile->part_s[p] += R->workers[i].prof.part_s[p];
+    }
+  }
   sf_learner_free(&R->L);
   sf_workers_free(R->workers, R->c->threads);
   for (int i = 0; i < R->nrobot; i++) sf_traj_free(&R->trajs[i]);
@@ -483,7 +492,9 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
     int n = sf_run_actives(&R, round);
     sf_obs_round_start(obs, round, n);
     sf_run_specs(&R, round, n);
+    double ts = omp_get_wtime();
     sf_run_simulate(&R, n);
+    sum->simulate_s += omp_get_wtime() - ts;
     status = sf_run_store_and_learn(&R, round, n, e);
     if (status != SF_OK) break;
     sf_summary_add(sum, R.rows, n);

@@ -31,6 +31,7 @@ typedef struct sfRunSummary_ {
   long nexit;           // episodes with an exit
   double wall_s;        // wall time (s)
   double store_s;       // part of it spent in the store (s)
+  double simulate_s;    // part of it spent simulating the rounds' episodes (s)
   int stopped;          // the signal (SIGINT, SIGTERM) that stopped the run early (0: none)
   int last_round;       // the last round stored (-1: none)
 } sfRunSummary;
@@ -44,6 +45,8 @@ typedef struct sfRunObserver_ {
   void (*episode)(void* user, long steps);                 // an episode ended (any thread)
   void (*round_end)(void* user, double fleet_rate, double solo_rate, double wall_s);  // stored
   void (*finish)(void* user);  // the run is over
+  sfProfile* profile;          // optional: the workers time the parts of every episode (this
+                               //   rank's) and add them here when the run is over
 } sfRunObserver;
 
 // make workers[0 .. n-1], one per thread, running controller ctrl; on failure frees what it

@@ -79,6 +79,8 @@ static hid_t sf_store_episode_type(const sfStoreTypes* x) {
   SF_FIELD(sfEpisodeRow, fault, H5T_NATIVE_UINT8);
   SF_FIELD(sfEpisodeRow, success, H5T_NATIVE_UINT8);
   SF_FIELD(sfEpisodeRow, has_offsets, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, end_reason, H5T_NATIVE_UINT8);
+  SF_FIELD(sfEpisodeRow, ended_early, H5T_NATIVE_UINT8);
   SF_FIELD(sfEpisodeRow, entry_off_mm, x->a3);
   SF_FIELD(sfEpisodeRow, exit_off_mm, x->a3);
   SF_FIELD(sfEpisodeRow, score, H5T_NATIVE_DOUBLE);
@@ -193,6 +195,8 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, cons
   row->fault = r->fault;
   row->success = r->success;
   row->has_offsets = (uint8_t)r->has_offsets;
+  row->end_reason = r->end_reason;
+  row->ended_early = r->end_reason != SF_END_DONE && r->end_reason != SF_END_TIME;
   row->score = r->score;
 }
 

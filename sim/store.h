@@ -20,7 +20,7 @@
 #include "status.h"
 
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
-#define SF_STORE_SCHEMA 2              // root attribute 'schema_version'
+#define SF_STORE_SCHEMA 3              // root attribute 'schema_version'
 
 #define SF_STORE_NAME_LEN 32  // controller name and hash field size
 
@@ -68,6 +68,8 @@ typedef struct sfEpisodeRow_ {
   uint8_t fault;
   uint8_t success;
   uint8_t has_offsets;
+  uint8_t end_reason;   // how the episode ended (sftEnd)
+  uint8_t ended_early;  // it ended as soon as its outcome was settled (not done, not timed out)
   double entry_off_mm[3];
   double exit_off_mm[3];
   double score;

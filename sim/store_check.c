@@ -258,6 +258,9 @@ static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
       {"fault", r->fault, 0, 1, "a flag"},
       {"success", r->success, 0, 1, "a flag"},
       {"has_offsets", r->has_offsets, 0, 1, "a flag"},
+      {"end_reason", r->end_reason, 0, SF_END_COUNT - 1, "an end reason (datasets/README.md)"},
+      {"ended_early", r->ended_early, r->end_reason > SF_END_TIME, r->end_reason > SF_END_TIME,
+       "1 exactly when end_reason is neither done (0) nor the time limit (1)"},
   };
   sftStatus st = sf_check_ranges(x, "episodes", i, ranges, SF_COUNT(ranges));
   if (st == SF_OK) st = sf_check_finite(x, "episodes", i, "theta", r->theta, r->n_theta, 0);

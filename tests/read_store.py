@@ -117,7 +117,7 @@ def check_attributes(f, rows, seed):
         return v.decode() if isinstance(v, bytes) else str(v)
 
     check(text("format") == "suturefleet", f"format == 'suturefleet', got {text('format')!r}")
-    check(int(f.attrs.get("schema_version", -1)) == 2, "schema_version == 2")
+    check(int(f.attrs.get("schema_version", -1)) == 3, "schema_version == 3")
     check(re.fullmatch(r"[0-9a-f]{16}", text("model_hash")) is not None,
           f"model_hash is 16 hex digits, got {text('model_hash')!r}")
     check(re.fullmatch(r"\d+\.\d+\.\d+", text("mujoco_version")) is not None,
@@ -153,6 +153,15 @@ def check_episodes(ep, robots, stitches):
                   and e["exit_err_mm"] <= 2.5 and e["tip_out_mm"] >= 5
                   and e["throws_ok"] == e["stitches"])
             check(ok, f"episode {k}: success implies the README's criteria")
+        end = int(e["end_reason"])
+        check(0 <= end <= 7, f"episode {k}: end_reason {end} is one of the README's 0..7")
+        check(bool(e["ended_early"]) == (end >= 2),
+              f"episode {k}: ended_early exactly when end_reason is neither done nor time limit")
+        check(bool(e["completed"]) == (end == 0), f"episode {k}: completed exactly when end_reason is 0")
+        if end == 4:
+            check(e["trauma_mm2"] > 2, f"episode {k}: ended for trauma with trauma_mm2 > 2")
+        if end == 2:
+            check(bool(e["dropped"]), f"episode {k}: ended for a drop with dropped set")
         if not e["completed"]:
             check(e["time_s"] == 14.0 * e["stitches"],
                   f"episode {k}: time_s is the 14 s per throw limit when not completed")
@@ -267,7 +276,7 @@ def main():
     with open(readme, encoding="utf-8") as fh:
         text = fh.read()
     sections = readme_sections(text)
-    check("schema version 2" in text.splitlines()[0], "the README describes schema version 2")
+    check("schema version 3" in text.splitlines()[0], "the README describes schema version 3")
     with h5py.File(store, "r") as f:
         check_attributes(f, readme_table(sections.get("Root attributes", "")), 3)
         tables = {}

@@ -480,7 +480,7 @@ static void test_info_json(void** state) {
   assert_near(json_number(out, "episodes"), 26, 0);
   assert_near(json_number(out, "fleet"), 5, 0);
   assert_near(json_number(out, "solo"), 5, 0);
-  assert_near(json_number(out, "schema_version"), 2, 0);
+  assert_near(json_number(out, "schema_version"), 3, 0);
   assert_near(json_number(out, "seed"), MAIN_SEED, 0);
   int objects = 0;
   for (int c = 0; c < 2; c++) {
@@ -941,29 +941,29 @@ static void test_resume_errors(void** state) {
   run_bad(ARGS("info", other), ARGS(other, "not a suturefleet store"));
 }
 
-// a store of another schema version (a copy of A with schema_version rewritten to 2) is
+// a store of another schema version (a copy of A with schema_version rewritten to 4) is
 // refused by info, --from and --resume with exit 2, naming the file and the version
 static void test_other_schema_version(void** state) {
   char path[4096], b[4096];
-  scratch(path, sizeof(path), "fleet_schema3.h5");
-  scratch(b, sizeof(b), "fleet_schema3_b.h5");
+  scratch(path, sizeof(path), "fleet_schema4.h5");
+  scratch(b, sizeof(b), "fleet_schema4_b.h5");
   sf_test_copy(from_store(), path);
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   assert_true(f >= 0);
   assert_true(H5Adelete(f, "schema_version") >= 0);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "schema_version", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  const int32_t v = 3;
+  const int32_t v = 4;
   assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_INT32, &v) >= 0);
   H5Aclose(a);
   H5Sclose(sp);
   assert_true(H5Fclose(f) >= 0);
 
-  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 3"));
+  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 4"));
   run_bad(
       ARGS("run", "--from", path, "--robots", "1", "--rounds", "1", "--join", "none", "--store", b),
-      ARGS(path, "schema version 3"));
-  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 3"));
+      ARGS(path, "schema version 4"));
+  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 4"));
   assert_int_equal(access(b, F_OK), -1);
 }
 

@@ -105,7 +105,7 @@ static void test_root_attributes(void** state) {
   char buf[8192];
   attr_string(f, "format", buf, sizeof(buf));
   assert_string_equal(buf, "suturefleet");
-  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 2);
+  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 3);
   attr_string(f, "controller", buf, sizeof(buf));
   assert_string_equal(buf, "scripted-arc");
   attr_string(f, "controller_hash", buf, sizeof(buf));

@@ -17,10 +17,37 @@
 #define SF_BENCH_REPS 3       // repetitions; the best of each kind is kept
 #define SF_BENCH_EPISODE_S 9  // approximate simulated length of a reference episode (s)
 
-// raw stepping: each thread steps its own data from the home keyframe with the servos holding
-// the home pose; returns steps per second over all threads
-static double sf_bench_raw(const sfScene* s, int nthread, long steps) {
+const char* const kSfProfPartNames[SF_PROF_N] = {"physics", "controller", "tissue", "scoring",
+                                                 "recording"};
+
+// the motion raw stepping replays: one reference episode's trajectory (calibrated robot 0,
+// round 0 of the bench seed), recorded at SF_TRAJ_HZ
+static void sf_bench_motion(const sfScene* s, sfTraj* t) {
+  sfController ctrl;
+  sfError e;
+  sfWorker w;
+  SF_ASSERT(sf_controller_open("scripted-arc", &ctrl, &e) == SF_OK);
+  SF_ASSERT(sf_worker_make(&w, s, &ctrl, &e) == SF_OK);
+  sf_traj_make(t, s->m, 1);
+  sfEpisodeSpec spec = {.seed = 12345,
+                        .episode_id = 0,
+                        .stitches = 1,
+                        .calibrated = 1,
+                        .theta = ctrl.skill.ref,
+                        .traj = t};
+  sfEpisodeResult res;
+  sf_episode_run(s, &w, &spec, &res);
+  sf_worker_free(&w);
+  sf_controller_close(&ctrl);
+  SF_ASSERT(t->n > 0);
+}
+
+// raw stepping: each thread steps its own data from the home keyframe with mj_step alone,
+// setting the recorded controls and needle pose of the motion (each sample held for its
+// period, the motion repeated); returns steps per second over all threads
+static double sf_bench_raw(const sfScene* s, const sfTraj* t, int nthread, long steps) {
   const mjModel* m = s->m;
+  long every = lround(1.0 / (SF_TRAJ_HZ * m->opt.timestep));
   double t0 = 0, t1 = 0;
   int started = nthread;
 #pragma omp parallel num_threads(nthread)
@@ -30,11 +57,18 @@ static double sf_bench_raw(const sfScene* s, int nthread, long steps) {
     mjData* d = mj_makeData(m);
     SF_ASSERT(d);
     mj_resetDataKeyframe(m, d, s->home_key);
-    for (int i = 0; i < SF_NJOINT; i++) d->ctrl[s->arm.act[i]] = d->qpos[s->arm.qadr[i]];
 #pragma omp barrier
 #pragma omp master
     t0 = omp_get_wtime();
-    for (long k = 0; k < steps; k++) mj_step(m, d);
+    for (long k = 0; k < steps; k++) {
+      if (k % every == 0) {
+        long i = (k / every) % t->n;
+        mju_copy(d->ctrl, t->actions + i * m->nu, m->nu);
+        mju_copy3(d->mocap_pos + 3 * s->needle_mocap, t->needle_pos + 3 * i);
+        mju_copy4(d->mocap_quat + 4 * s->needle_mocap, t->needle_quat + 4 * i);
+      }
+      mj_step(m, d);
+    }
 #pragma omp barrier
 #pragma omp master
     t1 = omp_get_wtime();
@@ -43,9 +77,24 @@ static double sf_bench_raw(const sfScene* s, int nthread, long steps) {
   return (double)steps * started / (t1 - t0);
 }
 
+// the profiled run's shares of its wall time: the episode phase split over the parts in
+// proportion to their thread time (what the threads did not spend in a part is set-up and
+// waiting), then the store and everything else
+static void sf_bench_shares(const sfProfile* prof, int nthread, const sfRunSummary* sum,
+                            sfBenchRow* row) {
+  double busy = nthread * sum->simulate_s, parts = 0;
+  for (int p = 0; p < SF_PROF_N; p++) parts += prof->part_s[p];
+  for (int p = 0; p < SF_PROF_N; p++) {
+    row->part_share[p] = prof->part_s[p] / busy * sum->simulate_s / sum->wall_s;
+  }
+  row->setup_share = (busy - parts) / busy * sum->simulate_s / sum->wall_s;
+  row->profile_store_share = sum->store_s / sum->wall_s;
+  row->learn_share = 1 - (sum->simulate_s + sum->store_s) / sum->wall_s;
+}
+
 // the pipeline: a real run (episodes, control, measurements, store) into a temporary store
-static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sfBenchRow* row,
-                                   sfError* e) {
+static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sfProfile* prof,
+                                   sfBenchRow* row, sfError* e) {
   sfRunConfig c;
   sf_config_defaults(&c);
   long per_episode = lround(SF_BENCH_EPISODE_S / s->m->opt.timestep);
@@ -83,7 +132,8 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sfRunSummary sum;
   status = sf_dist_agree(status, e);
   if (status == SF_OK) {
-    status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, writer ? &st : NULL, NULL, &sum, e);
+    sfRunObserver obs = {.profile = prof};
+    status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, writer ? &st : NULL, &obs, &sum, e);
   }
   sftStatus close_status = created ? sf_store_close(&st, e) : SF_OK;
   close_status = sf_dist_agree(close_status, e);
@@ -94,31 +144,45 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   row->pipe_sps = (double)sum.steps / sum.wall_s;
   row->store_share = sum.store_s / sum.wall_s;
   row->pipe_steps = sum.steps;
+  row->sim_per_wall = row->pipe_sps * s->m->opt.timestep;
+  row->episodes_ps = (double)sum.episodes / sum.wall_s;
+  if (prof) sf_bench_shares(prof, nthread, &sum, row);
   return SF_OK;
 }
 
 sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows,
                        sfError* e) {
-  for (int t = 1; t <= max_threads; t++) {
+  sfTraj motion;
+  sf_bench_motion(s, &motion);
+  sftStatus status = SF_OK;
+  for (int t = 1; status == SF_OK && t <= max_threads; t++) {
     sfBenchRow* row = &rows[t - 1];
     memset(row, 0, sizeof(*row));
     row->threads = t;
 
     // warm up the cores and caches, then keep the best of a few interleaved repetitions
-    sf_bench_raw(s, t, SF_BENCH_WARMUP);
-    for (int rep = 0; rep < SF_BENCH_REPS; rep++) {
+    sf_bench_raw(s, &motion, t, SF_BENCH_WARMUP);
+    for (int rep = 0; status == SF_OK && rep < SF_BENCH_REPS; rep++) {
       sf_dist_barrier();  // all ranks step at once; their rates add up
-      row->raw_sps = fmax(row->raw_sps, sf_dist_sum(sf_bench_raw(s, t, steps)));
+      row->raw_sps = fmax(row->raw_sps, sf_dist_sum(sf_bench_raw(s, &motion, t, steps)));
       sfBenchRow pipe = *row;
-      sftStatus status = sf_bench_pipeline(s, t, steps, &pipe, e);
-      if (status != SF_OK) return status;
-      if (pipe.pipe_sps > row->pipe_sps) {
-        row->pipe_sps = pipe.pipe_sps;
-        row->store_share = pipe.store_share;
-        row->pipe_steps = pipe.pipe_steps;
+      status = sf_bench_pipeline(s, t, steps, NULL, &pipe, e);
+      if (status == SF_OK && pipe.pipe_sps > row->pipe_sps) {
+        pipe.raw_sps = row->raw_sps;
+        *row = pipe;
       }
     }
+
+    // the time split, from a run of its own (timing costs a little)
+    sfProfile prof = {{0}};
+    sfBenchRow split = *row;
+    if (status == SF_OK) status = sf_bench_pipeline(s, t, steps, &prof, &split, e);
+    memcpy(row->part_share, split.part_share, sizeof(row->part_share));
+    row->setup_share = split.setup_share;
+    row->profile_store_share = split.profile_store_share;
+    row->learn_share = split.learn_share;
     row->ratio = row->pipe_sps / row->raw_sps;
   }
-  return SF_OK;
+  sf_traj_free(&motion);
+  return status;
 }

@@ -2,21 +2,35 @@
 #ifndef SUTUREFLEET_SIM_BENCH_H_
 #define SUTUREFLEET_SIM_BENCH_H_
 
+#include "episode.h"
 #include "scene.h"
 #include "status.h"
 
 // one thread count's measurements
 typedef struct sfBenchRow_ {
-  int threads;         // OpenMP threads
-  double raw_sps;      // raw mj_step steps per second, all threads together
-  double pipe_sps;     // run pipeline (control, measurements, store) physics steps per second
-  double ratio;        // pipe_sps / raw_sps
-  double store_share;  // share of the pipeline's wall time spent in the store
-  long pipe_steps;     // physics steps the pipeline measurement took
+  int threads;          // OpenMP threads
+  double raw_sps;       // raw mj_step steps per second, all threads together
+  double pipe_sps;      // run pipeline (control, measurements, store) physics steps per second
+  double ratio;         // pipe_sps / raw_sps
+  double store_share;   // share of the pipeline's wall time spent in the store
+  long pipe_steps;      // physics steps the pipeline measurement took
+  double sim_per_wall;  // pipeline: simulated seconds per wall second, all threads together
+  double episodes_ps;   // pipeline: episodes per wall second
+  // a separate profiled pipeline run: shares of its wall time (the episode phase's share
+  // split over the parts in proportion to their thread time)
+  double part_share[SF_PROF_N];  // physics, controller, tissue, scoring, trajectory recording
+  double setup_share;            // episodes' set-up, and threads waiting for the round's last
+  double profile_store_share;    // the store
+  double learn_share;            // learning, knowledge and everything else between rounds
 } sfBenchRow;
 
+// the names of the profile's parts, for tables and JSON ("physics", "controller", ...)
+extern const char* const kSfProfPartNames[SF_PROF_N];
+
 // measure thread counts 1 .. max_threads with about steps physics steps per thread each, the
-// best of three interleaved repetitions after a warm-up; the pipeline runs the default
+// best of three interleaved repetitions after a warm-up, then one profiled pipeline run. Raw
+// stepping replays the controls and needle poses of one reference episode (sampled at
+// SF_TRAJ_HZ and held), so the arm moves as in an episode; the pipeline runs the default
 // fleet (16 robots a round) for as many rounds as those steps need;
 // rows must hold max_threads entries; SF_ERR_RUN if the temporary store cannot be written
 sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows, sfError* e);

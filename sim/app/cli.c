@@ -122,9 +122,12 @@ static const char* kInfoUsage =
 static const char* kBenchUsage =
     "usage: suturefleet bench [options]\n"
     "\n"
-    "Measures on one scene, for 1..T threads: raw mj_step steps/s (servos holding the home\n"
-    "pose), the run pipeline's physics steps/s (control, measurements, HDF5 store), their\n"
-    "ratio, and the store's share of the pipeline's wall time.\n"
+    "Measures on one scene, for 1..T threads: raw mj_step steps/s (replaying the controls and\n"
+    "needle poses of a reference episode, so the arm moves as in an episode), the run\n"
+    "pipeline's physics steps/s (control, measurements, HDF5 store), their ratio, the store's\n"
+    "share of the pipeline's wall time, simulated seconds and episodes per wall second; then\n"
+    "where a profiled pipeline run's time goes: physics, controller, tissue, scoring,\n"
+    "trajectory recording, episode set-up and waiting, store, learning and the rest.\n"
     "\n"
     "options:\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
@@ -668,29 +671,59 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
 }
 
 // print bench rows as a table or JSON
+static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
+                              long steps) {
+  fprintf(out,
+          "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"ranks\": %d, "
+          "\"rows\": [",
+          s->path, s->m->opt.timestep, steps, sf_dist_size());
+  for (int i = 0; i < n; i++) {
+    const sfBenchRow* r = &rows[i];
+    fprintf(out,
+            "%s\n  {\"ranks\": %d, \"threads\": %d, \"raw_steps_per_s\": %.1f, "
+            "\"pipeline_steps_per_s\": %.1f, \"ratio\": %.4f, \"store_share\": %.5f, "
+            "\"sim_s_per_wall_s\": %.3f, \"episodes_per_s\": %.3f, \"time_split\": {",
+            i ? "," : "", sf_dist_size(), r->threads, r->raw_sps, r->pipe_sps, r->ratio,
+            r->store_share, r->sim_per_wall, r->episodes_ps);
+    for (int p = 0; p < SF_PROF_N; p++) {
+      fprintf(out, "\"%s\": %.5f, ", kSfProfPartNames[p], r->part_share[p]);
+    }
+    fprintf(out, "\"setup_and_waiting\": %.5f, \"store\": %.5f, \"learning_and_other\": %.5f}}",
+            r->setup_share, r->profile_store_share, r->learn_share);
+  }
+  fprintf(out, "\n]}\n");
+}
+
 static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
                                long steps, int json) {
   if (json) {
-    fprintf(out,
-            "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"ranks\": %d, "
-            "\"rows\": [",
-            s->path, s->m->opt.timestep, steps, sf_dist_size());
-    for (int i = 0; i < n; i++) {
-      fprintf(out,
-              "%s\n  {\"ranks\": %d, \"threads\": %d, \"raw_steps_per_s\": %.1f, "
-              "\"pipeline_steps_per_s\": %.1f, \"ratio\": %.4f, \"store_share\": %.5f}",
-              i ? "," : "", sf_dist_size(), rows[i].threads, rows[i].raw_sps, rows[i].pipe_sps,
-              rows[i].ratio, rows[i].store_share);
-    }
-    fprintf(out, "\n]}\n");
+    sf_cli_bench_json(out, s, rows, n, steps);
     return;
   }
+
+  // throughput
   fprintf(out, "scene %s, timestep %g s, %ld steps per thread, %d rank%s\n", s->path,
           s->m->opt.timestep, steps, sf_dist_size(), sf_dist_size() > 1 ? "s" : "");
-  fprintf(out, "ranks  threads  raw steps/s  pipeline steps/s  pipeline/raw  store share\n");
+  fprintf(out,
+          "ranks  threads  raw steps/s  pipeline steps/s  pipeline/raw  store share  sim s/wall s"
+          "  episodes/s\n");
   for (int i = 0; i < n; i++) {
-    fprintf(out, "%5d  %7d  %11.0f  %16.0f  %12.3f  %10.2f%%\n", sf_dist_size(), rows[i].threads,
-            rows[i].raw_sps, rows[i].pipe_sps, rows[i].ratio, 100 * rows[i].store_share);
+    const sfBenchRow* r = &rows[i];
+    fprintf(out, "%5d  %7d  %11.0f  %16.0f  %12.3f  %10.2f%%  %12.1f  %10.2f\n", sf_dist_size(),
+            r->threads, r->raw_sps, r->pipe_sps, r->ratio, 100 * r->store_share, r->sim_per_wall,
+            r->episodes_ps);
+  }
+
+  // where the pipeline's wall time goes
+  fprintf(out, "\ntime split of a profiled pipeline run (%% of wall time)\nthreads");
+  for (int p = 0; p < SF_PROF_N; p++) fprintf(out, " %10s", kSfProfPartNames[p]);
+  fprintf(out, " %10s %10s %10s\n", "setup+wait", "store", "learn+rest");
+  for (int i = 0; i < n; i++) {
+    const sfBenchRow* r = &rows[i];
+    fprintf(out, "%7d", r->threads);
+    for (int p = 0; p < SF_PROF_N; p++) fprintf(out, " %9.1f%%", 100 * r->part_share[p]);
+    fprintf(out, " %9.1f%% %9.1f%% %9.1f%%\n", 100 * r->setup_share, 100 * r->profile_store_share,
+            100 * r->learn_share);
   }
 }
 

@@ -131,5 +131,6 @@ void sf_progress_observer(sfProgress* p, FILE* out, sfRunObserver* obs) {
                          sf_progress_on_round_start,
                          sf_progress_on_episode,
                          sf_progress_on_round_end,
-                         sf_progress_on_finish};
+                         sf_progress_on_finish,
+                         NULL};
 }
