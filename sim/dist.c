@@ -15,9 +15,38 @@
 
 static int sf_rank = 0, sf_size = 1, sf_mpi = 0;
 
-void sf_dist_block(int n, int rank, int size, int* lo, int* hi) {
-  *lo = (int)((long)n * rank / size);
-  *hi = (int)((long)n * (rank + 1) / size);
+// an item and its predicted cost; ordered largest cost first, then lower index
+typedef struct sfPlanItem_ {
+  double cost;
+  int item;
+} sfPlanItem;
+
+static int sf_plan_cmp(const void* a, const void* b) {
+  const sfPlanItem* x = a;
+  const sfPlanItem* y = b;
+  if (x->cost != y->cost) return x->cost > y->cost ? -1 : 1;
+  return x->item - y->item;
+}
+
+void sf_dist_plan(const double* cost, int n, int size, int* order, int* owner) {
+  // the order
+  sfPlanItem* items = SF_CALLOC(n > 0 ? n : 1, sizeof(sfPlanItem));
+  for (int i = 0; i < n; i++) items[i] = (sfPlanItem){cost[i], i};
+  qsort(items, (size_t)n, sizeof(sfPlanItem), sf_plan_cmp);
+  for (int i = 0; i < n; i++) order[i] = items[i].item;
+  free(items);
+
+  // each item to the least loaded rank
+  double* load = SF_CALLOC(size, sizeof(double));
+  for (int k = 0; k < n; k++) {
+    int best = 0;
+    for (int r = 1; r < size; r++) {
+      if (load[r] < load[best]) best = r;
+    }
+    owner[order[k]] = best;
+    load[best] += cost[order[k]];
+  }
+  free(load);
 }
 
 int sf_dist_rank(void) {
@@ -59,22 +88,28 @@ void sf_dist_finalize(void) {
   sf_mpi = 0;
 }
 
-void sf_dist_share_results(sfEpisodeResult* res, int n) {
+void sf_dist_share_results(sfEpisodeResult* res, int n, const int* owner) {
   if (sf_size == 1) return;
+  // each rank's results packed in item order, gathered everywhere, then put back in place;
   // counted in results (one MPI type per result), not bytes: no int overflow
   int* counts = SF_CALLOC(sf_size, sizeof(int));
   int* displs = SF_CALLOC(sf_size, sizeof(int));
-  for (int r = 0; r < sf_size; r++) {
-    int lo, hi;
-    sf_dist_block(n, r, sf_size, &lo, &hi);
-    counts[r] = hi - lo;
-    displs[r] = lo;
+  int* at = SF_CALLOC(sf_size, sizeof(int));
+  for (int i = 0; i < n; i++) counts[owner[i]]++;
+  for (int r = 1; r < sf_size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  sfEpisodeResult* packed = SF_CALLOC(n > 0 ? n : 1, sizeof(sfEpisodeResult));
+  for (int i = 0; i < n; i++) {
+    if (owner[i] == sf_rank) packed[displs[sf_rank] + at[sf_rank]++] = res[i];
   }
   MPI_Datatype one;
   MPI_Type_contiguous((int)sizeof(sfEpisodeResult), MPI_BYTE, &one);
   MPI_Type_commit(&one);
-  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, res, counts, displs, one, MPI_COMM_WORLD);
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, packed, counts, displs, one, MPI_COMM_WORLD);
   MPI_Type_free(&one);
+  memset(at, 0, sizeof(int) * (size_t)sf_size);
+  for (int i = 0; i < n; i++) res[i] = packed[displs[owner[i]] + at[owner[i]]++];
+  free(packed);
+  free(at);
   free(counts);
   free(displs);
 }
@@ -89,19 +124,11 @@ static int sf_traj_arrays(const sfTraj* t, const mjModel* m, double** a, int* w)
   return 8;
 }
 
-void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m) {
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const int* owners) {
   if (sf_size == 1) return;
-  int lo, hi;
-  sf_dist_block(n, sf_rank, sf_size, &lo, &hi);
   for (int a = 0; a < n; a++) {
     sfTraj* t = traj_of[a];
-    int owner = 0;
-    while (owner + 1 < sf_size) {
-      int olo, ohi;
-      sf_dist_block(n, owner, sf_size, &olo, &ohi);
-      if (a < ohi) break;
-      owner++;
-    }
+    int owner = owners[a];
     if (!t || owner == 0 || (sf_rank != 0 && sf_rank != owner)) continue;
 
     // the sample count, then each array's first n rows
@@ -163,12 +190,12 @@ void sf_dist_init(int* argc, char*** argv) {
 
 void sf_dist_finalize(void) {}
 
-void sf_dist_share_results(sfEpisodeResult* res, int n) {
-  (void)res, (void)n;
+void sf_dist_share_results(sfEpisodeResult* res, int n, const int* owner) {
+  (void)res, (void)n, (void)owner;
 }
 
-void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m) {
-  (void)traj_of, (void)n, (void)m;
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const int* owner) {
+  (void)traj_of, (void)n, (void)m, (void)owner;
 }
 
 sftStatus sf_dist_agree(sftStatus status, sfError* e) {

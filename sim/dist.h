@@ -28,15 +28,19 @@ void sf_dist_finalize(void);
 int sf_dist_rank(void);
 int sf_dist_size(void);
 
-// the block [*lo, *hi) of n items that rank takes among size ranks
-void sf_dist_block(int n, int rank, int size, int* lo, int* hi);
+// a cost-aware plan for n items among size ranks: order (n) lists the items by predicted cost,
+// largest first (ties: lower item first), and owner[i] is the rank that runs item i, each
+// item in that order going to the rank with the least predicted load so far (longest
+// processing time first; ties: the lower rank). A pure function of its inputs, so every rank
+// computes the same plan; results never depend on it
+void sf_dist_plan(const double* cost, int n, int size, int* order, int* owner);
 
-// every rank's block of res[0 .. n-1] to every rank (each rank filled its own block)
-void sf_dist_share_results(sfEpisodeResult* res, int n);
+// every rank's results to every rank: res[i] is filled on rank owner[i] (of n)
+void sf_dist_share_results(sfEpisodeResult* res, int n, const int* owner);
 
 // the recorded trajectories of the round (traj_of[a] != NULL, the same on every rank) from the
-// ranks that simulated them to rank 0; m gives the array widths
-void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m);
+// ranks that simulated them (owner[a]) to rank 0; m gives the array widths
+void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const int* owner);
 
 // the worst status over all ranks (this rank's own without MPI), returned on every rank; when
 // another rank failed and this one did not, e gets the lowest failing rank's message

@@ -44,13 +44,14 @@ static void sf_obs_finish(const sfRunObserver* o) {
 }
 
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res, const sfRunObserver* obs) {
+                       const int* idx, int n, sfEpisodeResult* res, const sfRunObserver* obs) {
   // each thread owns workers[thread]; each slot is written by exactly one thread
 #pragma omp parallel num_threads(nthread)
   {
     sfWorker* w = &workers[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
-    for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) {
+      int i = idx ? idx[j] : j;
       sf_episode_run(s, w, &specs[i], &res[i]);
       sf_obs_episode(obs, res[i].steps);
     }
@@ -321,6 +322,11 @@ typedef struct sfRunState_ {
   int* active;            // the robot ids active this round
   sfTraj* trajs;          // trajectory buffers, by slot (when recording)
   sfTraj** traj_of;       // the slot's buffer if its episode is recorded, else NULL
+  double* cost;           // predicted cost of each robot's next episode: its last one's steps
+  double* slot_cost;      // the round's predicted costs, by slot
+  int* order;             // the round's slots, costliest first
+  int* owner;             // the rank that simulates each slot
+  int* mine;              // this rank's slots, costliest first
   sfLearner L;            // what learning remembers
   long next_id;           // id of the round's first episode
 } sfRunState;
@@ -343,6 +349,11 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->active = SF_CALLOC(n, sizeof(int));
   R->trajs = SF_CALLOC(n, sizeof(sfTraj));
   R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
+  R->cost = SF_CALLOC(n, sizeof(double));
+  R->slot_cost = SF_CALLOC(n, sizeof(double));
+  R->order = SF_CALLOC(n, sizeof(int));
+  R->owner = SF_CALLOC(n, sizeof(int));
+  R->mine = SF_CALLOC(n, sizeof(int));
   sf_learner_init(&R->L, &R->ctrl->skill, c, R->robots, n, from, resumed, done, &R->next_id);
   sftStatus status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
   for (int i = 0; status == SF_OK && R->obs && R->obs->profile && i < c->threads; i++) {
@@ -364,6 +375,11 @@ static void sf_run_close(sfRunState* R) {
   for (int i = 0; i < R->nrobot; i++) sf_traj_free(&R->trajs[i]);
   free(R->robots);
   free(R->workers);
+  free(R->cost);
+  free(R->slot_cost);
+  free(R->order);
+  free(R->owner);
+  free(R->mine);
   free(R->specs);
   free(R->res);
   free(R->rows);
@@ -423,16 +439,38 @@ static void sf_run_specs(sfRunState* R, int round, int n) {
   }
 }
 
-// simulate the round: this rank's block in parallel, then every rank gets every result and
-// rank 0 every recorded trajectory
-static void sf_run_simulate(sfRunState* R, int n) {
-  int lo, hi;
-  sf_dist_block(n, sf_dist_rank(), sf_dist_size(), &lo, &hi);
-  sf_fleet_parallel(R->s, R->workers, R->c->threads, R->specs + lo, hi - lo, R->res + lo, R->obs);
-  sf_dist_share_results(R->res, n);
-  sf_dist_gather_trajs(R->traj_of, n, R->s->m);
+// plan the round's n slots over the ranks and threads by predicted cost: a robot's last
+// episode's steps, the mean of those known for a robot without one (1 when none is known);
+// the plan is the same on every rank and never changes a result
+static int sf_run_plan(sfRunState* R, int n) {
+  double known = 0;
+  int nknown = 0;
   for (int a = 0; a < n; a++) {
-    if (a < lo || a >= hi) sf_obs_episode(R->obs, R->res[a].steps);
+    double c = R->cost[R->active[a]];
+    if (c > 0) known += c, nknown++;
+  }
+  for (int a = 0; a < n; a++) {
+    double c = R->cost[R->active[a]];
+    R->slot_cost[a] = c > 0 ? c : nknown ? known / nknown : 1;
+  }
+  sf_dist_plan(R->slot_cost, n, sf_dist_size(), R->order, R->owner);
+  int nmine = 0;
+  for (int k = 0; k < n; k++) {
+    if (R->owner[R->order[k]] == sf_dist_rank()) R->mine[nmine++] = R->order[k];
+  }
+  return nmine;
+}
+
+// simulate the round: this rank's slots in parallel, costliest first, then every rank gets
+// every result (and the robots' costs from them) and rank 0 every recorded trajectory
+static void sf_run_simulate(sfRunState* R, int n) {
+  int nmine = sf_run_plan(R, n);
+  sf_fleet_parallel(R->s, R->workers, R->c->threads, R->specs, R->mine, nmine, R->res, R->obs);
+  sf_dist_share_results(R->res, n, R->owner);
+  sf_dist_gather_trajs(R->traj_of, n, R->s->m, R->owner);
+  for (int a = 0; a < n; a++) {
+    if (R->owner[a] != sf_dist_rank()) sf_obs_episode(R->obs, R->res[a].steps);
+    R->cost[R->active[a]] = R->res[a].steps + 1;
   }
 }
 

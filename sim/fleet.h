@@ -57,10 +57,11 @@ sftStatus sf_workers_make(sfWorker* workers, int n, const sfScene* s, const sfCo
 // free workers[0 .. n-1]
 void sf_workers_free(sfWorker* workers, int n);
 
-// run n episodes in parallel with the given workers (one per thread); specs[i] -> res[i];
-// each finished episode is reported to obs (may be NULL)
+// run n episodes in parallel with the given workers (one per thread): specs[idx[j]] ->
+// res[idx[j]] for j = 0 .. n-1, handed out in that order as threads come free (idx NULL: 0 ..
+// n-1); each finished episode is reported to obs (may be NULL)
 void sf_fleet_parallel(const sfScene* s, sfWorker* workers, int nthread, const sfEpisodeSpec* specs,
-                       int n, sfEpisodeResult* res, const sfRunObserver* obs);
+                       const int* idx, int n, sfEpisodeResult* res, const sfRunObserver* obs);
 
 // add one stored episode to a running summary (means are finalised by sf_summary_finish)
 void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r);

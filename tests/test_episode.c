@@ -392,7 +392,7 @@ static void test_fleet_survives_faults(void** state) {
     specs[i] = spec_of(3, i, 0, 50 + i, 1, 1, theta[i]);
   }
   memset(res, 0xff, sizeof(res));
-  sf_fleet_parallel(&f->s, workers, THREADS, specs, N, res, NULL);
+  sf_fleet_parallel(&f->s, workers, THREADS, specs, NULL, N, res, NULL);
   sf_workers_free(workers, THREADS);
 
   // the fault time of call n is that of the (n - 1)th controller period after time 0, so the

@@ -945,7 +945,7 @@ static sftStatus sf_cli_eval_episodes(FILE* out, const sfEvalArgs* a, const sfSc
                                  .theta = theta,
                                  .context_robot = i};
     }
-    sf_fleet_parallel(s, workers, a->threads, specs, a->episodes, res, NULL);
+    sf_fleet_parallel(s, workers, a->threads, specs, NULL, a->episodes, res, NULL);
     sf_workers_free(workers, a->threads);
 
     // the summary: the store's metrics of the rows, and what only results carry
