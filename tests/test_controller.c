@@ -488,8 +488,8 @@ static void test_store_remembers_plugin(void** state) {
 }
 
 // a run with the NaN plug-in completes (exit 0); every episode of both cohorts is a fault, none
-// a success, each ended at the NaN (its 51st controller call: 200 physics steps of 0.5 ms at
-// 4 steps per call); the store names the controller and the FNV-1a 64 of its file
+// a success, each ended at the NaN (its 51st controller call: 50 controller periods of 2 ms,
+// 0.1 s of physics steps); the store names the controller and the FNV-1a 64 of its file
 static void test_nan_run(void** state) {
   char store[4096], hex[24];
   sf_test_path(store, sizeof(store), "ctl_nan.h5");
@@ -499,7 +499,14 @@ static void test_nan_run(void** state) {
                           "2", "--join", "none", "--store", store));
   print_message("%s%s", r.out, r.err);
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "wrote 12 episodes (2400 steps, 0 diverged, 12 faults)");
+  sfScene sc = {0};
+  sfError se = {{0}};
+  assert_int_equal(sf_scene_load(&sc, SCENE, &se), SF_OK);
+  char wrote[128];
+  snprintf(wrote, sizeof(wrote), "wrote 12 episodes (%d steps, 0 diverged, 12 faults)",
+           12 * 50 * sc.ctrl_every);
+  sf_scene_free(&sc);
+  assert_contains(r.out, wrote);
   assert_contains(r.out, "success rate 0.000");
   bin_free(&r);
 
@@ -519,7 +526,9 @@ static void test_nan_run(void** state) {
     assert_int_equal(w->completed, 0);
     assert_int_equal(w->diverged, 0);
     assert_int_equal(w->dropped, 0);
-    assert_int_equal(w->steps, 200);
+    assert_int_equal(w->steps, 50 * sc.ctrl_every);
+    assert_int_equal(w->end_reason, 5);  // SF_END_FAULT
+    assert_int_equal(w->ended_early, 1);
     assert_near(w->sim_time_s, 0.1, 1e-9);
     assert_string_equal(w->controller, "nan-ctrl");
     assert_int_equal(strlen(w->controller_hash), 16);
@@ -578,12 +587,12 @@ static void test_fault_episodes(void** state) {
   sfEpisodeResult r = plugin_episode(PLUGIN("nan_ctrl"), &s, ctrl);
   assert_int_equal(r.fault, 1);
   assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
-  assert_int_equal(r.steps, 200);
+  assert_int_equal(r.steps, 50 * s.ctrl_every);  // the 51st controller call
   for (int i = 0; i < m->nu; i++) assert_true(isfinite(ctrl[i]));
 
   r = plugin_episode(PLUGIN("range_ctrl"), &s, ctrl);
   int full = (int)lround(SF_THROW_TIME_S / m->opt.timestep);
-  assert_int_equal(full, 28000);
+  assert_int_equal(full, (int)lround(14.0 / m->opt.timestep));
   assert_int_equal(r.fault, 1);
   assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
   assert_int_equal(r.steps, full);
@@ -601,7 +610,7 @@ static void test_fault_episodes(void** state) {
 }
 
 // a step result outside the ABI's set (return_ctrl returns 7 from its 51st call) ends the
-// episode at that call as a controller fault, like a NaN control: 200 steps, never a success;
+// episode at that call as a controller fault, like a NaN control: 0.1 s, never a success;
 // the binary counts it as a fault
 static void test_bad_return(void** state) {
   sfScene s = {0};
@@ -612,7 +621,7 @@ static void test_bad_return(void** state) {
   sfEpisodeResult r = plugin_episode(PLUGIN("return_ctrl"), &s, ctrl);
   assert_int_equal(r.fault, 1);
   assert_int_equal(r.success + r.completed + r.diverged + r.dropped, 0);
-  assert_int_equal(r.steps, 200);
+  assert_int_equal(r.steps, 50 * s.ctrl_every);
   assert_near(r.sim_time_s, 0.1, 1e-9);
   sf_scene_free(&s);
 

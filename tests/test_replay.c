@@ -30,6 +30,16 @@ static int setup(void** state) {
   return ok ? 0 : -1;
 }
 
+// simulated seconds of n steps in the default scene (the store's)
+static double scene_seconds(int n) {
+  sfScene sc;
+  sfError e = {{0}};
+  assert_int_equal(sf_scene_load(&sc, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
+  double t = n * sc.m->opt.timestep;
+  sf_scene_free(&sc);
+  return t;
+}
+
 // steps of episode id in the store
 static int episode_steps(long id) {
   sfStoreData d;
@@ -65,7 +75,7 @@ static void test_mp4(void** state) {
                                  "320", "--height", "240", "--fps", "10"));
   print_message("%s%s", r.out, r.err);
   assert_int_equal(r.code, 0);
-  long want = lround(episode_steps(0) * 0.0005 * 10);
+  long want = lround(scene_seconds(episode_steps(0)) * 10);
   char line[256];
   snprintf(line, sizeof(line), "wrote %ld frames (320x240, 10 fps", want);
   assert_contains(r.out, line);
@@ -96,7 +106,7 @@ static void test_png_resimulated(void** state) {
   print_message("%s%s", r.out, r.err);
   assert_int_equal(r.code, 0);
   sf_test_cli_free(&r);
-  long want = lround(episode_steps(1) * 0.0005 * 2);
+  long want = lround(scene_seconds(episode_steps(1)) * 2);
   for (long k = 0; k <= want; k++) {
     char png[4200];
     snprintf(png, sizeof(png), "%s/frame_%05ld.png", dir, k);
