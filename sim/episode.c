@@ -560,7 +560,7 @@ static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec
     sf_prof_lap(w, SF_PROF_TISSUE, &t);
     sf_episode_score(s, rs, out);
     sf_prof_lap(w, SF_PROF_SCORING, &t);
-    if (rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 > SF_TRAUMA_MAX_MM2) return SF_END_TRAUMA;
+    if (rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 > SF_TRAUMA_STOP_MM2) return SF_END_TRAUMA;
 
     // the controller, at its own rate; the servos hold its last controls in between
     int cs = k % s->ctrl_every == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;

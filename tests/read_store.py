@@ -159,7 +159,7 @@ def check_episodes(ep, robots, stitches):
               f"episode {k}: ended_early exactly when end_reason is neither done nor time limit")
         check(bool(e["completed"]) == (end == 0), f"episode {k}: completed exactly when end_reason is 0")
         if end == 4:
-            check(e["trauma_mm2"] > 2, f"episode {k}: ended for trauma with trauma_mm2 > 2")
+            check(e["trauma_mm2"] > 8, f"episode {k}: ended for trauma with trauma_mm2 > 8")
         if end == 2:
             check(bool(e["dropped"]), f"episode {k}: ended for a drop with dropped set")
         if not e["completed"]:
