@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "needle.h"
+#include "vec3.h"
 
 #define SF_CUT_MIN_SPEED 1e-6  // m/s: the tip cuts only when it really advances
 
@@ -21,14 +22,14 @@ int sf_tissue_contains(const sfTissueParams* p, const mjtNum x[3]) {
 static void sf_tunnel_nearest(const mjtNum c[3], const mjtNum n[3], mjtNum r, const mjtNum x[3],
                               mjtNum out[3]) {
   mjtNum q[3];
-  mju_sub3(q, x, c);
-  mju_addScl3(q, q, n, -mju_dot3(q, n));
-  mjtNum len = mju_norm3(q);
+  sf_v3_sub(q, x, c);
+  sf_v3_add_scl(q, q, n, -sf_v3_dot(q, n));
+  mjtNum len = sf_v3_norm(q);
   if (len < mjMINVAL) {
     mju_copy3(out, c);
     return;
   }
-  mju_addScl3(out, c, q, r / len);
+  sf_v3_add_scl(out, c, q, r / len);
 }
 
 // engage: the tunnel is the needle's circle now
@@ -70,20 +71,20 @@ static void sf_tissue_sample(const sfTissueParams* p, const sfTissueState* s, mj
                              const mjtNum x[3], const mjtNum t[3], const mjtNum v[3], mjtNum ds,
                              mjtNum f[3], mjtNum excess[3]) {
   // friction along the needle
-  mju_scl3(f, t, -p->friction_Ns_m2 * ds * mju_dot3(v, t));
+  sf_v3_scl(f, t, -p->friction_Ns_m2 * ds * sf_v3_dot(v, t));
 
   // sideways displacement from the tunnel, elastic up to the tear limit
   mjtNum near[3], dev[3];
   sf_tunnel_nearest(s->tunnel_c, s->tunnel_n, r, x, near);
-  mju_sub3(dev, x, near);
-  mju_addScl3(dev, dev, t, -mju_dot3(dev, t));
-  mjtNum len = mju_norm3(dev);
+  sf_v3_sub(dev, x, near);
+  sf_v3_add_scl(dev, dev, t, -sf_v3_dot(dev, t));
+  mjtNum len = sf_v3_norm(dev);
   mju_zero3(excess);
   if (len > p->tear_m) {
-    mju_scl3(excess, dev, (len - p->tear_m) / len);
-    mju_scl3(dev, dev, p->tear_m / len);
+    sf_v3_scl(excess, dev, (len - p->tear_m) / len);
+    sf_v3_scl(dev, dev, p->tear_m / len);
   }
-  mju_addScl3(f, f, dev, -p->lateral_k_N_m2 * ds);
+  sf_v3_add_scl(f, f, dev, -p->lateral_k_N_m2 * ds);
 }
 
 // fill the table for radius r (when it was made for another radius)
@@ -107,36 +108,36 @@ static int sf_tissue_arc_sample(const sfTissueParams* p, sfTissueState* s, mjtNu
   // the sample's position; outside the tissue it does nothing
   const sfArcTable* tab = &s->arc;
   mjtNum x[3], xo[3], t[3], v[3];
-  mju_rotVecMat(x, tab->p[k], mat);
-  mju_addTo3(x, pos);
+  sf_v3_rot(x, tab->p[k], mat);
+  sf_v3_add_to(x, pos);
   if (!sf_tissue_contains(p, x)) return 0;
 
   // velocity from the previous pose, tangent, and the sample's share of the arc length
-  mju_rotVecMat(xo, tab->p[k], prev_mat);
-  mju_addTo3(xo, s->prev_pos);
-  mju_sub3(v, x, xo);
-  mju_scl3(v, v, 1 / dt);
-  mju_rotVecMat(t, tab->t[k], mat);
+  sf_v3_rot(xo, tab->p[k], prev_mat);
+  sf_v3_add_to(xo, s->prev_pos);
+  sf_v3_sub(v, x, xo);
+  sf_v3_scl(v, v, 1 / dt);
+  sf_v3_rot(t, tab->t[k], mat);
   mjtNum ds = radius_m * mjPI / (SF_NEEDLE_SAMPLES - 1);
   mjtNum dsk = k == 0 || k == SF_NEEDLE_SAMPLES - 1 ? ds / 2 : ds;
 
   // friction and sideways forces; the advancing tip also cuts
   mjtNum f[3], excess[3], arm[3], tq[3];
   sf_tissue_sample(p, s, radius_m, x, t, v, dsk, f, excess);
-  if (k == SF_NEEDLE_SAMPLES - 1 && mju_dot3(v, t) > SF_CUT_MIN_SPEED) {
-    mju_addScl3(f, f, t, -p->cut_N);
+  if (k == SF_NEEDLE_SAMPLES - 1 && sf_v3_dot(v, t) > SF_CUT_MIN_SPEED) {
+    sf_v3_add_scl(f, f, t, -p->cut_N);
   }
-  mju_addTo3(s->force, f);
-  mju_sub3(arm, x, pos);
-  mju_cross(tq, arm, f);
-  mju_addTo3(s->torque, tq);
+  sf_v3_add_to(s->force, f);
+  sf_v3_sub(arm, x, pos);
+  sf_v3_cross(tq, arm, f);
+  sf_v3_add_to(s->torque, tq);
 
   // beyond the elastic limit, sideways motion cuts: the area it sweeps is torn
-  if (mju_norm3(excess) > 0) {
+  if (sf_v3_norm(excess) > 0) {
     mjtNum vperp[3];
-    mju_addScl3(vperp, v, t, -mju_dot3(v, t));
-    s->trauma_mm2 += 1e6 * mju_norm3(vperp) * dt * dsk;
-    mju_addTo3(excess_sum, excess);
+    sf_v3_add_scl(vperp, v, t, -sf_v3_dot(v, t));
+    s->trauma_mm2 += 1e6 * sf_v3_norm(vperp) * dt * dsk;
+    sf_v3_add_to(excess_sum, excess);
     (*nexcess)++;
   }
   return 1;
