@@ -56,7 +56,10 @@ void sf_ik_step(sfIk* ik, const mjModel* m, const mjData* d, const sfArm* arm, c
     }
   }
   for (int r = 0; r < 6; r++) {
-    for (int c = 0; c < 6; c++) s[6 * r + c] = mju_dot(j + r * SF_NJOINT, j + c * SF_NJOINT, 6);
+    // S is symmetric: each product once (mju_dot(a, b) == mju_dot(b, a) bit for bit)
+    for (int c = r; c < 6; c++) {
+      s[6 * r + c] = s[6 * c + r] = mju_dot(j + r * SF_NJOINT, j + c * SF_NJOINT, 6);
+    }
     s[7 * r] += SF_IK_LAMBDA * SF_IK_LAMBDA;
   }
 
