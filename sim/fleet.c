@@ -320,7 +320,8 @@ typedef struct sfRunState_ {
   sfKnowledgeRow* krows;  // the round's knowledge rows
   double* theta;          // the round's skill vectors (SF_MAX_THETA per slot)
   int* active;            // the robot ids active this round
-  sfTraj* trajs;          // trajectory buffers, by slot (when recording)
+  sfTraj* trajs;          // trajectory buffers (when recording): as many as a round records
+  int ntraj;              //   at most, floor((robots - 1) / record_every) + 1
   sfTraj** traj_of;       // the slot's buffer if its episode is recorded, else NULL
   double* cost;           // predicted cost of each robot's next episode: its last one's steps
   double* slot_cost;      // the round's predicted costs, by slot
@@ -359,7 +360,8 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   for (int i = 0; status == SF_OK && R->obs && R->obs->profile && i < c->threads; i++) {
     R->workers[i].profiling = 1;
   }
-  for (int i = 0; c->record_every && i < n; i++) sf_traj_make(&R->trajs[i], R->s->m, c->stitches);
+  R->ntraj = c->record_every ? (n - 1) / c->record_every + 1 : 0;
+  for (int i = 0; i < R->ntraj; i++) sf_traj_make(&R->trajs[i], R->s->m, c->stitches);
   return status;
 }
 
@@ -372,7 +374,7 @@ static void sf_run_close(sfRunState* R) {
   }
   sf_learner_free(&R->L);
   sf_workers_free(R->workers, R->c->threads);
-  for (int i = 0; i < R->nrobot; i++) sf_traj_free(&R->trajs[i]);
+  for (int i = 0; i < R->ntraj; i++) sf_traj_free(&R->trajs[i]);
   free(R->robots);
   free(R->workers);
   free(R->cost);
@@ -414,6 +416,7 @@ static void sf_run_specs(sfRunState* R, int round, int n) {
   const sfRunConfig* c = R->c;
   const sfSkillDef* def = &R->ctrl->skill;
   sfLearner* L = &R->L;
+  int ntraj = 0;  // recorded episodes have consecutive ids: at most R->ntraj of them
   for (int a = 0; a < n; a++) {
     int i = R->active[a];
     double aim[3], *th = R->theta + (long)a * SF_MAX_THETA;
@@ -423,7 +426,8 @@ static void sf_run_specs(sfRunState* R, int round, int n) {
     sf_policy_aim(def, L->own + (long)i * L->rounds, L->nown[i], pooled, aim);
     sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
     long id = R->next_id + a;
-    R->traj_of[a] = c->record_every && id % c->record_every == 0 ? &R->trajs[a] : NULL;
+    R->traj_of[a] = c->record_every && id % c->record_every == 0 ? &R->trajs[ntraj++] : NULL;
+    SF_ASSERT(ntraj <= R->ntraj);
     const sfRobotRow* robot = &R->robots[i];
     R->specs[a] = (sfEpisodeSpec){.seed = c->seed,
                                   .robot = i,
