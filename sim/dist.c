@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "order.h"
+
 #ifdef SF_MPI
 #include <mpi.h>
 #endif
@@ -15,26 +17,8 @@
 
 static int sf_rank = 0, sf_size = 1, sf_mpi = 0;
 
-// an item and its predicted cost; ordered largest cost first, then lower index
-typedef struct sfPlanItem_ {
-  double cost;
-  int item;
-} sfPlanItem;
-
-static int sf_plan_cmp(const void* a, const void* b) {
-  const sfPlanItem* x = a;
-  const sfPlanItem* y = b;
-  if (x->cost != y->cost) return x->cost > y->cost ? -1 : 1;
-  return x->item - y->item;
-}
-
 void sf_dist_plan(const double* cost, int n, int size, int* order, int* owner) {
-  // the order
-  sfPlanItem* items = SF_CALLOC(n > 0 ? n : 1, sizeof(sfPlanItem));
-  for (int i = 0; i < n; i++) items[i] = (sfPlanItem){cost[i], i};
-  qsort(items, (size_t)n, sizeof(sfPlanItem), sf_plan_cmp);
-  for (int i = 0; i < n; i++) order[i] = items[i].item;
-  free(items);
+  sf_order_desc(cost, n, order);
 
   // each item to the least loaded rank
   double* load = SF_CALLOC(size, sizeof(double));

@@ -1,8 +1,9 @@
 // dist.h: a run's robots distributed over MPI ranks (hybrid MPI + OpenMP), or one process.
 //
-// Built with -DSUTUREFLEET_MPI=ON and started by mpirun, each rank simulates a block of each
-// round's active robots with its own OpenMP threads: with n active robots and K ranks, rank r
-// takes robots [floor(n r / K), floor(n (r + 1) / K)) in robot order. After the round every
+// Built with -DSUTUREFLEET_MPI=ON and started by mpirun, each rank simulates its share of each
+// round's active robots with its own OpenMP threads: the robots are planned by predicted cost
+// (sf_dist_plan: longest first, each to the least loaded rank), the same plan on every rank.
+// After the round every
 // rank receives every result (so all ranks compute the same knowledge update from the same
 // numbers, in the same order) and rank 0, the only writer, receives the recorded trajectories
 // and appends the round to the store exactly as a single process would. Nothing is summed
@@ -29,7 +30,7 @@ int sf_dist_rank(void);
 int sf_dist_size(void);
 
 // a cost-aware plan for n items among size ranks: order (n) lists the items by predicted cost,
-// largest first (ties: lower item first), and owner[i] is the rank that runs item i, each
+// largest first (ties: the higher item first), and owner[i] is the rank that runs item i, each
 // item in that order going to the rank with the least predicted load so far (longest
 // processing time first; ties: the lower rank). A pure function of its inputs, so every rank
 // computes the same plan; results never depend on it

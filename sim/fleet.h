@@ -76,9 +76,9 @@ void sf_summary_finish(sfRunSummary* sum);
 // robot samples its skill from its cohort's knowledge, all episodes run in parallel, the round is
 // appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
 // knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
-// holds. Progress is reported to obs (NULL: none). Under MPI each rank runs its block of every
-// round (dist.h) and only rank 0 has the store (st is NULL on the others). SF_ERR_RUN on a store
-// failure (completed rounds stay)
+// holds. Progress is reported to obs (NULL: none). Under MPI each rank runs its planned share of
+// every round (dist.h) and only rank 0 has the store (st is NULL on the others). SF_ERR_RUN on a
+// store failure (completed rounds stay)
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
                        const sfKnowledge* from, const sfStoreData* resumed, sfStore* st,
                        const sfRunObserver* obs, sfRunSummary* sum, sfError* e);

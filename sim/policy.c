@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "order.h"
 #include "rng.h"
 
 // is value i one of the skill's aim values
@@ -35,19 +36,6 @@ void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k) {
   }
 }
 
-// order records by score, best first (ties: the later record first, so the order is total)
-typedef struct sfRanked_ {
-  double score;
-  int index;
-} sfRanked;
-
-static int sf_ranked_cmp(const void* a, const void* b) {
-  const sfRanked* x = a;
-  const sfRanked* y = b;
-  if (x->score != y->score) return x->score > y->score ? -1 : 1;
-  return y->index - x->index;
-}
-
 void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
                          const sfEpisodeRecord* recs, int n, int window, sfKnowledge* next) {
   *next = *prev;
@@ -55,10 +43,13 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
   int first = n > window ? n - window : 0, m = n - first;
   if (m <= 0) return;
 
-  // rank the window's episodes
-  sfRanked* rank = SF_CALLOC(m, sizeof(sfRanked));
-  for (int i = 0; i < m; i++) rank[i] = (sfRanked){recs[first + i].score, first + i};
-  qsort(rank, (size_t)m, sizeof(sfRanked), sf_ranked_cmp);
+  // rank the window's episodes, best first (ties: the later record first)
+  double* score = SF_CALLOC(m, sizeof(double));
+  int* rank = SF_CALLOC(m, sizeof(int));
+  for (int i = 0; i < m; i++) score[i] = recs[first + i].score;
+  sf_order_desc(score, m, rank);
+  for (int i = 0; i < m; i++) rank[i] += first;
+  free(score);
   int ne = (int)ceil(SF_CEM_ELITE * m);
   if (ne < 1) ne = 1;
 
@@ -66,10 +57,10 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
   for (int i = 0; i < def->n; i++) {
     if (sf_policy_is_aim(def, i)) continue;
     double mean = 0, var = 0;
-    for (int e = 0; e < ne; e++) mean += recs[rank[e].index].theta[i];
+    for (int e = 0; e < ne; e++) mean += recs[rank[e]].theta[i];
     mean /= ne;
     for (int e = 0; e < ne; e++) {
-      double d = recs[rank[e].index].theta[i] - mean;
+      double d = recs[rank[e]].theta[i] - mean;
       var += d * d;
     }
     double sd = ne > 1 ? sqrt(var / (ne - 1)) : prev->sd[i];

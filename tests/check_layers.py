@@ -13,7 +13,7 @@ import sys
 
 # lowest first: physics -> task -> episode -> learning -> configuration -> store -> fleet -> app
 LAYERS = [
-    ("base", ["status", "rng", "vec3"]),
+    ("base", ["status", "rng", "vec3", "order"]),
     ("physics", ["arm", "ik", "needle", "tissue", "scene"]),
     ("task", ["score", "skill", "controller", "scripted_arc"]),
     ("episode", ["episode"]),

@@ -50,7 +50,7 @@ static const char* kRunUsage =
     "from its cohort's knowledge and runs one episode in MuJoCo, in parallel; the round's\n"
     "trajectories, episodes and the knowledge learned from them are written to the store.\n"
     "Results depend only on the seed and the configuration, never on --threads. Built with\n"
-    "MPI and started by mpirun or srun, each rank simulates a block of every round's robots\n"
+    "MPI and started by mpirun or srun, each rank simulates a share of every round's robots\n"
     "with --threads threads and rank 0 writes the store: the same store for any rank count.\n"
     "\n"
     "options:\n"
