@@ -24,6 +24,7 @@
 #include "scene.h"
 #include "store.h"
 #include "store_check.h"
+#include "study.h"
 
 static const char* kUsage =
     "usage: suturefleet <command> [options]\n"
@@ -39,9 +40,36 @@ static const char* kUsage =
     "  controllers  list the built-in controllers, or describe one or a plug-in file\n"
     "  curves       learning curves from stores: CSV and plots (PNG, SVG)\n"
     "  replay       watch a stored episode: MP4 video, PNG frames or an interactive window\n"
+    "  study        a grid of runs from one spec (axes of run settings), resumable, summarised\n"
     "\n"
     "'suturefleet <command> --help' describes a command's options.\n"
     "exit codes: 0 success, 1 runtime failure (I/O, simulation), 2 bad usage or input\n";
+
+static const char* kStudyUsage =
+    "usage: suturefleet study SPEC.ini [--out DIR] [--threads T] [--resume] [--dry-run]\n"
+    "                         [--json] [--quiet]\n"
+    "\n"
+    "Runs a grid of experiments from one spec: its [study] section has 'name', 'target'\n"
+    "(success level, default 0.9), 'window' (rounds averaged to call it reached, default 3)\n"
+    "and any run setting (robots, rounds, seed or seeds, stitches, join, mode, from, record,\n"
+    "controller, model) as one value or a list: 'robots = 1,4,16', 'seeds = 1-10', for join\n"
+    "alternatives separated by '|' ('join = none | 4@12'). Every combination is a cell, an\n"
+    "ordinary run into DIR/cells/<cell>.h5 (its settings in DIR/cells/<cell>.ini); then\n"
+    "DIR/summary.csv has one row per cell and cohort: rounds and episodes to the target\n"
+    "(censored when not reached), final success, the joiners' first-episode success against\n"
+    "the fleet's that round, mean trauma and time. The whole spec is checked before anything\n"
+    "is written.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR       the study's directory (default NAME.study); a new one, unless --resume\n"
+    "  --threads T     OpenMP threads of each cell's run (default: OMP_NUM_THREADS or the\n"
+    "                  core count)\n"
+    "  --resume        continue the study in DIR: complete cells of the same configuration\n"
+    "                  are kept, an interrupted cell is resumed, the rest run\n"
+    "  --dry-run       list the cells with their episodes and an estimated time; run nothing\n"
+    "  --json          with --dry-run: print JSON\n"
+    "  --quiet         no progress lines\n"
+    "  -h, --help      show this help\n";
 
 static const char* kRunUsage =
     "usage: suturefleet run [options]\n"
@@ -1122,6 +1150,39 @@ static int sf_cli_operand(int argc, char** argv, const char* cmd, const char* ex
   return SF_OK;
 }
 
+// suturefleet study
+static int sf_cli_study(int argc, char** argv, FILE* out, FILE* err) {
+  sfStudyArgs a = {NULL, NULL, omp_get_max_threads(), 0, 0, 0, 0};
+  static const char* flags[] = {"--resume", "--dry-run", "--json", "--quiet", NULL};
+  static const char* keys[] = {"--out", "--threads", NULL};
+  sfError e = {{0}};
+  for (int i = 0; i < argc; i++) {
+    sftArg kind;
+    int k;
+    const char* v;
+    if (sf_cli_arg(argc, argv, &i, flags, keys, &kind, &k, &v, &e) != SF_OK) {
+      return sf_cli_usage_error(err, "study", e.msg);
+    }
+    if (kind == SF_ARG_FLAG) {
+      int* set[] = {&a.resume, &a.dry_run, &a.json, &a.quiet};
+      *set[k] = 1;
+    } else if (kind == SF_ARG_OPERAND && !a.spec) {
+      a.spec = v;
+    } else if (kind == SF_ARG_OPERAND) {
+      sf_fail(&e, SF_ERR_INPUT, "unexpected argument '%s' (expected one SPEC.ini)", v);
+      return sf_cli_usage_error(err, "study", e.msg);
+    } else if (k == 0) {
+      a.out = v;
+    } else if (sf_parse_int(v, 1, SF_MAX_THREADS, &a.threads)) {
+      sf_fail(&e, SF_ERR_INPUT, "--threads: expected an integer from 1 to %d, got '%s'",
+              SF_MAX_THREADS, v);
+      return sf_cli_usage_error(err, "study", e.msg);
+    }
+  }
+  if (!a.spec) return sf_cli_usage_error(err, "study", "expected a study spec (SPEC.ini)");
+  return sf_study_main(&a, sf_cli_run, out, err);
+}
+
 // suturefleet info
 static int sf_cli_info(int argc, char** argv, FILE* out, FILE* err) {
   const char* path;
@@ -1441,7 +1502,8 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
                   {"bench", &kBenchUsage, sf_cli_bench},
                   {"controllers", &kControllersUsage, sf_cli_controllers},
                   {"curves", &kCurvesUsage, sf_cli_curves},
-                  {"replay", &kReplayUsage, sf_cli_replay}};
+                  {"replay", &kReplayUsage, sf_cli_replay},
+                  {"study", &kStudyUsage, sf_cli_study}};
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
     if (strcmp(argv[1], commands[i].name)) continue;
     if (sf_cli_wants_help(argc - 2, argv + 2)) {
@@ -1452,7 +1514,7 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
   }
   fprintf(err,
           "suturefleet: unknown command '%s' (expected run, eval, info, bench, controllers, "
-          "curves or replay)\n"
+          "curves, replay or study)\n"
           "Try 'suturefleet --help'.\n",
           argv[1]);
   return SF_ERR_INPUT;

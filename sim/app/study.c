@@ -1,0 +1,540 @@
+// study.c: study specs, their grid of cells, and the summary of a cell's store.
+#include "study.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fleet.h"
+#include "robots.h"
+#include "store_check.h"
+
+// what the INI handler carries: the spec, the line, the first error
+typedef struct sfStudyIni_ {
+  sfStudySpec* s;
+  FILE* f;
+  int line;
+  sfError* e;
+  int failed;
+} sfStudyIni;
+
+static char* sf_study_ini_read(char* str, int num, void* stream) {
+  sfStudyIni* x = stream;
+  char* r = fgets(str, num, x->f);
+  if (r) x->line++;
+  return r;
+}
+
+// trim leading and trailing blanks of s in place
+static char* sf_trim(char* s) {
+  while (*s == ' ' || *s == '\t') s++;
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = 0;
+  return s;
+}
+
+// add one value to an axis; an integer range "a-b" of an integer setting adds a .. b
+static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int integer) {
+  const sfStudySpec* s = x->s;
+  int lo, hi;
+  char* dash = integer ? strchr(v + 1, '-') : NULL;
+  if (dash) {
+    *dash = 0;
+    if (sf_parse_int(sf_trim(v), 0, 1000000000, &lo) ||
+        sf_parse_int(sf_trim(dash + 1), 0, 1000000000, &hi) || hi < lo) {
+      return sf_fail(x->e, SF_ERR_INPUT,
+                     "study '%s' line %d (%s): expected a range a-b of integers with a <= b",
+                     s->path, x->line, a->key);
+    }
+  } else {
+    lo = hi = -1;
+  }
+  for (long k = lo; k <= hi; k++) {
+    if (a->nvalue == SF_STUDY_MAX_VALUES) {
+      return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): more than %d values", s->path,
+                     x->line, a->key, SF_STUDY_MAX_VALUES);
+    }
+    if (dash) {
+      snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%ld", k);
+    } else {
+      char* t = sf_trim(v);
+      if (!t[0]) {
+        return sf_fail(x->e, SF_ERR_INPUT,
+                       "study '%s' line %d (%s): an empty value in the list; expected a value or "
+                       "a list",
+                       s->path, x->line, a->key);
+      }
+      snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%s", t);
+    }
+  }
+  return SF_OK;
+}
+
+// an axis from its list text (commas, or '|' for join)
+static sftStatus sf_study_axis(sfStudyIni* x, const char* key, const char* value) {
+  sfStudySpec* s = x->s;
+  for (int i = 0; i < s->naxis; i++) {
+    if (!strcmp(s->axis[i].key, key)) {
+      return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): the setting is given twice",
+                     s->path, x->line, key);
+    }
+  }
+  sfStudyAxis* a = &s->axis[s->naxis++];
+  snprintf(a->key, sizeof(a->key), "%s", key);
+  int integer = !strcmp(key, "robots") || !strcmp(key, "rounds") || !strcmp(key, "seed") ||
+                !strcmp(key, "stitches");
+  char buf[4096];
+  snprintf(buf, sizeof(buf), "%s", value);
+  char sep = !strcmp(key, "join") ? '|' : ',';
+  for (char* v = buf; v;) {
+    char* next = strchr(v, sep);
+    if (next) *next++ = 0;
+    sftStatus st = sf_study_add_value(x, a, v, integer);
+    if (st != SF_OK) return st;
+    v = next;
+  }
+  return SF_OK;
+}
+
+// one INI entry of the [study] section
+static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* key,
+                                const char* value) {
+  sfStudySpec* s = x->s;
+  if (strcmp(section, "study")) {
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d: unknown section [%s] (expected [study])", s->path, x->line,
+                   section);
+  }
+  if (!strcmp(key, "name")) {
+    snprintf(s->name, sizeof(s->name), "%s", value);
+    return SF_OK;
+  }
+  if (!strcmp(key, "target") || !strcmp(key, "window")) {
+    int bad = !strcmp(key, "target") ? sf_parse_double(value, 1e-9, 1, &s->target)
+                                     : sf_parse_int(value, 1, 1000, &s->window);
+    if (!bad) return SF_OK;
+    return sf_fail(
+        x->e, SF_ERR_INPUT, "study '%s' line %d (%s): expected %s, got '%s'", s->path, x->line, key,
+        !strcmp(key, "target") ? "a success level in (0, 1]" : "a round count from 1 to 1000",
+        value);
+  }
+  const char* setting = !strcmp(key, "seeds") ? "seed" : key;
+  int k = sf_config_key_index(setting);
+  if (k < 0 || !strcmp(setting, "threads") || !strcmp(setting, "store")) {
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d: unknown key '%s' (expected name, target, window, seeds or "
+                   "a run setting: robots, rounds, seed, stitches, join, mode, from, record, "
+                   "controller, model)",
+                   s->path, x->line, key);
+  }
+  return sf_study_axis(x, setting, value);
+}
+
+static int sf_study_ini_entry(void* user, const char* section, const char* key, const char* value) {
+  sfStudyIni* x = user;
+  if (x->failed) return 0;
+  x->failed = sf_study_entry(x, section, key, value) != SF_OK;
+  return !x->failed;
+}
+
+sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
+  // the file, a regular one, parsed entry by entry
+  memset(s, 0, sizeof(*s));
+  snprintf(s->path, sizeof(s->path), "%s", path);
+  s->target = 0.9;
+  s->window = 3;
+  FILE* f;
+  sftStatus st =
+      sf_file_open_regular(path, "study spec", "an INI file with a [study] section", &f, e);
+  if (st != SF_OK) return st;
+  sfStudyIni x = {s, f, 0, e, 0};
+  int line = ini_parse_stream(sf_study_ini_read, &x, sf_study_ini_entry, &x);
+  fclose(f);
+  if (x.failed) return SF_ERR_INPUT;
+  if (line != 0) {
+    return sf_fail(e, SF_ERR_INPUT, "study '%s' line %d: expected 'key = value' or [study]", path,
+                   line);
+  }
+
+  // the grid and every cell's configuration
+  if (!s->name[0])
+    return sf_fail(e, SF_ERR_INPUT, "study '%s': expected a 'name = ...' line", path);
+  s->ncell = 1;
+  for (int i = 0; i < s->naxis; i++) {
+    s->ncell *= s->axis[i].nvalue;
+    if (s->ncell > SF_STUDY_MAX_CELLS) {
+      return sf_fail(e, SF_ERR_INPUT, "study '%s': more than %d cells", path, SF_STUDY_MAX_CELLS);
+    }
+  }
+  for (long k = 0; k < s->ncell; k++) {
+    sfRunConfig c;
+    st = sf_study_cell_config(s, k, &c, e);
+    if (st != SF_OK) return st;
+  }
+  return SF_OK;
+}
+
+void sf_study_cell_index(const sfStudySpec* s, long k, int idx[SF_STUDY_MAX_AXES]) {
+  for (int i = s->naxis - 1; i >= 0; i--) {
+    idx[i] = (int)(k % s->axis[i].nvalue);
+    k /= s->axis[i].nvalue;
+  }
+}
+
+void sf_study_cell_name(const sfStudySpec* s, long k, char* buf, size_t n) {
+  int idx[SF_STUDY_MAX_AXES];
+  sf_study_cell_index(s, k, idx);
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = 0; i < s->naxis && len + 1 < n; i++) {
+    if (s->axis[i].nvalue < 2) continue;
+    len += (size_t)snprintf(buf + len, n - len, "%s%s-", len ? "_" : "", s->axis[i].key);
+    for (const char* v = s->axis[i].value[idx[i]]; *v && len + 1 < n; v++) {
+      char ch = *v;
+      int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '.' || ch == '-';
+      buf[len++] = keep ? ch : '-';
+    }
+    buf[len < n ? len : n - 1] = 0;
+  }
+  if (!buf[0]) snprintf(buf, n, "cell");
+}
+
+sftStatus sf_study_cell_config(const sfStudySpec* s, long k, sfRunConfig* c, sfError* e) {
+  int idx[SF_STUDY_MAX_AXES];
+  sf_study_cell_index(s, k, idx);
+  sf_config_defaults(c);
+  char name[512], origin[4400];
+  sf_study_cell_name(s, k, name, sizeof(name));
+  for (int i = 0; i < s->naxis; i++) {
+    snprintf(origin, sizeof(origin), "study '%s' (%s = %s)", s->path, s->axis[i].key,
+             s->axis[i].value[idx[i]]);
+    sftStatus st = sf_config_set(c, s->axis[i].key, s->axis[i].value[idx[i]], origin, e);
+    if (st != SF_OK) return st;
+  }
+  snprintf(c->store, sizeof(c->store), "%s.h5", name);
+  sftStatus st = sf_config_check(c, e);
+  if (st == SF_OK) st = sf_config_check_text(c, e);
+  if (st != SF_OK) {
+    char msg[sizeof(e->msg)];
+    snprintf(msg, sizeof(msg), "%s", e->msg);
+    return sf_fail(e, SF_ERR_INPUT, "study '%s', cell %s: %s", s->path, name, msg);
+  }
+  return SF_OK;
+}
+
+long sf_study_cell_episodes(const sfRunConfig* c) {
+  int n;
+  sfRobotRow* robots = sf_robots_make(c, &n);
+  long episodes = 0;
+  for (int i = 0; i < n; i++) episodes += c->rounds - robots[i].join_round;
+  free(robots);
+  return episodes;
+}
+
+int sf_study_rounds_to_target(const double* rate, int n, int window, double target) {
+  for (int r = window; r <= n; r++) {
+    double sum = 0;
+    for (int i = r - window; i < r; i++) sum += rate[i];
+    if (sum / window >= target - 1e-12) return r;
+  }
+  return 0;
+}
+
+// success per round of one cohort's robots that practise from round 0 (initial) or join later
+static void sf_study_rates(const sfStoreData* d, int cohort, int joiners, int rounds, double* rate,
+                           long* count) {
+  long* ok = SF_CALLOC(rounds, sizeof(long));
+  for (int r = 0; r < rounds; r++) count[r] = 0;
+  for (long i = 0; i < d->nepisodes; i++) {
+    const sfEpisodeRow* x = &d->episodes[i];
+    if (x->cohort != cohort || (x->join_round > 0) != joiners || x->round >= rounds) continue;
+    count[x->round]++;
+    ok[x->round] += x->success;
+  }
+  for (int r = 0; r < rounds; r++) rate[r] = count[r] ? (double)ok[r] / (double)count[r] : NAN;
+  free(ok);
+}
+
+// the cohort's robots: initial and joining, and the first join round (-1: none)
+static void sf_study_cohort_robots(const sfStoreData* d, int cohort, int* initial, int* joiners,
+                                   int* join) {
+  *initial = *joiners = 0;
+  *join = -1;
+  for (long i = 0; i < d->nrobots; i++) {
+    const sfRobotRow* r = &d->robots[i];
+    if (r->cohort != cohort) continue;
+    if (r->join_round == 0) {
+      (*initial)++;
+    } else {
+      (*joiners)++;
+      if (*join < 0 || r->join_round < *join) *join = r->join_round;
+    }
+  }
+}
+
+// one cohort's row
+static void sf_study_row(const sfStudySpec* s, const sfStoreData* d, int cohort, int rounds,
+                         sfStudyRow* row) {
+  // the initial robots' success per round, and when it reached the target
+  double* rate = SF_CALLOC(rounds, sizeof(double));
+  double* fleet = SF_CALLOC(rounds, sizeof(double));
+  long* count = SF_CALLOC(rounds, sizeof(long));
+  int join;
+  memset(row, 0, sizeof(*row));
+  row->cohort = cohort;
+  row->rounds = rounds;
+  sf_study_cohort_robots(d, cohort, &row->robots, &row->joiners, &join);
+  sf_study_rates(d, cohort, 0, rounds, rate, count);
+  int reached = sf_study_rounds_to_target(rate, rounds, s->window, s->target);
+  row->censored = reached == 0;
+  row->rounds_to_target = reached ? reached : rounds;
+  for (int r = 0; r < row->rounds_to_target; r++) row->total_episodes_to_target += count[r];
+  int w = s->window < rounds ? s->window : rounds;
+  for (int r = rounds - w; r < rounds; r++) row->final_success += rate[r] / w;
+
+  // joiners: their first round's success against the fleet's initial robots' that round
+  row->joiner_first_success = row->fleet_success_at_join = NAN;
+  if (join >= 0 && join < rounds) {
+    sf_study_rates(d, cohort, 1, rounds, rate, count);
+    row->joiner_first_success = rate[join];
+    sf_study_rates(d, 0, 0, rounds, fleet, count);
+    row->fleet_success_at_join = fleet[join];
+  }
+
+  // means over all of the cohort's episodes
+  long n = 0;
+  for (long i = 0; i < d->nepisodes; i++) {
+    const sfEpisodeRow* x = &d->episodes[i];
+    if (x->cohort != cohort) continue;
+    row->mean_trauma_mm2 += x->trauma_mm2;
+    row->mean_time_s += x->time_s;
+    n++;
+  }
+  row->mean_trauma_mm2 = n ? row->mean_trauma_mm2 / n : NAN;
+  row->mean_time_s = n ? row->mean_time_s / n : NAN;
+  free(rate);
+  free(fleet);
+  free(count);
+}
+
+int sf_study_summarise(const sfStudySpec* s, const sfStoreData* d, sfStudyRow rows[2]) {
+  int rounds = 0, n = 0, has[2] = {0, 0};
+  for (long i = 0; i < d->nepisodes; i++) {
+    if (d->episodes[i].round + 1 > rounds) rounds = d->episodes[i].round + 1;
+  }
+  for (long i = 0; i < d->nrobots; i++) has[d->robots[i].cohort ? 1 : 0] = 1;
+  for (int c = 0; c < 2 && rounds > 0; c++) {
+    if (has[c]) sf_study_row(s, d, c, rounds, &rows[n++]);
+  }
+  return n;
+}
+
+// estimated pipeline speed for --dry-run: episodes per second per thread on the fast scene
+// (README "Performance": bench, 35.6 episodes/s at one thread)
+#define SF_STUDY_EPISODES_PER_THREAD_S 35.0
+
+// the cells listed: name, episodes, estimated time
+static void sf_study_list(const sfStudySpec* s, const sfStudyArgs* a, FILE* out) {
+  long total = 0;
+  if (a->json) fprintf(out, "{\"study\": \"%s\", \"cells\": [", s->name);
+  if (!a->json) fprintf(out, "study %s: %ld cells\n", s->name, s->ncell);
+  for (long k = 0; k < s->ncell; k++) {
+    sfRunConfig c;
+    char name[512];
+    sf_study_cell_config(s, k, &c, NULL);
+    sf_study_cell_name(s, k, name, sizeof(name));
+    long n = sf_study_cell_episodes(&c);
+    total += n;
+    double est = n / (SF_STUDY_EPISODES_PER_THREAD_S * a->threads);
+    if (a->json) {
+      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %.1f}",
+              k ? "," : "", name, n, est);
+    } else {
+      fprintf(out, "  %-40s %8ld episodes  ~%.0f s\n", name, n, est);
+    }
+  }
+  double est = total / (SF_STUDY_EPISODES_PER_THREAD_S * a->threads);
+  if (a->json) fprintf(out, "\n], \"episodes\": %ld, \"estimated_s\": %.1f}\n", total, est);
+  if (!a->json)
+    fprintf(out, "total %ld episodes, about %.0f s on %d threads\n", total, est, a->threads);
+}
+
+// path = dir/name (SF_ERR_INPUT when it does not fit)
+static sftStatus sf_study_path(char* path, size_t n, const char* dir, const char* name,
+                               sfError* e) {
+  if ((size_t)snprintf(path, n, "%s/%s", dir, name) >= n) {
+    return sf_fail(e, SF_ERR_INPUT, "study directory '%s': path too long", dir);
+  }
+  return SF_OK;
+}
+
+// cell k's state in the study directory: 0 no store, 1 interrupted (resume it), 2 complete;
+// SF_ERR_INPUT when its store is of another configuration than the spec's
+static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, int* state,
+                                     sfError* e) {
+  *state = 0;
+  if (access(store, F_OK) != 0) return SF_OK;
+  sfStoreData d;
+  char text[8192];
+  sftStatus st = sf_store_read(store, &d, e);
+  if (st != SF_OK) return st;
+  sf_config_text(c, text, sizeof(text));
+  if (strcmp(text, d.configuration)) {
+    sf_store_data_free(&d);
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--resume: cell store '%s' was written with another configuration than the "
+                   "spec gives it; expected:\n%sgot:\n%s",
+                   store, text, d.configuration);
+  }
+  *state = sf_fleet_rounds_done(&d) + 1 == c->rounds ? 2 : 1;
+  sf_store_data_free(&d);
+  return SF_OK;
+}
+
+// run cell k (unless complete): its INI beside its store, then `run` with it
+static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, const char* dir,
+                                   long k, sfStudyRunFn run, FILE* out, FILE* err, sfError* e) {
+  // the cell's configuration, INI and store paths, and its state
+  sfRunConfig c;
+  char name[512], ini[8192], store[8192], text[8192], threads[16];
+  sf_study_cell_config(s, k, &c, NULL);
+  sf_study_cell_name(s, k, name, sizeof(name));
+  char base[600];
+  snprintf(base, sizeof(base), "cells/%s.ini", name);
+  sftStatus st = sf_study_path(ini, sizeof(ini), dir, base, e);
+  snprintf(base, sizeof(base), "cells/%s.h5", name);
+  if (st == SF_OK) st = sf_study_path(store, sizeof(store), dir, base, e);
+  int state = 0;
+  if (st == SF_OK) st = sf_study_cell_state(&c, store, &state, e);
+  if (st != SF_OK || state == 2) {
+    if (st == SF_OK && !a->quiet)
+      fprintf(out, "cell %ld/%ld %s: complete, kept\n", k + 1, s->ncell, name);
+    return st;
+  }
+
+  // the INI (the result-determining settings), then the run
+  sf_config_text(&c, text, sizeof(text));
+  FILE* f = fopen(ini, "w");
+  if (!f || fprintf(f, "[run]\n%s", text) < 0 || fclose(f) != 0) {
+    return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", ini);
+  }
+  snprintf(threads, sizeof(threads), "%d", a->threads);
+  char* argv[] = {"--config", ini,       "--store",  store, "--threads",
+                  threads,    "--quiet", "--resume", NULL};
+  int argc = state == 1 ? 8 : 7;
+  if (!a->quiet) {
+    fprintf(out, "cell %ld/%ld %s: %ld episodes%s\n", k + 1, s->ncell, name,
+            sf_study_cell_episodes(&c), state == 1 ? " (resumed)" : "");
+    fflush(out);
+  }
+  int code = run(argc, argv, out, err);
+  if (code != 0) return sf_fail(e, SF_ERR_RUN, "cell %s: run failed (exit %d)", name, code);
+  return SF_OK;
+}
+
+// one CSV row per cell and cohort into out/summary.csv
+static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, sfError* e) {
+  char path[8192], store[8192], name[512], base[600];
+  sftStatus st = sf_study_path(path, sizeof(path), dir, "summary.csv", e);
+  FILE* f = st == SF_OK ? fopen(path, "w") : NULL;
+  if (st == SF_OK && !f) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  if (st != SF_OK) return st;
+
+  // header: the axes (but seed and robots, which every row has), then the figures
+  fprintf(f, "cell");
+  for (int i = 0; i < s->naxis; i++) {
+    if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
+      fprintf(f, ",%s", s->axis[i].key);
+    }
+  }
+  fprintf(f,
+          ",seed,robots,cohort,rounds_to_target,episodes_per_robot_to_target,"
+          "total_episodes_to_target,censored,final_success,joiners,joiner_first_success,"
+          "fleet_success_at_join,mean_trauma_mm2,mean_time_s\n");
+  for (long k = 0; st == SF_OK && k < s->ncell; k++) {
+    sfRunConfig c;
+    sfStoreData d;
+    int idx[SF_STUDY_MAX_AXES];
+    sf_study_cell_config(s, k, &c, NULL);
+    sf_study_cell_name(s, k, name, sizeof(name));
+    sf_study_cell_index(s, k, idx);
+    snprintf(base, sizeof(base), "cells/%s.h5", name);
+    st = sf_study_path(store, sizeof(store), dir, base, e);
+    if (st == SF_OK) st = sf_store_read(store, &d, e);
+    if (st != SF_OK) break;
+    sfStudyRow rows[2];
+    int n = sf_study_summarise(s, &d, rows);
+    for (int r = 0; r < n; r++) {
+      const sfStudyRow* x = &rows[r];
+      fprintf(f, "%s", name);
+      for (int i = 0; i < s->naxis; i++) {
+        if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
+          const char* v = s->axis[i].value[idx[i]];
+          fprintf(f, strchr(v, ',') ? ",\"%s\"" : ",%s", v);
+        }
+      }
+      fprintf(f, ",%llu,%d,%s,%d,%d,%ld,%d,%.4f,%d,%.4f,%.4f,%.4f,%.4f\n",
+              (unsigned long long)c.seed, x->robots, x->cohort ? "solo" : "fleet",
+              x->rounds_to_target, x->rounds_to_target, x->total_episodes_to_target, x->censored,
+              x->final_success, x->joiners, x->joiner_first_success, x->fleet_success_at_join,
+              x->mean_trauma_mm2, x->mean_time_s);
+    }
+    sf_store_data_free(&d);
+  }
+  if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  return st;
+}
+
+// the study directory and its cells/ (an existing one only with --resume)
+static sftStatus sf_study_dir(const char* dir, int resume, sfError* e) {
+  char cells[8192];
+  sftStatus st = sf_study_path(cells, sizeof(cells), dir, "cells", e);
+  if (st != SF_OK) return st;
+  if (access(dir, F_OK) == 0 && !resume) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "study directory '%s' exists; expected a new one (or --resume to continue "
+                   "the study in it)",
+                   dir);
+  }
+  if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(cells, 0777) != 0 && errno != EEXIST)) {
+    return sf_fail(e, SF_ERR_RUN, "cannot create the study directory '%s' (%s)", dir,
+                   strerror(errno));
+  }
+  return SF_OK;
+}
+
+int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err) {
+  // the spec, checked whole before anything is written
+  sfError e = {{0}};
+  sfStudySpec* s = SF_CALLOC(1, sizeof(sfStudySpec));
+  sftStatus st = sf_study_load(s, a->spec, &e);
+  if (st == SF_OK && a->dry_run) sf_study_list(s, a, out);
+  if (st != SF_OK || a->dry_run) {
+    if (st != SF_OK) fprintf(err, "suturefleet study: %s\n", e.msg);
+    free(s);
+    return st;
+  }
+
+  // the directory, each cell in turn, the summary
+  char dir[4096];
+  if (a->out) {
+    snprintf(dir, sizeof(dir), "%s", a->out);
+  } else {
+    snprintf(dir, sizeof(dir), "%s.study", s->name);
+  }
+  st = sf_study_dir(dir, a->resume, &e);
+  for (long k = 0; st == SF_OK && k < s->ncell; k++) {
+    st = sf_study_cell_run(s, a, dir, k, run, out, err, &e);
+  }
+  if (st == SF_OK) st = sf_study_write_summary(s, dir, &e);
+  if (st == SF_OK && !a->quiet)
+    fprintf(out, "study %s: %ld cells, summary in %s/summary.csv\n", s->name, s->ncell, dir);
+  if (st != SF_OK) fprintf(err, "suturefleet study: %s\n", e.msg);
+  free(s);
+  return st;
+}

@@ -1,0 +1,156 @@
+// test_study.c: study specs: lists, ranges and join alternatives expand into the grid of
+// cells with their names and run settings; bad specs exit 2 naming the key and value and write
+// nothing; rounds to target by hand; a study runs its cells into its directory, and a resumed
+// study (a cell removed) writes the same summary byte for byte.
+#include "sf_test.h"
+
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "study.h"
+
+#define ARGS(...) ((const char* const[]){__VA_ARGS__, NULL})
+
+// a spec file in the build tree
+static void spec_file(char* path, size_t n, const char* name, const char* text) {
+  sf_test_path(path, n, name);
+  sf_test_write(path, text);
+}
+
+// robots 2 values x seeds 1-3 x join 2 alternatives = 12 cells, last axis fastest; names carry
+// the axes of more than one value; the cell's settings are the run's
+static void test_grid(void** state) {
+  (void)state;
+  char path[4096], name[512];
+  spec_file(path, sizeof(path), "study_grid.ini",
+            "[study]\nname = grid\nrobots = 2, 8\nseeds = 1-3\nrounds = 20\n"
+            "join = none | 2@5,1@10\ntarget = 0.8\n");
+  sfStudySpec* s = calloc(1, sizeof(sfStudySpec));
+  sfError e = {{0}};
+  assert_int_equal(sf_study_load(s, path, &e), SF_OK);
+  assert_string_equal(s->name, "grid");
+  assert_int_equal(s->naxis, 4);
+  assert_int_equal(s->ncell, 12);
+  assert_near(s->target, 0.8, 0);
+  assert_int_equal(s->window, 3);
+  assert_string_equal(s->axis[1].key, "seed");
+  assert_string_equal(s->axis[3].value[1], "2@5,1@10");
+
+  // cell 9 (join fastest): join 9 % 2 = 1 (2@5,1@10), rounds (9 / 2) % 1 = 0, seed
+  // (9 / 2) % 3 = 1 (seed 2), robots (9 / 6) % 2 = 1 (8)
+  sf_study_cell_name(s, 9, name, sizeof(name));
+  assert_string_equal(name, "robots-8_seed-2_join-2-5-1-10");
+  sfRunConfig c;
+  assert_int_equal(sf_study_cell_config(s, 9, &c, &e), SF_OK);
+  assert_int_equal(c.robots, 8);
+  assert_int_equal((int)c.seed, 2);
+  assert_int_equal(c.rounds, 20);
+  assert_int_equal(c.njoin, 2);
+  assert_int_equal(c.join_count[0], 2);
+  assert_int_equal(c.join_round[1], 10);
+  // episodes: 8 robots x 20 rounds, 2 joiners x 15, 1 x 10, twice (mode both)
+  assert_int_equal(sf_study_cell_episodes(&c), 2 * (8 * 20 + 2 * 15 + 10));
+  sf_study_cell_name(s, 0, name, sizeof(name));
+  assert_string_equal(name, "robots-2_seed-1_join-none");
+  free(s);
+}
+
+// each bad spec: exit 2, the message names what is wrong, and no study directory is made
+static void test_bad_specs(void** state) {
+  (void)state;
+  static const struct {
+    const char* text;
+    const char* says;
+  } bad[] = {
+      {"[study]\nname = b\nrobotz = 4\n", "unknown key 'robotz'"},
+      {"[study]\nname = b\nthreads = 4\n", "unknown key 'threads'"},
+      {"[study]\nname = b\nseeds = 5-2\n", "range a-b"},
+      {"[study]\nname = b\nrobots = 4,,8\n", "empty value"},
+      {"[study]\nname = b\nrobots = 4,\n", "expected a value or a list"},
+      {"[study]\nname = b\nrobots = 4,0\n", "robots = 0"},
+      {"[study]\nname = b\nrounds = 5\njoin = 2@9\n", "join"},
+      {"[study]\nname = b\ntarget = 1.5\n", "target"},
+      {"[study]\nrobots = 4\n", "name = ..."},
+      {"[run]\nname = b\n", "unknown section [run]"},
+      {"[study]\nname = b\nmode = fleet,many\n", "many"},
+  };
+  char path[4096], dir[4096];
+  sf_test_path(dir, sizeof(dir), "study_bad.out");
+  char cmd[4200];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    spec_file(path, sizeof(path), "study_bad.ini", bad[i].text);
+    sfTestCli r = sf_test_cli(ARGS("study", path, "--out", dir));
+    if (!strstr(r.err, bad[i].says)) print_error("case %zu: %s", i, r.err);
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(r.err, bad[i].says));
+    assert_int_equal(access(dir, F_OK), -1);
+    sf_test_cli_free(&r);
+  }
+}
+
+// rounds to target: the first window whose mean reaches it, counted in rounds
+static void test_rounds_to_target(void** state) {
+  (void)state;
+  const double rate[6] = {0.0, 0.5, 1.0, 0.9, 0.8, 1.0};
+  // windows of 3: (0 + .5 + 1) / 3 = .5, (.5 + 1 + .9) / 3 = .8, (1 + .9 + .8) / 3 = .9
+  assert_int_equal(sf_study_rounds_to_target(rate, 6, 3, 0.9), 5);
+  assert_int_equal(sf_study_rounds_to_target(rate, 6, 3, 0.8), 4);
+  assert_int_equal(sf_study_rounds_to_target(rate, 6, 1, 1.0), 3);
+  assert_int_equal(sf_study_rounds_to_target(rate, 6, 3, 0.95), 0);  // never: censored
+  assert_int_equal(sf_study_rounds_to_target(rate, 2, 3, 0.0), 0);   // shorter than a window
+}
+
+// a 2-cell study runs; a second run into the same directory is refused (exit 2) unless
+// --resume; with a cell's store removed, --resume keeps the other, reruns it and writes the
+// same summary byte for byte
+static void test_run_and_resume(void** state) {
+  (void)state;
+  char path[4096], dir[4096], csv[4200], cell[4300];
+  spec_file(path, sizeof(path), "study_run.ini",
+            "[study]\nname = small\nrobots = 1,2\nrounds = 2\njoin = none\nseed = 3\n");
+  sf_test_path(dir, sizeof(dir), "study_run.out");
+  char cmd[8400];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  sfTestCli r = sf_test_cli(ARGS("study", path, "--out", dir, "--threads", "2"));
+  if (r.code) print_error("%s", r.err);
+  assert_int_equal(r.code, 0);
+  assert_non_null(strstr(r.out, "cell 2/2 robots-2"));
+  sf_test_cli_free(&r);
+  snprintf(csv, sizeof(csv), "%s/summary.csv", dir);
+  char* first = sf_test_read(csv, NULL);
+  assert_non_null(first);
+  assert_non_null(strstr(first, "robots-1,2,none,3,1,fleet,"));
+  assert_non_null(strstr(first, "robots-2,2,none,3,2,solo,"));
+
+  // again without --resume: refused
+  r = sf_test_cli(ARGS("study", path, "--out", dir));
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "--resume"));
+  sf_test_cli_free(&r);
+
+  // a cell lost: resumed, the same summary
+  snprintf(cell, sizeof(cell), "%s/cells/robots-2.h5", dir);
+  assert_int_equal(unlink(cell), 0);
+  r = sf_test_cli(ARGS("study", path, "--out", dir, "--threads", "1", "--resume"));
+  assert_int_equal(r.code, 0);
+  assert_non_null(strstr(r.out, "robots-1: complete, kept"));
+  sf_test_cli_free(&r);
+  char* second = sf_test_read(csv, NULL);
+  assert_string_equal(first, second);
+  free(first);
+  free(second);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_grid),
+      cmocka_unit_test(test_bad_specs),
+      cmocka_unit_test(test_rounds_to_target),
+      cmocka_unit_test(test_run_and_resume),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
