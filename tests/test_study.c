@@ -1,7 +1,7 @@
 // test_study.c: study specs: lists, ranges and join alternatives expand into the grid of
 // cells with their names and run settings; bad specs exit 2 naming the key and value and write
-// nothing; rounds to target by hand; a study runs its cells into its directory, and a resumed
-// study (a cell removed) writes the same summary byte for byte.
+// nothing; rounds to target, Kaplan-Meier medians and t intervals by hand; a study runs its cells
+// into its directory, and a resumed study (a cell removed) writes the same summary byte for byte.
 #include "sf_test.h"
 
 #include <math.h>
@@ -103,6 +103,27 @@ static void test_rounds_to_target(void** state) {
   assert_int_equal(sf_study_rounds_to_target(rate, 2, 3, 0.0), 0);   // shorter than a window
 }
 
+// Kaplan-Meier by hand: times 5, 7, 9 (censored), 12, 24 (censored): the share not yet
+// reached is 4/5 after 5, 0.8 x 3/4 = 0.6 after 7, then 2 at risk at 12: 0.6 x 1/2 = 0.3, so
+// the median is 12; with 12 censored too it never falls to 0.5 (0.6 is the last); and the
+// mean and t interval of 1, 2, 3: 2 +- 4.303 x 1 / sqrt(3)
+static void test_km_and_ci(void** state) {
+  (void)state;
+  const int t[5] = {5, 7, 9, 12, 24}, c[5] = {0, 0, 1, 0, 1}, c2[5] = {0, 0, 1, 1, 1};
+  assert_int_equal(sf_study_km_median(t, c, 5), 12);
+  assert_int_equal(sf_study_km_median(t, c2, 5), 0);
+  const int u[4] = {3, 3, 8, 9}, none[4] = {0, 0, 0, 0};
+  assert_int_equal(sf_study_km_median(u, none, 4), 3);  // 2 of 4 at 3: 0.5
+  const double v[3] = {1, 2, 3};
+  double m, lo, hi;
+  sf_study_mean_ci(v, 3, &m, &lo, &hi);
+  assert_near(m, 2, 1e-12);
+  assert_near(hi - m, 4.303 / sqrt(3), 1e-9);
+  assert_near(m - lo, 4.303 / sqrt(3), 1e-9);
+  sf_study_mean_ci(v, 1, &m, &lo, &hi);
+  assert_true(m == 1 && lo == 1 && hi == 1);
+}
+
 // a 2-cell study runs; a second run into the same directory is refused (exit 2) unless
 // --resume; with a cell's store removed, --resume keeps the other, reruns it and writes the
 // same summary byte for byte
@@ -125,6 +146,13 @@ static void test_run_and_resume(void** state) {
   assert_non_null(first);
   assert_non_null(strstr(first, "robots-1,2,none,3,1,fleet,"));
   assert_non_null(strstr(first, "robots-2,2,none,3,2,solo,"));
+  char md[4300];
+  snprintf(md, sizeof(md), "%s/summary.md", dir);
+  char* text = sf_test_read(md, NULL);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "| robots 2 | solo | 1 |"));
+  assert_non_null(strstr(text, "| group | fleet median | solo median | solo / fleet |"));
+  free(text);
 
   // again without --resume: refused
   r = sf_test_cli(ARGS("study", path, "--out", dir));
@@ -150,6 +178,7 @@ int main(void) {
       cmocka_unit_test(test_grid),
       cmocka_unit_test(test_bad_specs),
       cmocka_unit_test(test_rounds_to_target),
+      cmocka_unit_test(test_km_and_ci),
       cmocka_unit_test(test_run_and_resume),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

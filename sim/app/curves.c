@@ -39,8 +39,7 @@ static double sf_metric_value(const sfEpisodeRow* r, int metric) {
   }
 }
 
-// two-sided 95 % quantile of Student's t with dof degrees of freedom (dof >= 1)
-static double sf_t95(int dof) {
+double sf_t95(int dof) {
   static const double t[30] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
                                2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
                                2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,

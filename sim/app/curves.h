@@ -40,6 +40,9 @@ int sf_metric_parse(const char* s);
 // the metric's axis label with unit
 const char* sf_metric_label(int metric);
 
+// two-sided 95 % quantile of Student's t with dof degrees of freedom (dof >= 1)
+double sf_t95(int dof);
+
 // Wilson score interval (95 %) of k successes in n trials (n > 0) into [*lo, *hi]
 void sf_wilson95(double k, double n, double* lo, double* hi);
 

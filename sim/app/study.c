@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "curves.h"
 #include "fleet.h"
 #include "robots.h"
 #include "store_check.h"
@@ -334,6 +335,37 @@ int sf_study_summarise(const sfStudySpec* s, const sfStoreData* d, sfStudyRow ro
   return n;
 }
 
+int sf_study_km_median(const int* time, const int* censored, int n) {
+  // event times in order; the survival estimate falls at each
+  double surv = 1;
+  int last = -1;
+  for (;;) {
+    int t = -1;
+    for (int i = 0; i < n; i++) {
+      if (!censored[i] && time[i] > last && (t < 0 || time[i] < t)) t = time[i];
+    }
+    if (t < 0) return 0;
+    int at_risk = 0, events = 0;
+    for (int i = 0; i < n; i++) {
+      at_risk += time[i] >= t;
+      events += !censored[i] && time[i] == t;
+    }
+    surv *= 1 - (double)events / at_risk;
+    if (surv <= 0.5 + 1e-12) return t;
+    last = t;
+  }
+}
+
+void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* hi) {
+  double sum = 0, var = 0;
+  for (int i = 0; i < n; i++) sum += v[i];
+  *mean = n ? sum / n : NAN;
+  for (int i = 0; i < n; i++) var += (v[i] - *mean) * (v[i] - *mean);
+  double half = n > 1 ? sf_t95(n - 1) * sqrt(var / (n - 1) / n) : 0;
+  *lo = *mean - half;
+  *hi = *mean + half;
+}
+
 // estimated pipeline speed for --dry-run: episodes per second per thread on the fast scene
 // (README "Performance": bench, 35.6 episodes/s at one thread)
 #define SF_STUDY_EPISODES_PER_THREAD_S 35.0
@@ -437,6 +469,151 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
   return SF_OK;
 }
 
+// a summarised cohort of a cell, with the cell's group (its cell with the seed axis dropped)
+typedef struct sfStudyCellRow_ {
+  long cell;
+  long group;
+  sfStudyRow row;
+} sfStudyCellRow;
+
+// cell k's group: its axis indices but the seed's, as one number
+static long sf_study_group(const sfStudySpec* s, long k) {
+  int idx[SF_STUDY_MAX_AXES];
+  sf_study_cell_index(s, k, idx);
+  long g = 0;
+  for (int i = 0; i < s->naxis; i++) {
+    if (strcmp(s->axis[i].key, "seed")) g = g * s->axis[i].nvalue + idx[i];
+  }
+  return g;
+}
+
+// a group's name: the values of its multi-valued axes but the seed ("all" when none)
+static void sf_study_group_name(const sfStudySpec* s, long k, char* buf, size_t n) {
+  int idx[SF_STUDY_MAX_AXES];
+  sf_study_cell_index(s, k, idx);
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = 0; i < s->naxis && len + 1 < n; i++) {
+    if (s->axis[i].nvalue < 2 || !strcmp(s->axis[i].key, "seed")) continue;
+    len += (size_t)snprintf(buf + len, n - len, "%s%s %s", len ? ", " : "", s->axis[i].key,
+                            s->axis[i].value[idx[i]]);
+  }
+  if (!buf[0]) snprintf(buf, n, "all");
+}
+
+// a number or "–" for NaN, into buf
+static const char* sf_study_num(char* buf, size_t n, const char* fmt, double v) {
+  if (isnan(v)) return "–";
+  snprintf(buf, n, fmt, v);
+  return buf;
+}
+
+// "mean (lo–hi)" of n values (a share: the interval clipped to [0, 1]), "–" for none
+static const char* sf_study_interval(char* buf, size_t n, const double* v, int nv, int share) {
+  double m, lo, hi;
+  sf_study_mean_ci(v, nv, &m, &lo, &hi);
+  if (isnan(m)) return "–";
+  if (share) lo = fmax(lo, 0), hi = fmin(hi, 1);
+  snprintf(buf, n, share ? "%.2f (%.2f–%.2f)" : "%.1f (%.1f–%.1f)", m, lo, hi);
+  return buf;
+}
+
+// one group and cohort's line of summary.md: seeds, final success, rounds to target (KM median
+// and censored count; mean and CI over the seeds that reached it), joiners
+static void sf_study_md_line(FILE* f, const char* group, int cohort, const sfStudyCellRow* all,
+                             int nall, long g, int* median) {
+  int n = 0, ncens = 0, nj = 0, time[SF_STUDY_MAX_VALUES], cens[SF_STUDY_MAX_VALUES];
+  double fin[SF_STUDY_MAX_VALUES], reached[SF_STUDY_MAX_VALUES];
+  double join[SF_STUDY_MAX_VALUES], fleet[SF_STUDY_MAX_VALUES];
+  int nr = 0;
+  for (int i = 0; i < nall && n < SF_STUDY_MAX_VALUES; i++) {  // a group: one cell per seed
+    const sfStudyRow* r = &all[i].row;
+    if (all[i].group != g || r->cohort != cohort) continue;
+    time[n] = r->rounds_to_target, cens[n] = r->censored, fin[n] = r->final_success;
+    ncens += r->censored;
+    if (!r->censored) reached[nr++] = r->rounds_to_target;
+    if (!isnan(r->joiner_first_success)) {
+      join[nj] = r->joiner_first_success, fleet[nj++] = r->fleet_success_at_join;
+    }
+    n++;
+  }
+  if (!n) return;
+  *median = sf_study_km_median(time, cens, n);
+  double fm, flo, fhi;
+  char a[64], b[64], c[64], med[64], buf[64];
+  if (*median) {
+    snprintf(med, sizeof(med), "%d", *median);
+  } else {
+    snprintf(med, sizeof(med), "not reached (> %d)", all[0].row.rounds);
+  }
+  fprintf(f, "| %s | %s | %d | %s | %s | %d of %d | ", group, cohort ? "solo" : "fleet", n,
+          sf_study_interval(a, sizeof(a), fin, n, 1), med, ncens, n);
+  fprintf(f, "%s | ", sf_study_interval(b, sizeof(b), reached, nr, 0));
+  sf_study_mean_ci(fleet, nj, &fm, &flo, &fhi);
+  fprintf(f, "%s | %s |\n", sf_study_interval(c, sizeof(c), join, nj, 1),
+          sf_study_num(buf, sizeof(buf), "%.2f", fm));
+}
+
+// out/summary.md: per group of cells (every axis but the seed) and cohort, means and 95 %
+// intervals over the seeds, the Kaplan-Meier median of the rounds to target, and the solo /
+// fleet ratio of those medians (a lower bound when the solo median is not reached)
+static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const sfStudyCellRow* all,
+                                   int nall, sfError* e) {
+  char path[8192], group[1024];
+  sftStatus st = sf_study_path(path, sizeof(path), dir, "summary.md", e);
+  FILE* f = st == SF_OK ? fopen(path, "w") : NULL;
+  if (st == SF_OK && !f) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  if (st != SF_OK) return st;
+  fprintf(f,
+          "# Study %s\n\nSpec `%s`, %ld cells. Target: success %.2f averaged over %d rounds; "
+          "rounds to target are counted in rounds (= episodes per robot), censored when the "
+          "target was not reached in the rounds run. Intervals are 95 %% t intervals over the "
+          "seeds; the median is Kaplan-Meier's, so censored seeds count.\n\n",
+          s->name, s->path, s->ncell, s->target, s->window);
+  fprintf(f,
+          "| group | cohort | seeds | final success (95 %% CI) | rounds to target: KM median | "
+          "censored | mean over seeds that reached it (95 %% CI) | joiners' first success (95 "
+          "%% CI) | fleet that round |\n|---|---|---|---|---|---|---|---|---|\n");
+  long ngroup = 0;
+  for (long k = 0; k < s->ncell; k++)
+    ngroup = sf_study_group(s, k) + 1 > ngroup ? sf_study_group(s, k) + 1 : ngroup;
+  int* med = SF_CALLOC(2 * (ngroup > 0 ? ngroup : 1), sizeof(int));
+  int* seen = SF_CALLOC(ngroup > 0 ? ngroup : 1, sizeof(int));
+  for (long k = 0; k < s->ncell; k++) {
+    long g = sf_study_group(s, k);
+    if (seen[g]++) continue;
+    sf_study_group_name(s, k, group, sizeof(group));
+    for (int c = 0; c < 2; c++) sf_study_md_line(f, group, c, all, nall, g, &med[2 * g + c]);
+  }
+
+  // the ratio of the medians, where both cohorts ran
+  fprintf(f, "\n| group | fleet median | solo median | solo / fleet |\n|---|---|---|---|\n");
+  memset(seen, 0, sizeof(int) * (size_t)(ngroup > 0 ? ngroup : 1));
+  for (long k = 0; k < s->ncell; k++) {
+    long g = sf_study_group(s, k);
+    if (seen[g]++) continue;
+    int has_solo = 0;
+    for (int i = 0; i < nall; i++) has_solo |= all[i].group == g && all[i].row.cohort == 1;
+    if (!has_solo) continue;
+    sf_study_group_name(s, k, group, sizeof(group));
+    int rounds = all[0].row.rounds;
+    if (!med[2 * g]) {
+      fprintf(f, "| %s | not reached (> %d) | %s | – |\n", group, rounds,
+              med[2 * g + 1] ? "reached" : "not reached");
+    } else if (med[2 * g + 1]) {
+      fprintf(f, "| %s | %d | %d | %.2f |\n", group, med[2 * g], med[2 * g + 1],
+              (double)med[2 * g + 1] / med[2 * g]);
+    } else {
+      fprintf(f, "| %s | %d | not reached (> %d) | > %.2f (a lower bound) |\n", group, med[2 * g],
+              rounds, (double)rounds / med[2 * g]);
+    }
+  }
+  free(med);
+  free(seen);
+  if (fclose(f) != 0) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  return SF_OK;
+}
+
 // one CSV row per cell and cohort into out/summary.csv
 static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, sfError* e) {
   char path[8192], store[8192], name[512], base[600];
@@ -456,6 +633,8 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
           ",seed,robots,cohort,rounds_to_target,episodes_per_robot_to_target,"
           "total_episodes_to_target,censored,final_success,joiners,joiner_first_success,"
           "fleet_success_at_join,mean_trauma_mm2,mean_time_s\n");
+  sfStudyCellRow* all = SF_CALLOC(2 * s->ncell, sizeof(sfStudyCellRow));
+  int nall = 0;
   for (long k = 0; st == SF_OK && k < s->ncell; k++) {
     sfRunConfig c;
     sfStoreData d;
@@ -471,6 +650,7 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
     int n = sf_study_summarise(s, &d, rows);
     for (int r = 0; r < n; r++) {
       const sfStudyRow* x = &rows[r];
+      all[nall++] = (sfStudyCellRow){k, sf_study_group(s, k), *x};
       fprintf(f, "%s", name);
       for (int i = 0; i < s->naxis; i++) {
         if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
@@ -487,6 +667,8 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
     sf_store_data_free(&d);
   }
   if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  if (st == SF_OK) st = sf_study_write_md(s, dir, all, nall, e);
+  free(all);
   return st;
 }
 

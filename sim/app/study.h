@@ -83,6 +83,14 @@ int sf_study_summarise(const sfStudySpec* s, const sfStoreData* d, sfStudyRow ro
 // reaches target, or 0 when it never does (rate: success per round, n rounds)
 int sf_study_rounds_to_target(const double* rate, int n, int window, double target);
 
+// the Kaplan-Meier median of n times (time[i], right-censored where censored[i]): the first
+// event time at which the estimated share not yet reached falls to 0.5 or below; 0 when it
+// never does (more than half censored before)
+int sf_study_km_median(const int* time, const int* censored, int n);
+
+// mean and 95 % t interval of n values (lo = hi = mean for n = 1; NaN for n = 0)
+void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* hi);
+
 // what `suturefleet study` was asked
 typedef struct sfStudyArgs_ {
   const char* spec;  // the spec file
@@ -100,7 +108,8 @@ typedef int (*sfStudyRunFn)(int argc, char** argv, FILE* out, FILE* err);
 // the study: load and check the spec (SF_ERR_INPUT, nothing written), then list the cells
 // (dry run) or run every cell not yet complete into out/cells/<cell>.h5 through run (cells
 // from an earlier, interrupted study are kept when complete and of the same configuration, an
-// interrupted cell is resumed), then write out/summary.csv; returns the exit code
+// interrupted cell is resumed), then write out/summary.csv and out/summary.md; returns the
+// exit code
 int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err);
 
 #endif  // SUTUREFLEET_SIM_APP_STUDY_H_
