@@ -154,6 +154,21 @@ static void test_run_and_resume(void** state) {
   assert_non_null(strstr(text, "| group | fleet median | solo median | solo / fleet |"));
   free(text);
 
+  // the scaling figure (robots is the one axis): SVG with its axis labels, and a PNG
+  char fig[4300];
+  snprintf(fig, sizeof(fig), "%s/scaling.svg", dir);
+  text = sf_test_read(fig, NULL);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "<svg"));
+  assert_non_null(strstr(text, "episodes per robot to target"));
+  assert_non_null(strstr(text, "ideal pooling"));
+  free(text);
+  snprintf(fig, sizeof(fig), "%s/scaling.png", dir);
+  size_t n = 0;
+  text = sf_test_read(fig, &n);
+  assert_true(text && n > 8 && !memcmp(text, "\x89PNG", 4));
+  free(text);
+
   // again without --resume: refused
   r = sf_test_cli(ARGS("study", path, "--out", dir));
   assert_int_equal(r.code, 2);

@@ -285,6 +285,63 @@ static void sf_plot_script(FILE* g, const char* path, int svg, int metric, const
   fputs("\n", g);
 }
 
+sftStatus sf_gnuplot(const char* path, void (*data)(FILE* f, void* user),
+                     void (*script)(FILE* g, const char* path, int svg, const char* data,
+                                    void* user),
+                     void* user, sfError* e) {
+  // the data into a temporary file
+  size_t len = strlen(path);
+  int svg = len > 4 && !strcmp(path + len - 4, ".svg");
+  char tmp[] = "/tmp/suturefleet-plot-XXXXXX";
+  int fd = mkstemp(tmp);
+  FILE* f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd), unlink(tmp);
+    return sf_fail(e, SF_ERR_RUN, "cannot create a temporary file in /tmp");
+  }
+  data(f, user);
+  fclose(f);
+
+  // the script through a gnuplot pipe
+  FILE* g = popen("gnuplot 2>&1", "w");
+  if (!g) {
+    unlink(tmp);
+    return sf_fail(e, SF_ERR_RUN, "cannot start gnuplot (%s)", strerror(errno));
+  }
+  script(g, path, svg, tmp, user);
+  int rc = pclose(g);
+  unlink(tmp);
+  if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
+    int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return sf_fail(e, SF_ERR_RUN, "gnuplot failed (exit %d%s) drawing '%s'", code,
+                   code == 127 ? ": not installed? apt-get install gnuplot-nox" : "", path);
+  }
+  return SF_OK;
+}
+
+// what sf_curves_plot hands to its data and script writers
+typedef struct sfCurvesPlot_ {
+  int metric;
+  const sfCurvePoint* p;
+  int n;
+  const char* lit;
+  const char* title;
+  int first[SF_CURVE_GROUPS * 2];
+  int ng;
+} sfCurvesPlot;
+
+static void sf_curves_plot_data(FILE* f, void* user) {
+  sfCurvesPlot* cp = user;
+  cp->ng = sf_plot_data(f, cp->p, cp->n, cp->first);
+  if (cp->lit && sf_lit_data(f, cp->lit) == 0) cp->lit = NULL;
+}
+
+static void sf_curves_plot_script(FILE* g, const char* path, int svg, const char* data,
+                                  void* user) {
+  sfCurvesPlot* cp = user;
+  sf_plot_script(g, path, svg, cp->metric, data, cp->p, cp->first, cp->ng, cp->lit, cp->title);
+}
+
 sftStatus sf_curves_plot(const char* path, int metric, const sfCurvePoint* p, int n,
                          const char* lit, const char* title, sfError* e) {
   size_t len = strlen(path);
@@ -307,29 +364,6 @@ sftStatus sf_curves_plot(const char* path, int metric, const sfCurvePoint* p, in
   }
 
   // the data, then the script through a gnuplot pipe
-  char data[] = "/tmp/suturefleet-curves-XXXXXX";
-  int fd = mkstemp(data);
-  FILE* f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close(fd), unlink(data);
-    return sf_fail(e, SF_ERR_RUN, "cannot create a temporary file in /tmp");
-  }
-  int first[SF_CURVE_GROUPS * 2];
-  int ng = sf_plot_data(f, p, n, first);
-  if (lit && sf_lit_data(f, lit) == 0) lit = NULL;
-  fclose(f);
-  FILE* g = popen("gnuplot 2>&1", "w");
-  if (!g) {
-    unlink(data);
-    return sf_fail(e, SF_ERR_RUN, "cannot start gnuplot (%s)", strerror(errno));
-  }
-  sf_plot_script(g, path, svg, metric, data, p, first, ng, lit, title);
-  int rc = pclose(g);
-  unlink(data);
-  if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-    int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return sf_fail(e, SF_ERR_RUN, "gnuplot failed (exit %d%s) drawing '%s'", code,
-                   code == 127 ? ": not installed? apt-get install gnuplot-nox" : "", path);
-  }
-  return SF_OK;
+  sfCurvesPlot cp = {metric, p, n, lit, title, {0}, 0};
+  return sf_gnuplot(path, sf_curves_plot_data, sf_curves_plot_script, &cp, e);
 }

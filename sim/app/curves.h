@@ -55,6 +55,14 @@ sftStatus sf_curves(const sfStoreData* stores, int nstore, int metric, sfCurvePo
 // mean,ci_lo,ci_hi; episode 1-based), one row per group and episode
 void sf_curves_csv(FILE* f, int metric, const sfCurvePoint* p, int n);
 
+// a plot by gnuplot into path (.svg: SVG, else PNG): data(f, user) writes the data into a
+// temporary file, then script(g, path, svg, data_path, user) writes the script to gnuplot;
+// SF_ERR_RUN when the temporary file cannot be made or gnuplot is missing or fails
+sftStatus sf_gnuplot(const char* path, void (*data)(FILE* f, void* user),
+                     void (*script)(FILE* g, const char* path, int svg, const char* data,
+                                    void* user),
+                     void* user, sfError* e);
+
 // draw the curves with their bands into path (.png or .svg, by gnuplot) under title (quotes and
 // control characters not allowed: the caller replaces them); lit (may be NULL) is a literature
 // reference CSV (repetition,time_s,...) drawn beside a time curve; SF_ERR_INPUT for another

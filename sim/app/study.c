@@ -614,6 +614,143 @@ static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const 
   return SF_OK;
 }
 
+// the scaling figure's points: per fleet size, the fleet's Kaplan-Meier median of rounds to
+// target (the rounds run when censored) and the t interval of the seeds that reached it; and
+// the solo cohort's median over every cell (a solo robot learns alone whatever the fleet)
+typedef struct sfScaling_ {
+  int n;                               // fleet sizes
+  int robots[SF_STUDY_MAX_VALUES];     // each size
+  double median[SF_STUDY_MAX_VALUES];  // its median (rounds run when not reached)
+  double lo[SF_STUDY_MAX_VALUES];      // interval over the seeds that reached the target
+  double hi[SF_STUDY_MAX_VALUES];
+  int censored[SF_STUDY_MAX_VALUES];  // the median was not reached
+  double solo;                        // the solo median (rounds run when not reached)
+  int solo_censored;
+  int rounds;  // rounds run
+  const char* title;
+} sfScaling;
+
+// the points of the figure from the rows of a study whose only axes of several values are
+// robots and seed; 0 when the study has no such shape
+static int sf_scaling_points(const sfStudySpec* s, const sfStudyCellRow* all, int nall,
+                             sfScaling* sc) {
+  int robots_axis = -1;
+  for (int i = 0; i < s->naxis; i++) {
+    if (!strcmp(s->axis[i].key, "robots")) robots_axis = i;
+    if (s->axis[i].nvalue > 1 && strcmp(s->axis[i].key, "robots") &&
+        strcmp(s->axis[i].key, "seed")) {
+      return 0;
+    }
+  }
+  if (robots_axis < 0 || s->axis[robots_axis].nvalue < 2 || nall == 0) return 0;
+  memset(sc, 0, sizeof(*sc));
+  sc->rounds = all[0].row.rounds;
+  int* time = SF_CALLOC(2 * (size_t)nall, sizeof(int));
+  int* cens = time + nall;
+  double* reached = SF_CALLOC((size_t)nall, sizeof(double));
+  for (int v = 0; v < s->axis[robots_axis].nvalue; v++) {
+    int robots = atoi(s->axis[robots_axis].value[v]), n = 0, nr = 0;
+    for (int i = 0; i < nall; i++) {
+      const sfStudyRow* r = &all[i].row;
+      if (r->cohort != 0 || r->robots != robots) continue;
+      time[n] = r->rounds_to_target, cens[n++] = r->censored;
+      if (!r->censored) reached[nr++] = r->rounds_to_target;
+    }
+    if (!n) continue;
+    int k = sc->n++, med = sf_study_km_median(time, cens, n);
+    double m;
+    sc->robots[k] = robots;
+    sc->censored[k] = med == 0;
+    sc->median[k] = med ? med : sc->rounds;
+    sf_study_mean_ci(reached, nr, &m, &sc->lo[k], &sc->hi[k]);
+    if (!nr) sc->lo[k] = sc->hi[k] = sc->median[k];
+  }
+  int n = 0;
+  for (int i = 0; i < nall; i++) {
+    if (all[i].row.cohort != 1) continue;
+    time[n] = all[i].row.rounds_to_target, cens[n++] = all[i].row.censored;
+  }
+  int med = n ? sf_study_km_median(time, cens, n) : 0;
+  sc->solo_censored = med == 0;
+  sc->solo = med ? med : sc->rounds;
+  free(time);
+  free(reached);
+  return sc->n > 0;
+}
+
+// the data blocks: the fleet sizes that reached the target, those that did not, the solo
+// point; an empty block is left out (the script counts the blocks the same way)
+static void sf_scaling_data(FILE* f, void* user) {
+  const sfScaling* sc = user;
+  for (int pass = 0; pass < 2; pass++) {
+    int any = 0;
+    for (int i = 0; i < sc->n; i++) {
+      if (sc->censored[i] != pass) continue;
+      any = 1;
+      if (pass == 0)
+        fprintf(f, "%d %g %g %g\n", sc->robots[i], sc->median[i], sc->lo[i], sc->hi[i]);
+      if (pass == 1) fprintf(f, "%d %g\n", sc->robots[i], sc->median[i]);
+    }
+    if (any) fprintf(f, "\n\n");
+  }
+  fprintf(f, "1 %g\n", sc->solo);
+}
+
+static void sf_scaling_script(FILE* g, const char* path, int svg, const char* data, void* user) {
+  const sfScaling* sc = user;
+  fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
+  fprintf(g, "set termoption noenhanced\nset output '%s'\nset title '%.200s'\n", path, sc->title);
+  fprintf(g,
+          "set logscale xy\nset grid\nset key below\nset xlabel 'robots pooling their "
+          "experience (fleet size)'\nset ylabel 'practice episodes per robot to target'\n"
+          "set xrange [0.7:%d]\nset yrange [0.5:%d]\n",
+          sc->robots[sc->n - 1] * 2, sc->rounds * 4);
+  int reached = 0, censored = 0;
+  for (int i = 0; i < sc->n; i++) reached += !sc->censored[i], censored += sc->censored[i];
+  fprintf(g, "set xtics (");
+  for (int i = 0; i < sc->n; i++) fprintf(g, "%s%d", i ? ", " : "", sc->robots[i]);
+  fprintf(g, ")\nplot ");
+  if (reached) {
+    fprintf(g,
+            "'%s' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '#1f77b4' title "
+            "'fleet: Kaplan-Meier median over seeds (bars: 95%% CI of the seeds that reached "
+            "it)', ",
+            data);
+  }
+  if (censored) {
+    fprintf(g,
+            "'%s' index %d using 1:2 with points pt 9 ps 1.5 lc rgb '#1f77b4' title 'fleet: not "
+            "reached in %d rounds (a lower bound)', ",
+            data, reached > 0, sc->rounds);
+  }
+  fprintf(g,
+          "'%s' index %d using 1:2 with points pt %d ps 2 lc rgb '#d62728' title 'solo robot%s', "
+          "%g / x with lines dt 2 lc rgb 'black' title 'ideal pooling: solo / N'\n",
+          data, (reached > 0) + (censored > 0), sc->solo_censored ? 9 : 5,
+          sc->solo_censored ? " (not reached: a lower bound)" : "", sc->solo);
+}
+
+// out/scaling.svg and .png when the study varies the fleet size (and the seed) only
+static sftStatus sf_study_scaling(const sfStudySpec* s, const char* dir, const sfStudyCellRow* all,
+                                  int nall, sfError* e) {
+  sfScaling* sc = SF_CALLOC(1, sizeof(sfScaling));
+  sftStatus st = SF_OK;
+  char title[256];
+  snprintf(title, sizeof(title), "Study %.60s: episodes per robot to %.2f success (window %d)",
+           s->name, s->target, s->window);
+  if (sf_scaling_points(s, all, nall, sc)) {
+    sc->title = title;
+    static const char* ext[2] = {"scaling.svg", "scaling.png"};
+    char path[8192];
+    for (int i = 0; st == SF_OK && i < 2; i++) {
+      st = sf_study_path(path, sizeof(path), dir, ext[i], e);
+      if (st == SF_OK) st = sf_gnuplot(path, sf_scaling_data, sf_scaling_script, sc, e);
+    }
+  }
+  free(sc);
+  return st;
+}
+
 // one CSV row per cell and cohort into out/summary.csv
 static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, sfError* e) {
   char path[8192], store[8192], name[512], base[600];
@@ -668,6 +805,7 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
   }
   if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
   if (st == SF_OK) st = sf_study_write_md(s, dir, all, nall, e);
+  if (st == SF_OK) st = sf_study_scaling(s, dir, all, nall, e);
   free(all);
   return st;
 }
