@@ -63,7 +63,7 @@ static void test_bad_options(void** state) {
       {{"run", "--store", "x.h5", "--resume", "--force"}, {"--resume", "got --force"}},
       {{"frobnicate"},
        {"unknown command 'frobnicate'",
-        "expected run, eval, info, bench, controllers, curves or replay"}},
+        "expected run, eval, info, bench, controllers, curves, replay or study"}},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     expect_bad(cases[i].args, cases[i].words);
