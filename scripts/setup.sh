@@ -14,7 +14,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libmujoco-dev libmujoco-samples libhdf5-dev hdf5-tools libcmocka-dev libinih-dev \
   libosmesa6-dev libglfw3-dev libpng-dev ffmpeg gnuplot-nox xvfb xauth python3-h5py \
   libopenmpi-dev openmpi-bin openssh-client \
-  clang libclang-rt-14-dev valgrind
+  clang libclang-rt-14-dev valgrind chromium
 
 # build
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON -DSUTUREFLEET_MPI=ON

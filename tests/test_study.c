@@ -188,6 +188,43 @@ static void test_run_and_resume(void** state) {
   free(second);
 }
 
+// the report: one page with the spec, the summary's tables and the figure inline; rendered by
+// headless Chromium, its DOM has them and its screenshot is not blank
+static void test_report_in_chromium(void** state) {
+  (void)state;
+  char dir[4096], html[4200], dom[4200], png[4200], cmd[20000];
+  sf_test_path(dir, sizeof(dir), "study_run.out");
+  snprintf(html, sizeof(html), "%s/report.html", dir);
+  char* text = sf_test_read(html, NULL);
+  assert_non_null(text);  // written by test_run_and_resume
+  assert_non_null(strstr(text, "<table>"));
+  assert_non_null(strstr(text, "<svg"));
+  assert_non_null(strstr(text, "cells/robots-1.h5"));
+  free(text);
+  if (system("command -v chromium >/dev/null 2>&1") != 0) {
+    print_message("skipped: chromium is not installed (scripts/setup.sh installs it)\n");
+    skip();
+  }
+  snprintf(dom, sizeof(dom), "%s/report.dom", dir);
+  snprintf(png, sizeof(png), "%s/report.png", dir);
+  snprintf(cmd, sizeof(cmd),
+           "chromium --headless --no-sandbox --disable-gpu --dump-dom 'file://%s' > '%s' "
+           "2>/dev/null && chromium --headless --no-sandbox --disable-gpu --window-size=1200,1600 "
+           "--screenshot='%s' 'file://%s' >/dev/null 2>&1",
+           html, dom, png, html);
+  assert_int_equal(system(cmd), 0);
+  text = sf_test_read(dom, NULL);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "<h1>Study small</h1>"));
+  assert_non_null(strstr(text, "<th>final success (95 % CI)</th>"));
+  assert_non_null(strstr(text, "<svg"));
+  free(text);
+  size_t n = 0;
+  text = sf_test_read(png, &n);
+  assert_true(text && n > 20000 && !memcmp(text, "\x89PNG", 4));  // a blank page is ~5 kB
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grid),
@@ -195,6 +232,7 @@ int main(void) {
       cmocka_unit_test(test_rounds_to_target),
       cmocka_unit_test(test_km_and_ci),
       cmocka_unit_test(test_run_and_resume),
+      cmocka_unit_test(test_report_in_chromium),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -707,8 +707,9 @@ static void sf_scaling_script(FILE* g, const char* path, int svg, const char* da
           sc->robots[sc->n - 1] * 2, sc->rounds * 4);
   int reached = 0, censored = 0;
   for (int i = 0; i < sc->n; i++) reached += !sc->censored[i], censored += sc->censored[i];
-  fprintf(g, "set xtics (");
-  for (int i = 0; i < sc->n; i++) fprintf(g, "%s%d", i ? ", " : "", sc->robots[i]);
+  fprintf(g, "set xtics (%s", sc->robots[0] == 1 ? "" : "1");
+  for (int i = 0; i < sc->n; i++)
+    fprintf(g, "%s%d", i || sc->robots[0] != 1 ? ", " : "", sc->robots[i]);
   fprintf(g, ")\nplot ");
   if (reached) {
     fprintf(g,
@@ -749,6 +750,132 @@ static sftStatus sf_study_scaling(const sfStudySpec* s, const char* dir, const s
   }
   free(sc);
   return st;
+}
+
+// text into f with HTML's special characters escaped
+static void sf_html_text(FILE* f, const char* t) {
+  for (; *t; t++) {
+    if (*t == '<')
+      fputs("&lt;", f);
+    else if (*t == '>')
+      fputs("&gt;", f);
+    else if (*t == '&')
+      fputs("&amp;", f);
+    else if (*t == '"')
+      fputs("&quot;", f);
+    else
+      fputc(*t, f);
+  }
+}
+
+// a file's whole text (malloc'd, NUL-terminated), NULL when it cannot be read
+static char* sf_slurp(const char* path) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  char* buf = SF_CALLOC(cap, 1);
+  for (size_t k; (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+    n += k;
+    if (n + 1 == cap) buf = SF_REALLOC(buf, cap *= 2, 1);
+  }
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+// summary.md's tables as HTML tables, its paragraphs as paragraphs
+static void sf_html_markdown(FILE* f, const char* md) {
+  char line[8192];
+  int in_table = 0, header = 0;
+  for (const char* p = md; *p;) {
+    // one line
+    size_t n = strcspn(p, "\n");
+    snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), p);
+    p += n + (p[n] == '\n');
+    if (line[0] != '|' && in_table) fputs("</table>\n", f), in_table = 0;
+    if (!line[0] || line[0] == '#') continue;
+    if (line[0] != '|') {
+      fputs("<p>", f);
+      sf_html_text(f, line);
+      fputs("</p>\n", f);
+      continue;
+    }
+    if (!strncmp(line, "|---", 4)) continue;
+
+    // a table row: cells between the bars
+    if (!in_table) fputs("<table>\n", f), in_table = 1, header = 1;
+    fputs("<tr>", f);
+    char* save = NULL;
+    for (char* c = strtok_r(line + 1, "|", &save); c; c = strtok_r(NULL, "|", &save)) {
+      fputs(header ? "<th>" : "<td>", f);
+      sf_html_text(f, sf_trim(c));
+      fputs(header ? "</th>" : "</td>", f);
+    }
+    fputs("</tr>\n", f);
+    header = 0;
+  }
+  if (in_table) fputs("</table>\n", f);
+}
+
+// out/report.html: one self-contained page: the spec and the command, the software, the
+// summary's tables, the scaling figure inline (SVG), links to the cell stores
+static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfError* e) {
+  char path[8192], md[8192], svg[8192], name[512];
+  sftStatus st = sf_study_path(path, sizeof(path), dir, "report.html", e);
+  if (st == SF_OK) st = sf_study_path(md, sizeof(md), dir, "summary.md", e);
+  if (st == SF_OK) st = sf_study_path(svg, sizeof(svg), dir, "scaling.svg", e);
+  FILE* f = st == SF_OK ? fopen(path, "w") : NULL;
+  if (st == SF_OK && !f) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  if (st != SF_OK) return st;
+
+  // head, title, what was run with what
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Study ", f);
+  sf_html_text(f, s->name);
+  fputs(
+      "</title><style>body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
+      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;"
+      "text-align:right}th{background:#eee}pre{background:#f6f6f6;padding:1em}"
+      "figure{margin:1em 0}</style></head><body>\n<h1>Study ",
+      f);
+  sf_html_text(f, s->name);
+  fprintf(f, "</h1>\n<p>suturefleet %s, MuJoCo %s; %ld cells.</p>\n<p>Command: <code>", SF_VERSION,
+          mj_versionString(), s->ncell);
+  fputs("suturefleet study ", f);
+  sf_html_text(f, s->path);
+  fputs(" --out ", f);
+  sf_html_text(f, dir);
+  fputs("</code></p>\n<h2>Spec</h2>\n<pre>", f);
+  char* text = sf_slurp(s->path);
+  sf_html_text(f, text ? text : "(the spec file could not be read again)");
+  free(text);
+
+  // the summary's tables and the figure
+  fputs("</pre>\n<h2>Summary</h2>\n", f);
+  text = sf_slurp(md);
+  if (text) sf_html_markdown(f, text);
+  free(text);
+  text = sf_slurp(svg);
+  if (text) {
+    char* start = strstr(text, "<svg");
+    fputs("<h2>Scaling</h2>\n<figure>", f);
+    fputs(start ? start : "", f);
+    fputs("<figcaption>Episodes per robot to target against fleet size.</figcaption></figure>\n",
+          f);
+  }
+  free(text);
+
+  // the cells' stores
+  fputs("<h2>Cells</h2>\n<ul>\n", f);
+  for (long k = 0; k < s->ncell; k++) {
+    sf_study_cell_name(s, k, name, sizeof(name));
+    fprintf(f,
+            "<li><a href=\"cells/%s.h5\">cells/%s.h5</a> (<a "
+            "href=\"cells/%s.ini\">settings</a>)</li>\n",
+            name, name, name);
+  }
+  fputs("</ul>\n</body></html>\n", f);
+  if (fclose(f) != 0) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  return SF_OK;
 }
 
 // one CSV row per cell and cohort into out/summary.csv
@@ -806,6 +933,7 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
   if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
   if (st == SF_OK) st = sf_study_write_md(s, dir, all, nall, e);
   if (st == SF_OK) st = sf_study_scaling(s, dir, all, nall, e);
+  if (st == SF_OK) st = sf_study_write_html(s, dir, e);
   free(all);
   return st;
 }

@@ -108,8 +108,8 @@ typedef int (*sfStudyRunFn)(int argc, char** argv, FILE* out, FILE* err);
 // the study: load and check the spec (SF_ERR_INPUT, nothing written), then list the cells
 // (dry run) or run every cell not yet complete into out/cells/<cell>.h5 through run (cells
 // from an earlier, interrupted study are kept when complete and of the same configuration, an
-// interrupted cell is resumed), then write out/summary.csv, out/summary.md and (a study of
-// fleet sizes) out/scaling.svg and .png; returns the exit code
+// interrupted cell is resumed), then write out/summary.csv, out/summary.md, (a study of fleet
+// sizes) out/scaling.svg and .png, and out/report.html; returns the exit code
 int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err);
 
 #endif  // SUTUREFLEET_SIM_APP_STUDY_H_
