@@ -191,18 +191,16 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
 
 // state shared with the INI reader and callback
 typedef struct sfIniCtx_ {
+  sfIniLines in;  // the stream and its line count (first: sf_ini_read reads through it)
   sfRunConfig* c;
-  FILE* f;           // the file being read
-  int line;          // lines read so far
   int bad_line;      // line of the first rejected entry (0: none)
   char section[64];  // its section
   char key[64];      // its key
   char value[4200];  // its value
 } sfIniCtx;
 
-// line reader for inih that counts lines, so entries know where they are
-static char* sf_config_ini_read(char* str, int num, void* stream) {
-  sfIniCtx* x = stream;
+char* sf_ini_read(char* str, int num, void* stream) {
+  sfIniLines* x = stream;
   char* r = fgets(str, num, x->f);
   if (r) x->line++;
   return r;
@@ -215,7 +213,7 @@ static int sf_config_ini_entry(void* user, const char* section, const char* key,
   int ok = (!section[0] || !strcmp(section, "run")) &&
            sf_config_set(x->c, key, value, "", NULL) == SF_OK;
   if (!ok && !x->bad_line) {
-    x->bad_line = x->line;
+    x->bad_line = x->in.line;
     snprintf(x->section, sizeof(x->section), "%s", section);
     snprintf(x->key, sizeof(x->key), "%s", key);
     snprintf(x->value, sizeof(x->value), "%s", value);
@@ -249,8 +247,8 @@ sftStatus sf_config_load(sfRunConfig* c, const char* path, sfError* e) {
 // apply the INI text of stream f; origin names it in messages
 static sftStatus sf_config_stream(sfRunConfig* c, FILE* f, const char* name, sfError* e) {
   sfIniCtx x = {.c = c};
-  x.f = f;
-  int line = ini_parse_stream(sf_config_ini_read, &x, sf_config_ini_entry, &x);
+  x.in.f = f;
+  int line = ini_parse_stream(sf_ini_read, &x, sf_config_ini_entry, &x);
   if (line == 0) return SF_OK;
 
   // the first error: a line that is not 'key = value', or a rejected entry

@@ -4,6 +4,7 @@
 #define SUTUREFLEET_SIM_CONFIG_H_
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "status.h"
@@ -87,5 +88,16 @@ sftStatus sf_config_check_text(const sfRunConfig* c, sfError* e);
 int sf_parse_int(const char* text, long lo, long hi, int* out);
 int sf_parse_u64(const char* text, uint64_t* out);
 int sf_parse_double(const char* text, double lo, double hi, double* out);
+
+// an INI stream read line by line, counting lines (for inih's ini_parse_stream: pass
+// sf_ini_read as its reader and a pointer to this, or to a struct that starts with it, as
+// its stream)
+typedef struct sfIniLines_ {
+  FILE* f;   // the file being read
+  int line;  // lines read so far
+} sfIniLines;
+
+// inih's reader over an sfIniLines stream: the next line of f, counted; NULL at the end
+char* sf_ini_read(char* str, int num, void* stream);
 
 #endif  // SUTUREFLEET_SIM_CONFIG_H_

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,19 +17,11 @@
 
 // what the INI handler carries: the spec, the line, the first error
 typedef struct sfStudyIni_ {
+  sfIniLines in;  // the stream and its line count (first: sf_ini_read reads through it)
   sfStudySpec* s;
-  FILE* f;
-  int line;
   sfError* e;
   int failed;
 } sfStudyIni;
-
-static char* sf_study_ini_read(char* str, int num, void* stream) {
-  sfStudyIni* x = stream;
-  char* r = fgets(str, num, x->f);
-  if (r) x->line++;
-  return r;
-}
 
 // trim leading and trailing blanks of s in place
 static char* sf_trim(char* s) {
@@ -49,7 +42,7 @@ static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int 
         sf_parse_int(sf_trim(dash + 1), 0, 1000000000, &hi) || hi < lo) {
       return sf_fail(x->e, SF_ERR_INPUT,
                      "study '%s' line %d (%s): expected a range a-b of integers with a <= b",
-                     s->path, x->line, a->key);
+                     s->path, x->in.line, a->key);
     }
   } else {
     lo = hi = -1;
@@ -57,7 +50,7 @@ static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int 
   for (long k = lo; k <= hi; k++) {
     if (a->nvalue == SF_STUDY_MAX_VALUES) {
       return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): more than %d values", s->path,
-                     x->line, a->key, SF_STUDY_MAX_VALUES);
+                     x->in.line, a->key, SF_STUDY_MAX_VALUES);
     }
     if (dash) {
       snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%ld", k);
@@ -67,7 +60,7 @@ static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int 
         return sf_fail(x->e, SF_ERR_INPUT,
                        "study '%s' line %d (%s): an empty value in the list; expected a value or "
                        "a list",
-                       s->path, x->line, a->key);
+                       s->path, x->in.line, a->key);
       }
       snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%s", t);
     }
@@ -81,7 +74,7 @@ static sftStatus sf_study_axis(sfStudyIni* x, const char* key, const char* value
   for (int i = 0; i < s->naxis; i++) {
     if (!strcmp(s->axis[i].key, key)) {
       return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): the setting is given twice",
-                     s->path, x->line, key);
+                     s->path, x->in.line, key);
     }
   }
   sfStudyAxis* a = &s->axis[s->naxis++];
@@ -107,8 +100,8 @@ static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* 
   sfStudySpec* s = x->s;
   if (strcmp(section, "study")) {
     return sf_fail(x->e, SF_ERR_INPUT,
-                   "study '%s' line %d: unknown section [%s] (expected [study])", s->path, x->line,
-                   section);
+                   "study '%s' line %d: unknown section [%s] (expected [study])", s->path,
+                   x->in.line, section);
   }
   if (!strcmp(key, "name")) {
     snprintf(s->name, sizeof(s->name), "%s", value);
@@ -119,8 +112,8 @@ static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* 
                                      : sf_parse_int(value, 1, 1000, &s->window);
     if (!bad) return SF_OK;
     return sf_fail(
-        x->e, SF_ERR_INPUT, "study '%s' line %d (%s): expected %s, got '%s'", s->path, x->line, key,
-        !strcmp(key, "target") ? "a success level in (0, 1]" : "a round count from 1 to 1000",
+        x->e, SF_ERR_INPUT, "study '%s' line %d (%s): expected %s, got '%s'", s->path, x->in.line,
+        key, !strcmp(key, "target") ? "a success level in (0, 1]" : "a round count from 1 to 1000",
         value);
   }
   const char* setting = !strcmp(key, "seeds") ? "seed" : key;
@@ -130,7 +123,7 @@ static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* 
                    "study '%s' line %d: unknown key '%s' (expected name, target, window, seeds or "
                    "a run setting: robots, rounds, seed, stitches, join, mode, from, record, "
                    "controller, model)",
-                   s->path, x->line, key);
+                   s->path, x->in.line, key);
   }
   return sf_study_axis(x, setting, value);
 }
@@ -152,8 +145,8 @@ sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
   sftStatus st =
       sf_file_open_regular(path, "study spec", "an INI file with a [study] section", &f, e);
   if (st != SF_OK) return st;
-  sfStudyIni x = {s, f, 0, e, 0};
-  int line = ini_parse_stream(sf_study_ini_read, &x, sf_study_ini_entry, &x);
+  sfStudyIni x = {{f, 0}, s, e, 0};
+  int line = ini_parse_stream(sf_ini_read, &x, sf_study_ini_entry, &x);
   fclose(f);
   if (x.failed) return SF_ERR_INPUT;
   if (line != 0) {
@@ -429,8 +422,17 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
 }
 
 // run cell k (unless complete): its INI beside its store, then `run` with it
+// the study's progress: episodes of all cells, those run so far and the time they took
+typedef struct sfStudyProgress_ {
+  long total;     // episodes of every cell
+  long run;       // episodes run by this invocation so far
+  long left;      // episodes not yet run (kept cells count as done)
+  double wall_s;  // time this invocation has spent running cells
+} sfStudyProgress;
+
 static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, const char* dir,
-                                   long k, sfStudyRunFn run, FILE* out, FILE* err, sfError* e) {
+                                   long k, sfStudyRunFn run, sfStudyProgress* p, FILE* out,
+                                   FILE* err, sfError* e) {
   // the cell's configuration, INI and store paths, and its state
   sfRunConfig c;
   char name[512], ini[8192], store[8192], text[8192], threads[16];
@@ -443,9 +445,11 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
   if (st == SF_OK) st = sf_study_path(store, sizeof(store), dir, base, e);
   int state = 0;
   if (st == SF_OK) st = sf_study_cell_state(&c, store, &state, e);
+  long episodes = sf_study_cell_episodes(&c);
   if (st != SF_OK || state == 2) {
     if (st == SF_OK && !a->quiet)
       fprintf(out, "cell %ld/%ld %s: complete, kept\n", k + 1, s->ncell, name);
+    if (st == SF_OK) p->left -= episodes;
     return st;
   }
 
@@ -460,11 +464,21 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
                   threads,    "--quiet", "--resume", NULL};
   int argc = state == 1 ? 8 : 7;
   if (!a->quiet) {
-    fprintf(out, "cell %ld/%ld %s: %ld episodes%s\n", k + 1, s->ncell, name,
-            sf_study_cell_episodes(&c), state == 1 ? " (resumed)" : "");
+    // this cell, and the whole study: done so far, and the time left at the rate so far
+    char eta[64] = "";
+    if (p->run > 0) {
+      snprintf(eta, sizeof(eta), ", ETA %.0f s", p->wall_s / p->run * p->left);
+    }
+    fprintf(out, "cell %ld/%ld %s: %ld episodes%s; study %.0f%% done%s\n", k + 1, s->ncell, name,
+            episodes, state == 1 ? " (resumed)" : "",
+            100.0 * (double)(p->total - p->left) / (double)(p->total ? p->total : 1), eta);
     fflush(out);
   }
+  double t0 = omp_get_wtime();
   int code = run(argc, argv, out, err);
+  p->wall_s += omp_get_wtime() - t0;
+  p->run += episodes;
+  p->left -= episodes;
   if (code != 0) return sf_fail(e, SF_ERR_RUN, "cell %s: run failed (exit %d)", name, code);
   return SF_OK;
 }
@@ -976,8 +990,15 @@ int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err) 
     snprintf(dir, sizeof(dir), "%s.study", s->name);
   }
   st = sf_study_dir(dir, a->resume, &e);
+  sfStudyProgress p = {0, 0, 0, 0};
+  for (long k = 0; k < s->ncell; k++) {
+    sfRunConfig c;
+    sf_study_cell_config(s, k, &c, NULL);
+    p.total += sf_study_cell_episodes(&c);
+  }
+  p.left = p.total;
   for (long k = 0; st == SF_OK && k < s->ncell; k++) {
-    st = sf_study_cell_run(s, a, dir, k, run, out, err, &e);
+    st = sf_study_cell_run(s, a, dir, k, run, &p, out, err, &e);
   }
   if (st == SF_OK) st = sf_study_write_summary(s, dir, &e);
   if (st == SF_OK && !a->quiet)
