@@ -348,7 +348,6 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->krows = SF_CALLOC(n + 1, sizeof(sfKnowledgeRow));
   R->theta = SF_CALLOC((size_t)n * SF_MAX_THETA, sizeof(double));
   R->active = SF_CALLOC(n, sizeof(int));
-  R->trajs = SF_CALLOC(n, sizeof(sfTraj));
   R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
   R->cost = SF_CALLOC(n, sizeof(double));
   R->slot_cost = SF_CALLOC(n, sizeof(double));
@@ -361,6 +360,7 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
     R->workers[i].profiling = 1;
   }
   R->ntraj = c->record_every ? (n - 1) / c->record_every + 1 : 0;
+  R->trajs = SF_CALLOC(R->ntraj > 0 ? R->ntraj : 1, sizeof(sfTraj));
   for (int i = 0; i < R->ntraj; i++) sf_traj_make(&R->trajs[i], R->s->m, c->stitches);
   return status;
 }

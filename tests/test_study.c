@@ -18,6 +18,15 @@ static void spec_file(char* path, size_t n, const char* name, const char* text) 
   sf_test_write(path, text);
 }
 
+// path is a PNG file of more than min_bytes
+static void assert_png(const char* path, size_t min_bytes) {
+  size_t n = 0;
+  char* bytes = sf_test_read(path, &n);
+  assert_non_null(bytes);
+  assert_true(n > min_bytes && !memcmp(bytes, "\x89PNG", 4));
+  free(bytes);
+}
+
 // robots 2 values x seeds 1-3 x join 2 alternatives = 12 cells, last axis fastest; names carry
 // the axes of more than one value; the cell's settings are the run's
 static void test_grid(void** state) {
@@ -72,6 +81,7 @@ static void test_bad_specs(void** state) {
       {"[study]\nname = b\nrounds = 5\njoin = 2@9\n", "join"},
       {"[study]\nname = b\ntarget = 1.5\n", "target"},
       {"[study]\nrobots = 4\n", "name = ..."},
+      {"[study]\nname = a/b\n", "(name): expected letters, digits"},
       {"[run]\nname = b\n", "unknown section [run]"},
       {"[study]\nname = b\nmode = fleet,many\n", "many"},
   };
@@ -164,10 +174,7 @@ static void test_run_and_resume(void** state) {
   assert_non_null(strstr(text, "ideal pooling"));
   free(text);
   snprintf(fig, sizeof(fig), "%s/scaling.png", dir);
-  size_t n = 0;
-  text = sf_test_read(fig, &n);
-  assert_true(text && n > 8 && !memcmp(text, "\x89PNG", 4));
-  free(text);
+  assert_png(fig, 8);
 
   // again without --resume: refused
   r = sf_test_cli(ARGS("study", path, "--out", dir));
@@ -219,10 +226,7 @@ static void test_report_in_chromium(void** state) {
   assert_non_null(strstr(text, "<th>final success (95 % CI)</th>"));
   assert_non_null(strstr(text, "<svg"));
   free(text);
-  size_t n = 0;
-  text = sf_test_read(png, &n);
-  assert_true(text && n > 20000 && !memcmp(text, "\x89PNG", 4));  // a blank page is ~5 kB
-  free(text);
+  assert_png(png, 20000);  // a blank page's screenshot is about 9 kB
 }
 
 int main(void) {

@@ -31,39 +31,43 @@ static char* sf_trim(char* s) {
   return s;
 }
 
-// add one value to an axis; an integer range "a-b" of an integer setting adds a .. b
+// add one value to an axis (NULL when the axis is full)
+static char* sf_study_next_value(sfStudyIni* x, sfStudyAxis* a) {
+  if (a->nvalue < SF_STUDY_MAX_VALUES) return a->value[a->nvalue++];
+  sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): more than %d values", x->s->path,
+          x->in.line, a->key, SF_STUDY_MAX_VALUES);
+  return NULL;
+}
+
+// add one list item to an axis: a value, or for an integer setting a range "a-b" (a .. b)
 static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int integer) {
   const sfStudySpec* s = x->s;
-  int lo, hi;
   char* dash = integer ? strchr(v + 1, '-') : NULL;
-  if (dash) {
-    *dash = 0;
-    if (sf_parse_int(sf_trim(v), 0, 1000000000, &lo) ||
-        sf_parse_int(sf_trim(dash + 1), 0, 1000000000, &hi) || hi < lo) {
+  if (!dash) {
+    char* t = sf_trim(v);
+    if (!t[0]) {
       return sf_fail(x->e, SF_ERR_INPUT,
-                     "study '%s' line %d (%s): expected a range a-b of integers with a <= b",
+                     "study '%s' line %d (%s): an empty value in the list; expected a value or "
+                     "a list",
                      s->path, x->in.line, a->key);
     }
-  } else {
-    lo = hi = -1;
+    char* slot = sf_study_next_value(x, a);
+    if (!slot) return SF_ERR_INPUT;
+    snprintf(slot, SF_STUDY_VALUE, "%s", t);
+    return SF_OK;
+  }
+  int lo, hi;
+  *dash = 0;
+  if (sf_parse_int(sf_trim(v), 0, 1000000000, &lo) ||
+      sf_parse_int(sf_trim(dash + 1), 0, 1000000000, &hi) || hi < lo) {
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d (%s): expected a range a-b of integers with a <= b", s->path,
+                   x->in.line, a->key);
   }
   for (long k = lo; k <= hi; k++) {
-    if (a->nvalue == SF_STUDY_MAX_VALUES) {
-      return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): more than %d values", s->path,
-                     x->in.line, a->key, SF_STUDY_MAX_VALUES);
-    }
-    if (dash) {
-      snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%ld", k);
-    } else {
-      char* t = sf_trim(v);
-      if (!t[0]) {
-        return sf_fail(x->e, SF_ERR_INPUT,
-                       "study '%s' line %d (%s): an empty value in the list; expected a value or "
-                       "a list",
-                       s->path, x->in.line, a->key);
-      }
-      snprintf(a->value[a->nvalue++], SF_STUDY_VALUE, "%s", t);
-    }
+    char* slot = sf_study_next_value(x, a);
+    if (!slot) return SF_ERR_INPUT;
+    snprintf(slot, SF_STUDY_VALUE, "%ld", k);
   }
   return SF_OK;
 }
@@ -104,8 +108,20 @@ static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* 
                    x->in.line, section);
   }
   if (!strcmp(key, "name")) {
-    snprintf(s->name, sizeof(s->name), "%s", value);
-    return SF_OK;
+    // it names the default directory and stands in JSON and HTML: a plain word
+    size_t n = strlen(value);
+    int plain = n > 0 && n < sizeof(s->name) &&
+                strspn(value,
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+                       "NOPQRSTUVWXYZ0123456789._-") == n;
+    if (plain) {
+      snprintf(s->name, sizeof(s->name), "%s", value);
+      return SF_OK;
+    }
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d (name): expected letters, digits, '.', '_' or '-' (at "
+                   "most %zu), got '%s'",
+                   s->path, x->in.line, sizeof(s->name) - 1, value);
   }
   if (!strcmp(key, "target") || !strcmp(key, "window")) {
     int bad = !strcmp(key, "target") ? sf_parse_double(value, 1e-9, 1, &s->target)
@@ -301,26 +317,20 @@ static void sf_study_row(const sfStudySpec* s, const sfStoreData* d, int cohort,
   }
 
   // means over all of the cohort's episodes
-  long n = 0;
+  sfRunSummary sum = {0};
   for (long i = 0; i < d->nepisodes; i++) {
-    const sfEpisodeRow* x = &d->episodes[i];
-    if (x->cohort != cohort) continue;
-    row->mean_trauma_mm2 += x->trauma_mm2;
-    row->mean_time_s += x->time_s;
-    n++;
+    if (d->episodes[i].cohort == cohort) sf_summary_count(&sum, &d->episodes[i]);
   }
-  row->mean_trauma_mm2 = n ? row->mean_trauma_mm2 / n : NAN;
-  row->mean_time_s = n ? row->mean_time_s / n : NAN;
+  sf_summary_finish(&sum);
+  row->mean_trauma_mm2 = sum.episodes ? sum.trauma_mm2 : NAN;
+  row->mean_time_s = sum.episodes ? sum.time_s : NAN;
   free(rate);
   free(fleet);
   free(count);
 }
 
 int sf_study_summarise(const sfStudySpec* s, const sfStoreData* d, sfStudyRow rows[2]) {
-  int rounds = 0, n = 0, has[2] = {0, 0};
-  for (long i = 0; i < d->nepisodes; i++) {
-    if (d->episodes[i].round + 1 > rounds) rounds = d->episodes[i].round + 1;
-  }
+  int rounds = sf_fleet_rounds_done(d) + 1, n = 0, has[2] = {0, 0};
   for (long i = 0; i < d->nrobots; i++) has[d->robots[i].cohort ? 1 : 0] = 1;
   for (int c = 0; c < 2 && rounds > 0; c++) {
     if (has[c]) sf_study_row(s, d, c, rounds, &rows[n++]);
@@ -398,6 +408,15 @@ static sftStatus sf_study_path(char* path, size_t n, const char* dir, const char
   return SF_OK;
 }
 
+// cell k's file in the study directory: dir/cells/<cell><ext>
+static sftStatus sf_study_cell_file(const sfStudySpec* s, const char* dir, long k, const char* ext,
+                                    char* path, size_t n, sfError* e) {
+  char name[512], base[600];
+  sf_study_cell_name(s, k, name, sizeof(name));
+  snprintf(base, sizeof(base), "cells/%s%s", name, ext);
+  return sf_study_path(path, n, dir, base, e);
+}
+
 // cell k's state in the study directory: 0 no store, 1 interrupted (resume it), 2 complete;
 // SF_ERR_INPUT when its store is of another configuration than the spec's
 static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, int* state,
@@ -421,7 +440,6 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
   return SF_OK;
 }
 
-// run cell k (unless complete): its INI beside its store, then `run` with it
 // the study's progress: episodes of all cells, those run so far and the time they took
 typedef struct sfStudyProgress_ {
   long total;     // episodes of every cell
@@ -430,6 +448,7 @@ typedef struct sfStudyProgress_ {
   double wall_s;  // time this invocation has spent running cells
 } sfStudyProgress;
 
+// run cell k (unless complete): its INI beside its store, then `run` with it
 static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, const char* dir,
                                    long k, sfStudyRunFn run, sfStudyProgress* p, FILE* out,
                                    FILE* err, sfError* e) {
@@ -438,11 +457,8 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
   char name[512], ini[8192], store[8192], text[8192], threads[16];
   sf_study_cell_config(s, k, &c, NULL);
   sf_study_cell_name(s, k, name, sizeof(name));
-  char base[600];
-  snprintf(base, sizeof(base), "cells/%s.ini", name);
-  sftStatus st = sf_study_path(ini, sizeof(ini), dir, base, e);
-  snprintf(base, sizeof(base), "cells/%s.h5", name);
-  if (st == SF_OK) st = sf_study_path(store, sizeof(store), dir, base, e);
+  sftStatus st = sf_study_cell_file(s, dir, k, ".ini", ini, sizeof(ini), e);
+  if (st == SF_OK) st = sf_study_cell_file(s, dir, k, ".h5", store, sizeof(store), e);
   int state = 0;
   if (st == SF_OK) st = sf_study_cell_state(&c, store, &state, e);
   long episodes = sf_study_cell_episodes(&c);
@@ -456,9 +472,8 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
   // the INI (the result-determining settings), then the run
   sf_config_text(&c, text, sizeof(text));
   FILE* f = fopen(ini, "w");
-  if (!f || fprintf(f, "[run]\n%s", text) < 0 || fclose(f) != 0) {
-    return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", ini);
-  }
+  int written = f && fprintf(f, "[run]\n%s", text) >= 0;
+  if (!f || fclose(f) != 0 || !written) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", ini);
   snprintf(threads, sizeof(threads), "%d", a->threads);
   char* argv[] = {"--config", ini,       "--store",  store, "--threads",
                   threads,    "--quiet", "--resume", NULL};
@@ -485,7 +500,6 @@ static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, c
 
 // a summarised cohort of a cell, with the cell's group (its cell with the seed axis dropped)
 typedef struct sfStudyCellRow_ {
-  long cell;
   long group;
   sfStudyRow row;
 } sfStudyCellRow;
@@ -499,6 +513,15 @@ static long sf_study_group(const sfStudySpec* s, long k) {
     if (strcmp(s->axis[i].key, "seed")) g = g * s->axis[i].nvalue + idx[i];
   }
   return g;
+}
+
+// groups: the cells of a study with the seed axis dropped
+static long sf_study_ngroup(const sfStudySpec* s) {
+  long n = 1;
+  for (int i = 0; i < s->naxis; i++) {
+    if (strcmp(s->axis[i].key, "seed")) n *= s->axis[i].nvalue;
+  }
+  return n;
 }
 
 // a group's name: the values of its multi-valued axes but the seed ("all" when none)
@@ -535,7 +558,7 @@ static const char* sf_study_interval(char* buf, size_t n, const double* v, int n
 // one group and cohort's line of summary.md: seeds, final success, rounds to target (KM median
 // and censored count; mean and CI over the seeds that reached it), joiners
 static void sf_study_md_line(FILE* f, const char* group, int cohort, const sfStudyCellRow* all,
-                             int nall, long g, int* median) {
+                             int nall, long g, int* median, int* rounds) {
   int n = 0, ncens = 0, nj = 0, time[SF_STUDY_MAX_VALUES], cens[SF_STUDY_MAX_VALUES];
   double fin[SF_STUDY_MAX_VALUES], reached[SF_STUDY_MAX_VALUES];
   double join[SF_STUDY_MAX_VALUES], fleet[SF_STUDY_MAX_VALUES];
@@ -544,6 +567,7 @@ static void sf_study_md_line(FILE* f, const char* group, int cohort, const sfStu
     const sfStudyRow* r = &all[i].row;
     if (all[i].group != g || r->cohort != cohort) continue;
     time[n] = r->rounds_to_target, cens[n] = r->censored, fin[n] = r->final_success;
+    *rounds = r->rounds;  // the group's cells differ only in their seed
     ncens += r->censored;
     if (!r->censored) reached[nr++] = r->rounds_to_target;
     if (!isnan(r->joiner_first_success)) {
@@ -558,7 +582,7 @@ static void sf_study_md_line(FILE* f, const char* group, int cohort, const sfStu
   if (*median) {
     snprintf(med, sizeof(med), "%d", *median);
   } else {
-    snprintf(med, sizeof(med), "not reached (> %d)", all[0].row.rounds);
+    snprintf(med, sizeof(med), "not reached (> %d)", *rounds);
   }
   fprintf(f, "| %s | %s | %d | %s | %s | %d of %d | ", group, cohort ? "solo" : "fleet", n,
           sf_study_interval(a, sizeof(a), fin, n, 1), med, ncens, n);
@@ -588,21 +612,22 @@ static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const 
           "| group | cohort | seeds | final success (95 %% CI) | rounds to target: KM median | "
           "censored | mean over seeds that reached it (95 %% CI) | joiners' first success (95 "
           "%% CI) | fleet that round |\n|---|---|---|---|---|---|---|---|---|\n");
-  long ngroup = 0;
-  for (long k = 0; k < s->ncell; k++)
-    ngroup = sf_study_group(s, k) + 1 > ngroup ? sf_study_group(s, k) + 1 : ngroup;
-  int* med = SF_CALLOC(2 * (ngroup > 0 ? ngroup : 1), sizeof(int));
-  int* seen = SF_CALLOC(ngroup > 0 ? ngroup : 1, sizeof(int));
+  long ngroup = sf_study_ngroup(s);
+  int* med = SF_CALLOC(2 * ngroup, sizeof(int));
+  int* rounds = SF_CALLOC(ngroup, sizeof(int));
+  int* seen = SF_CALLOC(ngroup, sizeof(int));
   for (long k = 0; k < s->ncell; k++) {
     long g = sf_study_group(s, k);
     if (seen[g]++) continue;
     sf_study_group_name(s, k, group, sizeof(group));
-    for (int c = 0; c < 2; c++) sf_study_md_line(f, group, c, all, nall, g, &med[2 * g + c]);
+    for (int c = 0; c < 2; c++) {
+      sf_study_md_line(f, group, c, all, nall, g, &med[2 * g + c], &rounds[g]);
+    }
   }
 
   // the ratio of the medians, where both cohorts ran
   fprintf(f, "\n| group | fleet median | solo median | solo / fleet |\n|---|---|---|---|\n");
-  memset(seen, 0, sizeof(int) * (size_t)(ngroup > 0 ? ngroup : 1));
+  memset(seen, 0, sizeof(int) * (size_t)ngroup);
   for (long k = 0; k < s->ncell; k++) {
     long g = sf_study_group(s, k);
     if (seen[g]++) continue;
@@ -610,19 +635,19 @@ static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const 
     for (int i = 0; i < nall; i++) has_solo |= all[i].group == g && all[i].row.cohort == 1;
     if (!has_solo) continue;
     sf_study_group_name(s, k, group, sizeof(group));
-    int rounds = all[0].row.rounds;
     if (!med[2 * g]) {
-      fprintf(f, "| %s | not reached (> %d) | %s | – |\n", group, rounds,
+      fprintf(f, "| %s | not reached (> %d) | %s | – |\n", group, rounds[g],
               med[2 * g + 1] ? "reached" : "not reached");
     } else if (med[2 * g + 1]) {
       fprintf(f, "| %s | %d | %d | %.2f |\n", group, med[2 * g], med[2 * g + 1],
               (double)med[2 * g + 1] / med[2 * g]);
     } else {
       fprintf(f, "| %s | %d | not reached (> %d) | > %.2f (a lower bound) |\n", group, med[2 * g],
-              rounds, (double)rounds / med[2 * g]);
+              rounds[g], (double)rounds[g] / med[2 * g]);
     }
   }
   free(med);
+  free(rounds);
   free(seen);
   if (fclose(f) != 0) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
   return SF_OK;
@@ -894,7 +919,7 @@ static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfEr
 
 // one CSV row per cell and cohort into out/summary.csv
 static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, sfError* e) {
-  char path[8192], store[8192], name[512], base[600];
+  char path[8192], store[8192], name[512];
   sftStatus st = sf_study_path(path, sizeof(path), dir, "summary.csv", e);
   FILE* f = st == SF_OK ? fopen(path, "w") : NULL;
   if (st == SF_OK && !f) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
@@ -920,15 +945,14 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
     sf_study_cell_config(s, k, &c, NULL);
     sf_study_cell_name(s, k, name, sizeof(name));
     sf_study_cell_index(s, k, idx);
-    snprintf(base, sizeof(base), "cells/%s.h5", name);
-    st = sf_study_path(store, sizeof(store), dir, base, e);
+    st = sf_study_cell_file(s, dir, k, ".h5", store, sizeof(store), e);
     if (st == SF_OK) st = sf_store_read(store, &d, e);
     if (st != SF_OK) break;
     sfStudyRow rows[2];
     int n = sf_study_summarise(s, &d, rows);
     for (int r = 0; r < n; r++) {
       const sfStudyRow* x = &rows[r];
-      all[nall++] = (sfStudyCellRow){k, sf_study_group(s, k), *x};
+      all[nall++] = (sfStudyCellRow){sf_study_group(s, k), *x};
       fprintf(f, "%s", name);
       for (int i = 0; i < s->naxis; i++) {
         if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
