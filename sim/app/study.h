@@ -1,7 +1,8 @@
 // study.h: a study: a grid of runs from one spec (every combination of its axes), each cell an
 // ordinary run into DIR/cells/<cell>.h5, and the summary of every cell and cohort.
 //
-// The spec is an INI file with one [study] section: `name`, `target` (success level, default
+// The spec is an INI file with one [study] section: `name` (letters, digits, '.', '_', '-'),
+// `target` (success level, default
 // 0.9) and `window` (rounds averaged to call it reached, default 3), and any run setting
 // (robots, rounds, seed or seeds, stitches, join, mode, from, record, controller, model) as one
 // value or a list: values separated by commas (`robots = 1,4,16`), an integer range for the
