@@ -65,6 +65,55 @@ static void test_grid(void** state) {
   free(s);
 }
 
+// grids: each has the [study] settings, its own replacing (in place) or adding; cells grid by
+// grid, named by the grid first; groups by grid
+static void test_grids(void** state) {
+  (void)state;
+  char path[4096], name[512];
+  spec_file(path, sizeof(path), "study_grids.ini",
+            "[study]\nname = g\nseeds = 1-2\nrounds = 6\njoin = none\n"
+            "[grid fleet]\nmode = fleet\nrobots = 2,4\n"
+            "[grid solo]\nmode = solo\nrounds = 9\n");
+  sfStudySpec* s = calloc(1, sizeof(sfStudySpec));
+  sfError e = {{0}};
+  assert_int_equal(sf_study_load(s, path, &e), SF_OK);
+  assert_int_equal(s->ngrid, 2);
+  assert_int_equal(s->ncell, 2 * 2 + 2);
+  assert_int_equal(s->grid[1].first, 4);
+  assert_int_equal(s->grid[1].naxis, 4);                    // seed, rounds (replaced), join, mode
+  assert_string_equal(s->grid[1].axis[1].key, "rounds");  // in the [study] section's place
+  assert_string_equal(s->grid[1].axis[1].value[0], "9");
+  sf_study_cell_name(s, 3, name, sizeof(name));
+  assert_string_equal(name, "fleet_seed-2_robots-4");
+  sf_study_cell_name(s, 5, name, sizeof(name));
+  assert_string_equal(name, "solo_seed-2");
+  sfRunConfig c;
+  assert_int_equal(sf_study_cell_config(s, 5, &c, &e), SF_OK);
+  assert_int_equal(c.rounds, 9);
+  assert_int_equal(c.mode, SF_MODE_SOLO);
+  assert_int_equal(c.robots, 16);  // the default: neither section gives it
+  assert_int_equal((int)c.seed, 2);
+  assert_int_equal(sf_study_cell_config(s, 1, &c, &e), SF_OK);
+  assert_int_equal(c.rounds, 6);
+  assert_int_equal(c.robots, 4);
+  free(s);
+}
+
+// the solo / fleet ratio of means by hand: fleet 10, 12, 14 (mean 12, se^2 4/3), solo 30, 36
+// (mean 33, se^2 9): 2.75 +- t(1) = 12.706 x 2.75 x sqrt(9/1089 + (4/3)/144)
+static void test_ratio(void** state) {
+  (void)state;
+  const double f[3] = {10, 12, 14}, so[2] = {30, 36};
+  double r, lo, hi;
+  sf_study_ratio(f, 3, so, 2, &r, &lo, &hi);
+  double half = 12.706 * 2.75 * sqrt(9.0 / 1089 + (4.0 / 3) / 144);
+  assert_near(r, 2.75, 1e-12);
+  assert_near(lo, 2.75 - half, 1e-2);
+  assert_near(hi, 2.75 + half, 1e-2);
+  sf_study_ratio(f, 3, so, 1, &r, &lo, &hi);
+  assert_true(isnan(r));
+}
+
 // each bad spec: exit 2, the message names what is wrong, and no study directory is made
 static void test_bad_specs(void** state) {
   (void)state;
@@ -84,6 +133,14 @@ static void test_bad_specs(void** state) {
       {"[study]\nname = a/b\n", "(name): expected letters, digits"},
       {"[run]\nname = b\n", "unknown section [run]"},
       {"[study]\nname = b\nmode = fleet,many\n", "many"},
+      {"[study]\nname = b\n[grid a]\nrobots = 2\n[grid a b]\nrobots = 4\n",
+       "unknown section [grid a b]"},
+      {"[study]\nname = b\n[grid a]\nrobots = 2\n[grid c]\nrobots = 3\n[grid a]\nrounds = 4\n",
+       "[grid a] is given twice"},
+      {"[study]\nname = b\n[grid a]\nrobots = 2\nrobots = 4\n", "given twice"},
+      {"[study]\nname = b\n[grid a]\ntarget = 0.5\n", "a grid has run settings only"},
+      {"[study]\nname = b\n[grid a]\nrobots = 2\n[study]\nrounds = 4\n", "[study] section first"},
+      {"[study]\nname = b\n[grid a]\nrounds = 5\njoin = 2@9\n", "cell a: "},
   };
   char path[4096], dir[4096];
   sf_test_path(dir, sizeof(dir), "study_bad.out");
@@ -161,7 +218,7 @@ static void test_run_and_resume(void** state) {
   char* text = sf_test_read(md, NULL);
   assert_non_null(text);
   assert_non_null(strstr(text, "| robots 2 | solo | 1 |"));
-  assert_non_null(strstr(text, "| group | fleet median | solo median | solo / fleet |"));
+  assert_non_null(strstr(text, "| group | fleet median | solo median | solo / fleet (medians) |"));
   free(text);
 
   // the scaling figure (robots is the one axis): SVG with its axis labels, and a PNG
@@ -232,6 +289,8 @@ static void test_report_in_chromium(void** state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grid),
+      cmocka_unit_test(test_grids),
+      cmocka_unit_test(test_ratio),
       cmocka_unit_test(test_bad_specs),
       cmocka_unit_test(test_rounds_to_target),
       cmocka_unit_test(test_km_and_ci),

@@ -15,10 +15,12 @@
 #include "robots.h"
 #include "store_check.h"
 
-// what the INI handler carries: the spec, the line, the first error
+// what the INI handler carries: the spec, the grid being read (NULL: the [study] section), the
+// line, the first error
 typedef struct sfStudyIni_ {
   sfIniLines in;  // the stream and its line count (first: sf_ini_read reads through it)
   sfStudySpec* s;
+  sfStudyGrid* grid;
   sfError* e;
   int failed;
 } sfStudyIni;
@@ -72,16 +74,31 @@ static sftStatus sf_study_add_value(sfStudyIni* x, sfStudyAxis* a, char* v, int 
   return SF_OK;
 }
 
+// the axis a setting of the section being read goes to: a new one, or in a grid the [study]
+// section's of the same key, which it replaces (NULL: the section gives it twice)
+static sfStudyAxis* sf_study_slot(sfStudyIni* x, const char* key) {
+  sfStudySpec* s = x->s;
+  int* naxis = x->grid ? &x->grid->naxis : &s->naxis;
+  sfStudyAxis* axis = x->grid ? x->grid->axis : s->axis;
+  for (int i = 0; i < *naxis; i++) {
+    if (strcmp(axis[i].key, key)) continue;
+    if (!x->grid || x->grid->own[i]) return NULL;
+    x->grid->own[i] = 1;
+    axis[i].nvalue = 0;
+    return &axis[i];
+  }
+  if (x->grid) x->grid->own[*naxis] = 1;
+  return &axis[(*naxis)++];
+}
+
 // an axis from its list text (commas, or '|' for join)
 static sftStatus sf_study_axis(sfStudyIni* x, const char* key, const char* value) {
   sfStudySpec* s = x->s;
-  for (int i = 0; i < s->naxis; i++) {
-    if (!strcmp(s->axis[i].key, key)) {
-      return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): the setting is given twice",
-                     s->path, x->in.line, key);
-    }
+  sfStudyAxis* a = sf_study_slot(x, key);
+  if (!a) {
+    return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d (%s): the setting is given twice",
+                   s->path, x->in.line, key);
   }
-  sfStudyAxis* a = &s->axis[s->naxis++];
   snprintf(a->key, sizeof(a->key), "%s", key);
   int integer = !strcmp(key, "robots") || !strcmp(key, "rounds") || !strcmp(key, "seed") ||
                 !strcmp(key, "stitches");
@@ -98,23 +115,68 @@ static sftStatus sf_study_axis(sfStudyIni* x, const char* key, const char* value
   return SF_OK;
 }
 
-// one INI entry of the [study] section
+// value is a plain word of fewer than n characters (letters, digits, '.', '_', '-'): a study's
+// or grid's name, which names files and stands in JSON and HTML
+static int sf_study_plain(const char* value, size_t n) {
+  size_t len = strlen(value);
+  return len > 0 && len < n &&
+         strspn(value,
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+                "NOPQRSTUVWXYZ0123456789._-") == len;
+}
+
+// the section of the next entry: [study] (before any grid) or [grid NAME], a new grid when the
+// name changes (its settings start as the [study] section's)
+static sftStatus sf_study_section(sfStudyIni* x, const char* section) {
+  sfStudySpec* s = x->s;
+  if (!strcmp(section, "study")) {
+    if (!x->grid) return SF_OK;
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d: a [study] setting after a [grid] section (expected the "
+                   "[study] section first)",
+                   s->path, x->in.line);
+  }
+  const char* name = strncmp(section, "grid ", 5) ? NULL : section + 5;
+  while (name && *name == ' ') name++;
+  if (!name || !sf_study_plain(name, sizeof(x->grid->name))) {
+    return sf_fail(x->e, SF_ERR_INPUT,
+                   "study '%s' line %d: unknown section [%s] (expected [study] or [grid NAME], "
+                   "NAME of letters, digits, '.', '_' or '-')",
+                   s->path, x->in.line, section);
+  }
+  if (x->grid && !strcmp(x->grid->name, name)) return SF_OK;
+  for (int g = 0; g < s->ngrid; g++) {
+    if (!strcmp(s->grid[g].name, name)) {
+      return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d: [grid %s] is given twice", s->path,
+                     x->in.line, name);
+    }
+  }
+  if (s->ngrid == SF_STUDY_MAX_GRIDS) {
+    return sf_fail(x->e, SF_ERR_INPUT, "study '%s' line %d: more than %d grids", s->path,
+                   x->in.line, SF_STUDY_MAX_GRIDS);
+  }
+  x->grid = &s->grid[s->ngrid++];
+  snprintf(x->grid->name, sizeof(x->grid->name), "%s", name);
+  x->grid->naxis = s->naxis;
+  memcpy(x->grid->axis, s->axis, sizeof(s->axis));
+  return SF_OK;
+}
+
+// one INI entry of the [study] section or a [grid NAME] section
 static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* key,
                                 const char* value) {
   sfStudySpec* s = x->s;
-  if (strcmp(section, "study")) {
+  sftStatus st = sf_study_section(x, section);
+  if (st != SF_OK) return st;
+  int study_key = !strcmp(key, "name") || !strcmp(key, "target") || !strcmp(key, "window");
+  if (study_key && x->grid) {
     return sf_fail(x->e, SF_ERR_INPUT,
-                   "study '%s' line %d: unknown section [%s] (expected [study])", s->path,
-                   x->in.line, section);
+                   "study '%s' line %d (%s): a setting of the [study] section (a grid has run "
+                   "settings only)",
+                   s->path, x->in.line, key);
   }
   if (!strcmp(key, "name")) {
-    // it names the default directory and stands in JSON and HTML: a plain word
-    size_t n = strlen(value);
-    int plain = n > 0 && n < sizeof(s->name) &&
-                strspn(value,
-                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
-                       "NOPQRSTUVWXYZ0123456789._-") == n;
-    if (plain) {
+    if (sf_study_plain(value, sizeof(s->name))) {
       snprintf(s->name, sizeof(s->name), "%s", value);
       return SF_OK;
     }
@@ -161,7 +223,7 @@ sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
   sftStatus st =
       sf_file_open_regular(path, "study spec", "an INI file with a [study] section", &f, e);
   if (st != SF_OK) return st;
-  sfStudyIni x = {{f, 0}, s, e, 0};
+  sfStudyIni x = {{f, 0}, s, NULL, e, 0};
   int line = ini_parse_stream(sf_ini_read, &x, sf_study_ini_entry, &x);
   fclose(f);
   if (x.failed) return SF_ERR_INPUT;
@@ -170,15 +232,27 @@ sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
                    line);
   }
 
-  // the grid and every cell's configuration
+  // the grids (the [study] section's alone when there is none) and every cell's configuration
   if (!s->name[0])
     return sf_fail(e, SF_ERR_INPUT, "study '%s': expected a 'name = ...' line", path);
-  s->ncell = 1;
-  for (int i = 0; i < s->naxis; i++) {
-    s->ncell *= s->axis[i].nvalue;
-    if (s->ncell > SF_STUDY_MAX_CELLS) {
-      return sf_fail(e, SF_ERR_INPUT, "study '%s': more than %d cells", path, SF_STUDY_MAX_CELLS);
+  if (s->ngrid == 0) {
+    s->ngrid = 1;
+    s->grid[0].naxis = s->naxis;
+    memcpy(s->grid[0].axis, s->axis, sizeof(s->axis));
+  }
+  s->ncell = 0;
+  for (int g = 0; g < s->ngrid; g++) {
+    sfStudyGrid* grid = &s->grid[g];
+    grid->first = s->ncell;
+    grid->ncell = 1;
+    for (int i = 0; i < grid->naxis; i++) {
+      grid->ncell *= grid->axis[i].nvalue;
+      if (s->ncell + grid->ncell > SF_STUDY_MAX_CELLS) {
+        return sf_fail(e, SF_ERR_INPUT, "study '%s': more than %d cells", path,
+                       SF_STUDY_MAX_CELLS);
+      }
     }
+    s->ncell += grid->ncell;
   }
   for (long k = 0; k < s->ncell; k++) {
     sfRunConfig c;
@@ -188,22 +262,26 @@ sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
   return SF_OK;
 }
 
-void sf_study_cell_index(const sfStudySpec* s, long k, int idx[SF_STUDY_MAX_AXES]) {
-  for (int i = s->naxis - 1; i >= 0; i--) {
-    idx[i] = (int)(k % s->axis[i].nvalue);
-    k /= s->axis[i].nvalue;
+const sfStudyGrid* sf_study_cell_index(const sfStudySpec* s, long k, int idx[SF_STUDY_MAX_AXES]) {
+  int g = 0;
+  while (g + 1 < s->ngrid && k >= s->grid[g + 1].first) g++;
+  const sfStudyGrid* grid = &s->grid[g];
+  k -= grid->first;
+  for (int i = grid->naxis - 1; i >= 0; i--) {
+    idx[i] = (int)(k % grid->axis[i].nvalue);
+    k /= grid->axis[i].nvalue;
   }
+  return grid;
 }
 
 void sf_study_cell_name(const sfStudySpec* s, long k, char* buf, size_t n) {
   int idx[SF_STUDY_MAX_AXES];
-  sf_study_cell_index(s, k, idx);
-  size_t len = 0;
-  buf[0] = 0;
-  for (int i = 0; i < s->naxis && len + 1 < n; i++) {
-    if (s->axis[i].nvalue < 2) continue;
-    len += (size_t)snprintf(buf + len, n - len, "%s%s-", len ? "_" : "", s->axis[i].key);
-    for (const char* v = s->axis[i].value[idx[i]]; *v && len + 1 < n; v++) {
+  const sfStudyGrid* g = sf_study_cell_index(s, k, idx);
+  size_t len = (size_t)snprintf(buf, n, "%s", g->name);
+  for (int i = 0; i < g->naxis && len + 1 < n; i++) {
+    if (g->axis[i].nvalue < 2) continue;
+    len += (size_t)snprintf(buf + len, n - len, "%s%s-", len ? "_" : "", g->axis[i].key);
+    for (const char* v = g->axis[i].value[idx[i]]; *v && len + 1 < n; v++) {
       char ch = *v;
       int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
                  ch == '.' || ch == '-';
@@ -216,14 +294,14 @@ void sf_study_cell_name(const sfStudySpec* s, long k, char* buf, size_t n) {
 
 sftStatus sf_study_cell_config(const sfStudySpec* s, long k, sfRunConfig* c, sfError* e) {
   int idx[SF_STUDY_MAX_AXES];
-  sf_study_cell_index(s, k, idx);
+  const sfStudyGrid* g = sf_study_cell_index(s, k, idx);
   sf_config_defaults(c);
   char name[512], origin[4400];
   sf_study_cell_name(s, k, name, sizeof(name));
-  for (int i = 0; i < s->naxis; i++) {
-    snprintf(origin, sizeof(origin), "study '%s' (%s = %s)", s->path, s->axis[i].key,
-             s->axis[i].value[idx[i]]);
-    sftStatus st = sf_config_set(c, s->axis[i].key, s->axis[i].value[idx[i]], origin, e);
+  for (int i = 0; i < g->naxis; i++) {
+    snprintf(origin, sizeof(origin), "study '%s' (%s = %s)", s->path, g->axis[i].key,
+             g->axis[i].value[idx[i]]);
+    sftStatus st = sf_config_set(c, g->axis[i].key, g->axis[i].value[idx[i]], origin, e);
     if (st != SF_OK) return st;
   }
   snprintf(c->store, sizeof(c->store), "%s.h5", name);
@@ -504,36 +582,46 @@ typedef struct sfStudyCellRow_ {
   sfStudyRow row;
 } sfStudyCellRow;
 
-// cell k's group: its axis indices but the seed's, as one number
-static long sf_study_group(const sfStudySpec* s, long k) {
-  int idx[SF_STUDY_MAX_AXES];
-  sf_study_cell_index(s, k, idx);
-  long g = 0;
-  for (int i = 0; i < s->naxis; i++) {
-    if (strcmp(s->axis[i].key, "seed")) g = g * s->axis[i].nvalue + idx[i];
-  }
-  return g;
-}
-
-// groups: the cells of a study with the seed axis dropped
-static long sf_study_ngroup(const sfStudySpec* s) {
+// a grid's groups: its cells with the seed axis dropped
+static long sf_study_grid_groups(const sfStudyGrid* g) {
   long n = 1;
-  for (int i = 0; i < s->naxis; i++) {
-    if (strcmp(s->axis[i].key, "seed")) n *= s->axis[i].nvalue;
+  for (int i = 0; i < g->naxis; i++) {
+    if (strcmp(g->axis[i].key, "seed")) n *= g->axis[i].nvalue;
   }
   return n;
 }
 
-// a group's name: the values of its multi-valued axes but the seed ("all" when none)
+// cell k's group: the groups of the grids before its own, then its axis indices but the
+// seed's, as one number
+static long sf_study_group(const sfStudySpec* s, long k) {
+  int idx[SF_STUDY_MAX_AXES];
+  const sfStudyGrid* grid = sf_study_cell_index(s, k, idx);
+  long g = 0, before = 0;
+  for (const sfStudyGrid* x = s->grid; x != grid; x++) before += sf_study_grid_groups(x);
+  for (int i = 0; i < grid->naxis; i++) {
+    if (strcmp(grid->axis[i].key, "seed")) g = g * grid->axis[i].nvalue + idx[i];
+  }
+  return before + g;
+}
+
+// groups of all grids
+static long sf_study_ngroup(const sfStudySpec* s) {
+  long n = 0;
+  for (int g = 0; g < s->ngrid; g++) n += sf_study_grid_groups(&s->grid[g]);
+  return n;
+}
+
+// a group's name: its grid's name, then the values of its multi-valued axes but the seed
+// ("fleet: robots 16"; "all" when it has neither)
 static void sf_study_group_name(const sfStudySpec* s, long k, char* buf, size_t n) {
   int idx[SF_STUDY_MAX_AXES];
-  sf_study_cell_index(s, k, idx);
-  size_t len = 0;
-  buf[0] = 0;
-  for (int i = 0; i < s->naxis && len + 1 < n; i++) {
-    if (s->axis[i].nvalue < 2 || !strcmp(s->axis[i].key, "seed")) continue;
-    len += (size_t)snprintf(buf + len, n - len, "%s%s %s", len ? ", " : "", s->axis[i].key,
-                            s->axis[i].value[idx[i]]);
+  const sfStudyGrid* g = sf_study_cell_index(s, k, idx);
+  size_t len = (size_t)snprintf(buf, n, "%s", g->name);
+  for (int i = 0, first = 1; i < g->naxis && len + 1 < n; i++) {
+    if (g->axis[i].nvalue < 2 || !strcmp(g->axis[i].key, "seed")) continue;
+    len += (size_t)snprintf(buf + len, n - len, "%s%s %s", first ? (len ? ": " : "") : ", ",
+                            g->axis[i].key, g->axis[i].value[idx[i]]);
+    first = 0;
   }
   if (!buf[0]) snprintf(buf, n, "all");
 }
@@ -592,6 +680,46 @@ static void sf_study_md_line(FILE* f, const char* group, int cohort, const sfStu
           sf_study_num(buf, sizeof(buf), "%.2f", fm));
 }
 
+void sf_study_ratio(const double* fleet, int nf, const double* solo, int ns, double* ratio,
+                    double* lo, double* hi) {
+  const double* v[2] = {fleet, solo};
+  int nv[2] = {nf, ns};
+  double m[2], var[2];
+  *ratio = *lo = *hi = NAN;
+  if (nf < 2 || ns < 2) return;
+  for (int c = 0; c < 2; c++) {
+    double l, h;
+    sf_study_mean_ci(v[c], nv[c], &m[c], &l, &h);
+    var[c] = 0;
+    for (int i = 0; i < nv[c]; i++) var[c] += (v[c][i] - m[c]) * (v[c][i] - m[c]);
+    var[c] /= (nv[c] - 1) * (double)nv[c];  // the variance of the mean
+  }
+  *ratio = m[1] / m[0];
+  double half = sf_t95((nf < ns ? nf : ns) - 1) * *ratio *
+                sqrt(var[1] / (m[1] * m[1]) + var[0] / (m[0] * m[0]));
+  *lo = *ratio - half;
+  *hi = *ratio + half;
+}
+
+// the solo cohort's (group sg) to the fleet's (group g) ratio of mean rounds to target with its
+// interval (sf_study_ratio), "–" unless every seed of both reached the target
+static const char* sf_study_ratio_ci(char* buf, size_t n, const sfStudyCellRow* all, int nall,
+                                     long g, long sg) {
+  double v[2][SF_STUDY_MAX_VALUES], ratio, lo, hi;
+  int nv[2] = {0, 0};
+  for (int i = 0; i < nall; i++) {
+    const sfStudyRow* r = &all[i].row;
+    int c = r->cohort;
+    if (all[i].group != (c ? sg : g) || nv[c] == SF_STUDY_MAX_VALUES) continue;
+    if (r->censored) return "–";
+    v[c][nv[c]++] = r->rounds_to_target;
+  }
+  sf_study_ratio(v[0], nv[0], v[1], nv[1], &ratio, &lo, &hi);
+  if (isnan(ratio)) return "–";
+  snprintf(buf, n, "%.2f (%.2f–%.2f)", ratio, lo, hi);
+  return buf;
+}
+
 // out/summary.md: per group of cells (every axis but the seed) and cohort, means and 95 %
 // intervals over the seeds, the Kaplan-Meier median of the rounds to target, and the solo /
 // fleet ratio of those medians (a lower bound when the solo median is not reached)
@@ -625,27 +753,45 @@ static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const 
     }
   }
 
-  // the ratio of the medians, where both cohorts ran
-  fprintf(f, "\n| group | fleet median | solo median | solo / fleet |\n|---|---|---|---|\n");
-  memset(seen, 0, sizeof(int) * (size_t)ngroup);
-  for (long k = 0; k < s->ncell; k++) {
-    long g = sf_study_group(s, k);
-    if (seen[g]++) continue;
-    int has_solo = 0;
-    for (int i = 0; i < nall; i++) has_solo |= all[i].group == g && all[i].row.cohort == 1;
-    if (!has_solo) continue;
-    sf_study_group_name(s, k, group, sizeof(group));
-    if (!med[2 * g]) {
-      fprintf(f, "| %s | not reached (> %d) | %s | – |\n", group, rounds[g],
-              med[2 * g + 1] ? "reached" : "not reached");
-    } else if (med[2 * g + 1]) {
-      fprintf(f, "| %s | %d | %d | %.2f |\n", group, med[2 * g], med[2 * g + 1],
-              (double)med[2 * g + 1] / med[2 * g]);
-    } else {
-      fprintf(f, "| %s | %d | not reached (> %d) | > %.2f (a lower bound) |\n", group, med[2 * g],
-              rounds[g], (double)rounds[g] / med[2 * g]);
-    }
+  // the ratio of the medians and of the means, against the group's own solo cohort or, when it
+  // has none, the study's one group that has
+  fprintf(f,
+          "\n| group | fleet median | solo median | solo / fleet (medians) | solo / fleet (means, "
+          "95 %% CI) |\n|---|---|---|---|---|\n");
+  long* first = SF_CALLOC(ngroup, sizeof(long));
+  int* has = SF_CALLOC(2 * ngroup, sizeof(int));
+  long solo_group = -1, nsolo = 0;
+  for (long k = s->ncell - 1; k >= 0; k--) first[sf_study_group(s, k)] = k;
+  for (int i = 0; i < nall; i++) has[2 * all[i].group + all[i].row.cohort] = 1;
+  for (long g = 0; g < ngroup; g++) {
+    if (has[2 * g + 1]) solo_group = g, nsolo++;
   }
+  for (long g = 0; g < ngroup; g++) {
+    long sg = has[2 * g + 1] ? g : nsolo == 1 ? solo_group : -1;
+    if (!has[2 * g] || sg < 0) continue;
+    char solo[1200] = "", mf[64], ms[64];
+    sf_study_group_name(s, first[g], group, sizeof(group));
+    if (sg != g) {
+      char name[1024];
+      sf_study_group_name(s, first[sg], name, sizeof(name));
+      snprintf(solo, sizeof(solo), " (%s)", name);
+    }
+    int fm = med[2 * g], sm = med[2 * sg + 1];
+    snprintf(mf, sizeof(mf), fm ? "%d" : "not reached (> %d)", fm ? fm : rounds[g]);
+    snprintf(ms, sizeof(ms), sm ? "%d" : "not reached (> %d)", sm ? sm : rounds[sg]);
+    fprintf(f, "| %s | %s | %s%s | ", group, mf, ms, solo);
+    if (!fm) {
+      fprintf(f, "– | ");
+    } else if (sm) {
+      fprintf(f, "%.2f | ", (double)sm / fm);
+    } else {
+      fprintf(f, "> %.2f (a lower bound) | ", (double)rounds[sg] / fm);
+    }
+    char ratio[96];
+    fprintf(f, "%s |\n", sf_study_ratio_ci(ratio, sizeof(ratio), all, nall, g, sg));
+  }
+  free(first);
+  free(has);
   free(med);
   free(rounds);
   free(seen);
@@ -658,63 +804,72 @@ static sftStatus sf_study_write_md(const sfStudySpec* s, const char* dir, const 
 // the solo cohort's median over every cell (a solo robot learns alone whatever the fleet)
 typedef struct sfScaling_ {
   int n;                               // fleet sizes
-  int robots[SF_STUDY_MAX_VALUES];     // each size
+  int robots[SF_STUDY_MAX_VALUES];     // each size, ascending
   double median[SF_STUDY_MAX_VALUES];  // its median (rounds run when not reached)
   double lo[SF_STUDY_MAX_VALUES];      // interval over the seeds that reached the target
   double hi[SF_STUDY_MAX_VALUES];
   int censored[SF_STUDY_MAX_VALUES];  // the median was not reached
   double solo;                        // the solo median (rounds run when not reached)
   int solo_censored;
-  int rounds;  // rounds run
+  int solo_rows;  // solo cohorts summarised
+  int rounds;     // most rounds any cell ran
   const char* title;
 } sfScaling;
 
-// the points of the figure from the rows of a study whose only axes of several values are
-// robots and seed; 0 when the study has no such shape
-static int sf_scaling_points(const sfStudySpec* s, const sfStudyCellRow* all, int nall,
-                             sfScaling* sc) {
-  int robots_axis = -1;
-  for (int i = 0; i < s->naxis; i++) {
-    if (!strcmp(s->axis[i].key, "robots")) robots_axis = i;
-    if (s->axis[i].nvalue > 1 && strcmp(s->axis[i].key, "robots") &&
-        strcmp(s->axis[i].key, "seed")) {
-      return 0;
-    }
-  }
-  if (robots_axis < 0 || s->axis[robots_axis].nvalue < 2 || nall == 0) return 0;
-  memset(sc, 0, sizeof(*sc));
-  sc->rounds = all[0].row.rounds;
+// the Kaplan-Meier median of the rows of one cohort (and fleet size, robots > 0), the rounds
+// run when it is not reached (*censored = 1); the t interval of the seeds that reached it
+static int sf_scaling_median(const sfStudyCellRow* all, int nall, int cohort, int robots,
+                             double* median, double* lo, double* hi, int* censored) {
   int* time = SF_CALLOC(2 * (size_t)nall, sizeof(int));
   int* cens = time + nall;
   double* reached = SF_CALLOC((size_t)nall, sizeof(double));
-  for (int v = 0; v < s->axis[robots_axis].nvalue; v++) {
-    int robots = atoi(s->axis[robots_axis].value[v]), n = 0, nr = 0;
-    for (int i = 0; i < nall; i++) {
-      const sfStudyRow* r = &all[i].row;
-      if (r->cohort != 0 || r->robots != robots) continue;
-      time[n] = r->rounds_to_target, cens[n++] = r->censored;
-      if (!r->censored) reached[nr++] = r->rounds_to_target;
-    }
-    if (!n) continue;
-    int k = sc->n++, med = sf_study_km_median(time, cens, n);
-    double m;
-    sc->robots[k] = robots;
-    sc->censored[k] = med == 0;
-    sc->median[k] = med ? med : sc->rounds;
-    sf_study_mean_ci(reached, nr, &m, &sc->lo[k], &sc->hi[k]);
-    if (!nr) sc->lo[k] = sc->hi[k] = sc->median[k];
-  }
-  int n = 0;
+  int n = 0, nr = 0, rounds = 0;
   for (int i = 0; i < nall; i++) {
-    if (all[i].row.cohort != 1) continue;
-    time[n] = all[i].row.rounds_to_target, cens[n++] = all[i].row.censored;
+    const sfStudyRow* r = &all[i].row;
+    if (r->cohort != cohort || (robots > 0 && r->robots != robots)) continue;
+    time[n] = r->rounds_to_target, cens[n++] = r->censored;
+    if (!r->censored) reached[nr++] = r->rounds_to_target;
+    if (r->rounds > rounds) rounds = r->rounds;
   }
   int med = n ? sf_study_km_median(time, cens, n) : 0;
-  sc->solo_censored = med == 0;
-  sc->solo = med ? med : sc->rounds;
+  double m;
+  *censored = med == 0;
+  *median = med ? med : rounds;
+  sf_study_mean_ci(reached, nr, &m, lo, hi);
+  if (!nr) *lo = *hi = *median;
   free(time);
   free(reached);
-  return sc->n > 0;
+  return n;
+}
+
+// the points of the figure from the rows of a study whose grids vary only robots and the seed,
+// over at least two fleet sizes; 0 when the study has no such shape
+static int sf_scaling_points(const sfStudySpec* s, const sfStudyCellRow* all, int nall,
+                             sfScaling* sc) {
+  for (int g = 0; g < s->ngrid; g++) {
+    for (int i = 0; i < s->grid[g].naxis; i++) {
+      const sfStudyAxis* a = &s->grid[g].axis[i];
+      if (a->nvalue > 1 && strcmp(a->key, "robots") && strcmp(a->key, "seed")) return 0;
+    }
+  }
+  memset(sc, 0, sizeof(*sc));
+  for (int i = 0; i < nall; i++) {  // the fleet sizes, ascending
+    if (all[i].row.rounds > sc->rounds) sc->rounds = all[i].row.rounds;
+    int r = all[i].row.robots, k = 0;
+    if (all[i].row.cohort != 0) continue;
+    while (k < sc->n && sc->robots[k] < r) k++;
+    if ((k < sc->n && sc->robots[k] == r) || sc->n == SF_STUDY_MAX_VALUES) continue;
+    memmove(&sc->robots[k + 1], &sc->robots[k], sizeof(int) * (size_t)(sc->n - k));
+    sc->robots[k] = r;
+    sc->n++;
+  }
+  for (int k = 0; k < sc->n; k++) {
+    sf_scaling_median(all, nall, 0, sc->robots[k], &sc->median[k], &sc->lo[k], &sc->hi[k],
+                      &sc->censored[k]);
+  }
+  double lo, hi;
+  sc->solo_rows = sf_scaling_median(all, nall, 1, 0, &sc->solo, &lo, &hi, &sc->solo_censored);
+  return sc->n > 1;
 }
 
 // the data blocks: the fleet sizes that reached the target, those that did not, the solo
@@ -732,7 +887,7 @@ static void sf_scaling_data(FILE* f, void* user) {
     }
     if (any) fprintf(f, "\n\n");
   }
-  fprintf(f, "1 %g\n", sc->solo);
+  if (sc->solo_rows) fprintf(f, "1 %g\n", sc->solo);
 }
 
 static void sf_scaling_script(FILE* g, const char* path, int svg, const char* data, void* user) {
@@ -760,14 +915,21 @@ static void sf_scaling_script(FILE* g, const char* path, int svg, const char* da
   if (censored) {
     fprintf(g,
             "'%s' index %d using 1:2 with points pt 9 ps 1.5 lc rgb '#1f77b4' title 'fleet: not "
-            "reached in %d rounds (a lower bound)', ",
-            data, reached > 0, sc->rounds);
+            "reached in the rounds run (a lower bound)', ",
+            data, reached > 0);
   }
-  fprintf(g,
-          "'%s' index %d using 1:2 with points pt %d ps 2 lc rgb '#d62728' title 'solo robot%s', "
-          "%g / x with lines dt 2 lc rgb 'black' title 'ideal pooling: solo / N'\n",
-          data, (reached > 0) + (censored > 0), sc->solo_censored ? 9 : 5,
-          sc->solo_censored ? " (not reached: a lower bound)" : "", sc->solo);
+  if (sc->solo_rows) {
+    fprintf(g,
+            "'%s' index %d using 1:2 with points pt %d ps 2 lc rgb '#d62728' title 'solo "
+            "robot%s', %g / x with lines dt 2 lc rgb 'black' title 'ideal pooling: solo / N'\n",
+            data, (reached > 0) + (censored > 0), sc->solo_censored ? 9 : 5,
+            sc->solo_censored ? " (not reached: a lower bound)" : "", sc->solo);
+  } else {
+    fprintf(g,
+            "%g / x with lines dt 2 lc rgb 'black' title 'ideal pooling from %d robots: "
+            "proportional to 1 / N'\n",
+            sc->median[0] * sc->robots[0], sc->robots[0]);
+  }
 }
 
 // out/scaling.svg and .png when the study varies the fleet size (and the seed) only
@@ -917,6 +1079,21 @@ static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfEr
   return SF_OK;
 }
 
+// the summary's axis columns: every grid's settings but seed and robots (which every row has),
+// in the order they first appear; returns how many
+static int sf_study_columns(const sfStudySpec* s, const char* key[SF_CONFIG_NKEY]) {
+  int n = 0;
+  for (int g = 0; g < s->ngrid; g++) {
+    for (int i = 0; i < s->grid[g].naxis; i++) {
+      const char* k = s->grid[g].axis[i].key;
+      int seen = !strcmp(k, "seed") || !strcmp(k, "robots");
+      for (int j = 0; j < n; j++) seen |= !strcmp(key[j], k);
+      if (!seen && n < SF_CONFIG_NKEY) key[n++] = k;
+    }
+  }
+  return n;
+}
+
 // one CSV row per cell and cohort into out/summary.csv
 static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, sfError* e) {
   char path[8192], store[8192], name[512];
@@ -925,13 +1102,11 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
   if (st == SF_OK && !f) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
   if (st != SF_OK) return st;
 
-  // header: the axes (but seed and robots, which every row has), then the figures
-  fprintf(f, "cell");
-  for (int i = 0; i < s->naxis; i++) {
-    if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
-      fprintf(f, ",%s", s->axis[i].key);
-    }
-  }
+  // header: the grid (when there are grids), the axes, then the figures
+  const char* key[SF_CONFIG_NKEY];
+  int nkey = sf_study_columns(s, key);
+  fprintf(f, "cell%s", s->grid[0].name[0] ? ",grid" : "");
+  for (int j = 0; j < nkey; j++) fprintf(f, ",%s", key[j]);
   fprintf(f,
           ",seed,robots,cohort,rounds_to_target,episodes_per_robot_to_target,"
           "total_episodes_to_target,censored,final_success,joiners,joiner_first_success,"
@@ -944,7 +1119,7 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
     int idx[SF_STUDY_MAX_AXES];
     sf_study_cell_config(s, k, &c, NULL);
     sf_study_cell_name(s, k, name, sizeof(name));
-    sf_study_cell_index(s, k, idx);
+    const sfStudyGrid* g = sf_study_cell_index(s, k, idx);
     st = sf_study_cell_file(s, dir, k, ".h5", store, sizeof(store), e);
     if (st == SF_OK) st = sf_store_read(store, &d, e);
     if (st != SF_OK) break;
@@ -954,11 +1129,13 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
       const sfStudyRow* x = &rows[r];
       all[nall++] = (sfStudyCellRow){sf_study_group(s, k), *x};
       fprintf(f, "%s", name);
-      for (int i = 0; i < s->naxis; i++) {
-        if (strcmp(s->axis[i].key, "seed") && strcmp(s->axis[i].key, "robots")) {
-          const char* v = s->axis[i].value[idx[i]];
-          fprintf(f, strchr(v, ',') ? ",\"%s\"" : ",%s", v);
+      if (g->name[0]) fprintf(f, ",%s", g->name);
+      for (int j = 0; j < nkey; j++) {
+        const char* v = "";  // a setting the cell's grid does not give
+        for (int i = 0; i < g->naxis; i++) {
+          if (!strcmp(g->axis[i].key, key[j])) v = g->axis[i].value[idx[i]];
         }
+        fprintf(f, strchr(v, ',') ? ",\"%s\"" : ",%s", v);
       }
       fprintf(f, ",%llu,%d,%s,%d,%d,%ld,%d,%.4f,%d,%.4f,%.4f,%.4f,%.4f\n",
               (unsigned long long)c.seed, x->robots, x->cohort ? "solo" : "fleet",

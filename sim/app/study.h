@@ -1,14 +1,16 @@
 // study.h: a study: a grid of runs from one spec (every combination of its axes), each cell an
 // ordinary run into DIR/cells/<cell>.h5, and the summary of every cell and cohort.
 //
-// The spec is an INI file with one [study] section: `name` (letters, digits, '.', '_', '-'),
-// `target` (success level, default
-// 0.9) and `window` (rounds averaged to call it reached, default 3), and any run setting
-// (robots, rounds, seed or seeds, stitches, join, mode, from, record, controller, model) as one
-// value or a list: values separated by commas (`robots = 1,4,16`), an integer range for the
-// integer settings (`seeds = 1-10`); a join list separates its alternatives by '|' (a join value
-// itself has commas: `join = none | 4@12 | 2@6,2@12`). threads and store are not study
-// settings (--threads applies to every cell; the cells' stores are the study's).
+// The spec is an INI file with a [study] section: `name` (letters, digits, '.', '_', '-'),
+// `target` (success level, default 0.9) and `window` (rounds averaged to call it reached,
+// default 3), and any run setting (robots, rounds, seed or seeds, stitches, join, mode, from,
+// record, controller, model) as one value or a list: values separated by commas
+// (`robots = 1,4,16`), an integer range for the integer settings (`seeds = 1-10`); a join list
+// separates its alternatives by '|' (a join value itself has commas: `join = none | 4@12 |
+// 2@6,2@12`). threads and store are not study settings (--threads applies to every cell; the
+// cells' stores are the study's). Sections [grid NAME] after it make the study the union of
+// several grids: each grid has the [study] section's settings, its own replacing or adding to
+// them (e.g. a fleet grid over fleet sizes for 32 rounds and a solo grid for 300).
 #ifndef SUTUREFLEET_SIM_APP_STUDY_H_
 #define SUTUREFLEET_SIM_APP_STUDY_H_
 
@@ -22,6 +24,7 @@
 #define SF_STUDY_MAX_VALUES 256           // most values one axis may take
 #define SF_STUDY_MAX_CELLS 10000          // most cells a study may have
 #define SF_STUDY_VALUE 200                // longest value (an INI line's limit)
+#define SF_STUDY_MAX_GRIDS 8              // most [grid NAME] sections
 
 // one axis: a run setting and the values it takes, in the spec's order
 typedef struct sfStudyAxis_ {
@@ -30,15 +33,27 @@ typedef struct sfStudyAxis_ {
   char value[SF_STUDY_MAX_VALUES][SF_STUDY_VALUE];  // each as run would read it
 } sfStudyAxis;
 
+// one grid of cells: its settings (the [study] section's, then its own replacing or adding)
+typedef struct sfStudyGrid_ {
+  char name[32];                        // the [grid NAME] ("" when the spec has none)
+  int naxis;                            // settings
+  sfStudyAxis axis[SF_STUDY_MAX_AXES];  // in the spec's order (a replaced one keeps its place)
+  int own[SF_STUDY_MAX_AXES];           // 1: given in the grid's section
+  long ncell;                           // its cells: the product of the axes' value counts
+  long first;                           // the study's index of its first cell
+} sfStudyGrid;
+
 // a loaded study spec
 typedef struct sfStudySpec_ {
   char path[4096];                      // the spec file
   char name[64];                        // the study's name
   double target;                        // success level a cohort must reach (0 .. 1]
   int window;                           // rounds averaged when testing it (>= 1)
-  int naxis;                            // settings given
+  int naxis;                            // settings of the [study] section
   sfStudyAxis axis[SF_STUDY_MAX_AXES];  // in the spec's order
-  long ncell;                           // cells: the product of the axes' value counts
+  int ngrid;                            // grids (1 when the spec has no [grid] section)
+  sfStudyGrid grid[SF_STUDY_MAX_GRIDS];
+  long ncell;                           // cells of all grids, grid by grid
 } sfStudySpec;
 
 // one cohort of one cell, summarised from its store
@@ -63,11 +78,13 @@ typedef struct sfStudyRow_ {
 // sf_study_cell_config
 sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e);
 
-// the value index of each axis for cell k (0 .. ncell - 1; the last axis varies fastest)
-void sf_study_cell_index(const sfStudySpec* s, long k, int idx[SF_STUDY_MAX_AXES]);
+// cell k's grid (0 .. ncell - 1) and the value index of each of its axes (the last axis varies
+// fastest)
+const sfStudyGrid* sf_study_cell_index(const sfStudySpec* s, long k, int idx[SF_STUDY_MAX_AXES]);
 
-// cell k's name: "<key>-<value>" for each axis of more than one value, joined by '_' (value
-// characters other than letters, digits, '.', '-' become '-'), "cell" for a one-cell study
+// cell k's name: its grid's name (when the spec has grids), then "<key>-<value>" for each axis
+// of more than one value, joined by '_' (value characters other than letters, digits, '.', '-'
+// become '-'); "cell" for a one-cell study
 void sf_study_cell_name(const sfStudySpec* s, long k, char* buf, size_t n);
 
 // cell k's run configuration: the defaults, then each axis's value, checked as run checks it
@@ -91,6 +108,12 @@ int sf_study_km_median(const int* time, const int* censored, int n);
 
 // mean and 95 % t interval of n values (lo = hi = mean for n = 1; NaN for n = 0)
 void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* hi);
+
+// the ratio of the mean of solo (ns values) to the mean of fleet (nf values) and its 95 %
+// interval by the delta method: ratio +- t(min(nf, ns) - 1) x ratio x sqrt(se_s^2 / m_s^2 +
+// se_f^2 / m_f^2), se the standard error of each mean; NaN for fewer than 2 values of either
+void sf_study_ratio(const double* fleet, int nf, const double* solo, int ns, double* ratio,
+                    double* lo, double* hi);
 
 // what `suturefleet study` was asked
 typedef struct sfStudyArgs_ {
