@@ -171,10 +171,50 @@ static void test_killed_rank_resumes(void** state) {
   assert_same_store(g_ref, store);
 }
 
+// a study under mpirun with 2 ranks: every cell's robots shared by the ranks, rank 0 writing the
+// cells and the summary; the same summary and cell stores as one process with side-by-side cells
+static void test_study_over_ranks(void** state) {
+  (void)state;
+  char spec[4096], one[4096], two[4096], log[4096], cmd[9000];
+  sf_test_path(spec, sizeof(spec), "mpi_study.ini");
+  sf_test_write(spec, "[study]\nname = mpi\nrobots = 1,3\nrounds = 3\njoin = 1@1\nseed = 4\n");
+  sf_test_path(one, sizeof(one), "mpi_study.one");
+  sf_test_path(two, sizeof(two), "mpi_study.two");
+  sf_test_path(log, sizeof(log), "mpi_study.log");
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", one, two);
+  assert_int_equal(system(cmd), 0);
+  char* solo[] = {SF_TEST_BIN, "study", spec, "--out", one, "--threads", "2", NULL};
+  assert_int_equal(run(solo, log), 0);
+  char* ranks[] = {MPIRUN("2"), "study", spec, "--out", two, "--threads", "1", NULL};
+  int code = run(ranks, log);
+  char* text = sf_test_read(log, NULL);
+  print_message("study with 2 ranks: exit %d\n%s", code, text ? text : "");
+  assert_int_equal(code, 0);
+  assert_int_equal(strstr(strstr(text, "summary in") + 1, "summary in"), NULL);  // rank 0 only
+  free(text);
+  char a[4200], b[4200];
+  snprintf(a, sizeof(a), "%s/summary.csv", one);
+  snprintf(b, sizeof(b), "%s/summary.csv", two);
+  char* x = sf_test_read(a, NULL);
+  char* y = sf_test_read(b, NULL);
+  assert_non_null(x);
+  assert_non_null(y);
+  assert_string_equal(x, y);
+  free(x);
+  free(y);
+  const char* cells[] = {"robots-1.h5", "robots-3.h5"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(a, sizeof(a), "%s/cells/%s", one, cells[i]);
+    snprintf(b, sizeof(b), "%s/cells/%s", two, cells[i]);
+    assert_same_store(a, b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ranks_match_one_process),
       cmocka_unit_test(test_killed_rank_resumes),
+      cmocka_unit_test(test_study_over_ranks),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

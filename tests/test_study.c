@@ -80,7 +80,7 @@ static void test_grids(void** state) {
   assert_int_equal(s->ngrid, 2);
   assert_int_equal(s->ncell, 2 * 2 + 2);
   assert_int_equal(s->grid[1].first, 4);
-  assert_int_equal(s->grid[1].naxis, 4);                    // seed, rounds (replaced), join, mode
+  assert_int_equal(s->grid[1].naxis, 4);                  // seed, rounds (replaced), join, mode
   assert_string_equal(s->grid[1].axis[1].key, "rounds");  // in the [study] section's place
   assert_string_equal(s->grid[1].axis[1].value[0], "9");
   sf_study_cell_name(s, 3, name, sizeof(name));

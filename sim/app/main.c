@@ -2,8 +2,9 @@
 //
 // Under MPI only rank 0 speaks: the other ranks' output is dropped, and their error messages
 // are shown (prefixed with the rank) only for runtime failures, which may be theirs alone; bad
-// input is reported once, by rank 0. Only run and bench are distributed: any other command is
-// done by rank 0 alone (the others would write the same outputs over each other).
+// input is reported once, by rank 0. Only run, bench and study (whose cells are runs, rank 0
+// writing the study's files) are distributed: any other command is done by rank 0 alone (the
+// others would write the same outputs over each other).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
   }
 
   // a rank other than 0
-  if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "bench"))) {
+  if (argc < 2 ||
+      (strcmp(argv[1], "run") && strcmp(argv[1], "bench") && strcmp(argv[1], "study"))) {
     sf_dist_finalize();
     return 0;
   }

@@ -6,11 +6,15 @@
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "curves.h"
+#include "dist.h"
 #include "fleet.h"
 #include "robots.h"
 #include "store_check.h"
@@ -248,8 +252,7 @@ sftStatus sf_study_load(sfStudySpec* s, const char* path, sfError* e) {
     for (int i = 0; i < grid->naxis; i++) {
       grid->ncell *= grid->axis[i].nvalue;
       if (s->ncell + grid->ncell > SF_STUDY_MAX_CELLS) {
-        return sf_fail(e, SF_ERR_INPUT, "study '%s': more than %d cells", path,
-                       SF_STUDY_MAX_CELLS);
+        return sf_fail(e, SF_ERR_INPUT, "study '%s': more than %d cells", path, SF_STUDY_MAX_CELLS);
       }
     }
     s->ncell += grid->ncell;
@@ -518,59 +521,165 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
   return SF_OK;
 }
 
-// the study's progress: episodes of all cells, those run so far and the time they took
+// a file's whole text (malloc'd, NUL-terminated), NULL when it cannot be read
+static char* sf_slurp(const char* path) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  char* buf = SF_CALLOC(cap, 1);
+  for (size_t k; (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+    n += k;
+    if (n + 1 == cap) buf = SF_REALLOC(buf, cap *= 2, 1);
+  }
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+// a cell running in a child process beside others
+typedef struct sfStudyChild_ {
+  pid_t pid;
+  long episodes;
+  char name[512];
+  char log[8192];  // its output (removed when it succeeds)
+} sfStudyChild;
+
+// the study's progress: episodes of all cells, those finished so far, and the cells running
+// side by side
 typedef struct sfStudyProgress_ {
-  long total;     // episodes of every cell
-  long run;       // episodes run by this invocation so far
-  long left;      // episodes not yet run (kept cells count as done)
-  double wall_s;  // time this invocation has spent running cells
+  long total;  // episodes of every cell
+  long done;   // episodes of the cells this invocation finished
+  long left;   // episodes not yet finished (kept cells count as finished)
+  double t0;   // when this invocation started running cells
+  int nchild;  // cells running side by side now
+  sfStudyChild child[SF_STUDY_MAX_SIDE];
 } sfStudyProgress;
 
-// run cell k (unless complete): its INI beside its store, then `run` with it
+// a cell runs beside others, one thread each, when it has fewer than this many episodes per
+// round per thread: its rounds are too small to keep every thread busy
+#define SF_STUDY_SMALL_PER_THREAD 4
+
+// cell c runs side by side: more than one thread, one process (under mpirun the ranks share
+// every cell's robots instead), and few episodes per round
+static int sf_study_side_by_side(const sfRunConfig* c, int threads) {
+  long per_round = sf_study_cell_episodes(c) / (c->rounds > 0 ? c->rounds : 1);
+  return threads > 1 && sf_dist_size() == 1 && per_round < SF_STUDY_SMALL_PER_THREAD * threads;
+}
+
+// wait for side-by-side cells until fewer than `below` run (0: all); a failed one's output into
+// the error (the first failure's), the others waited for all the same
+static sftStatus sf_study_reap(const sfStudyArgs* a, sfStudyProgress* p, int below, sfError* e) {
+  sftStatus st = SF_OK;
+  while (p->nchild > 0 && p->nchild >= (below > 0 ? below : 1)) {
+    int found = 0;
+    for (int i = 0; i < p->nchild; i++) {
+      int status = 0;
+      sfStudyChild* ch = &p->child[i];
+      if (waitpid(ch->pid, &status, WNOHANG) != ch->pid) continue;
+      int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      p->done += ch->episodes;
+      p->left -= ch->episodes;
+      if (code == 0) {
+        unlink(ch->log);
+      } else if (st == SF_OK) {
+        char* text = sf_slurp(ch->log);
+        st = sf_fail(e, SF_ERR_RUN,
+                     "cell %s: run failed (exit %d)%s%.600s; continue with: suturefleet study %s "
+                     "--out DIR --resume",
+                     ch->name, code, text && text[0] ? ": " : "", text ? text : "", a->spec);
+        free(text);
+      }
+      p->child[i] = p->child[--p->nchild];
+      found = 1;
+      break;
+    }
+    if (!found) usleep(20000);
+  }
+  return st;
+}
+
+// run cell c (its INI ini, its store) in a child process with one thread, beside others
+static sftStatus sf_study_fork(const sfStudyArgs* a, sfStudyProgress* p, const char* name,
+                               const char* store, char** argv, int argc, long episodes,
+                               sfStudyRunFn run, FILE* out, FILE* err, sfError* e) {
+  sftStatus st =
+      sf_study_reap(a, p, a->threads < SF_STUDY_MAX_SIDE ? a->threads : SF_STUDY_MAX_SIDE, e);
+  if (st != SF_OK) return st;
+  sfStudyChild* ch = &p->child[p->nchild];
+  snprintf(ch->name, sizeof(ch->name), "%s", name);
+  snprintf(ch->log, sizeof(ch->log), "%.8000s.log", store);
+  ch->episodes = episodes;
+  fflush(out), fflush(err), fflush(stdout), fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0)
+    return sf_fail(e, SF_ERR_RUN, "cell %s: cannot start it (%s)", name, strerror(errno));
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // the study gone: stop at the round's end
+    FILE* log = fopen(ch->log, "w");
+    int code = log ? run(argc, argv, log, log) : SF_ERR_RUN;
+    if (log) fclose(log);
+    _exit(code);
+  }
+  ch->pid = pid;
+  p->nchild++;
+  return SF_OK;
+}
+
+// run cell k (unless complete): its INI beside its store, then `run` with it, in this process
+// (under mpirun: every rank, rank 0 writing) or beside other small cells
 static sftStatus sf_study_cell_run(const sfStudySpec* s, const sfStudyArgs* a, const char* dir,
                                    long k, sfStudyRunFn run, sfStudyProgress* p, FILE* out,
                                    FILE* err, sfError* e) {
-  // the cell's configuration, INI and store paths, and its state
+  // the cell's configuration, INI and store paths, and its state (rank 0 reads it)
   sfRunConfig c;
   char name[512], ini[8192], store[8192], text[8192], threads[16];
+  int writer = sf_dist_rank() == 0, state = 0;
   sf_study_cell_config(s, k, &c, NULL);
   sf_study_cell_name(s, k, name, sizeof(name));
   sftStatus st = sf_study_cell_file(s, dir, k, ".ini", ini, sizeof(ini), e);
   if (st == SF_OK) st = sf_study_cell_file(s, dir, k, ".h5", store, sizeof(store), e);
-  int state = 0;
-  if (st == SF_OK) st = sf_study_cell_state(&c, store, &state, e);
+  if (st == SF_OK && writer) st = sf_study_cell_state(&c, store, &state, e);
+  st = sf_dist_agree(st, e);
+  state = (int)sf_dist_sum(writer ? state : 0);
   long episodes = sf_study_cell_episodes(&c);
   if (st != SF_OK || state == 2) {
-    if (st == SF_OK && !a->quiet)
+    if (st == SF_OK && !a->quiet && writer)
       fprintf(out, "cell %ld/%ld %s: complete, kept\n", k + 1, s->ncell, name);
     if (st == SF_OK) p->left -= episodes;
     return st;
   }
 
-  // the INI (the result-determining settings), then the run
-  sf_config_text(&c, text, sizeof(text));
-  FILE* f = fopen(ini, "w");
-  int written = f && fprintf(f, "[run]\n%s", text) >= 0;
-  if (!f || fclose(f) != 0 || !written) return sf_fail(e, SF_ERR_RUN, "cannot write '%s'", ini);
-  snprintf(threads, sizeof(threads), "%d", a->threads);
+  // the INI (the result-determining settings; rank 0 writes it, every rank reads it)
+  if (writer) {
+    sf_config_text(&c, text, sizeof(text));
+    FILE* f = fopen(ini, "w");
+    int written = f && fprintf(f, "[run]\n%s", text) >= 0;
+    if (!f || fclose(f) != 0 || !written) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", ini);
+  }
+  st = sf_dist_agree(st, e);
+  if (st != SF_OK) return st;
+  int side = sf_study_side_by_side(&c, a->threads);
+  snprintf(threads, sizeof(threads), "%d", side ? 1 : a->threads);
   char* argv[] = {"--config", ini,       "--store",  store, "--threads",
                   threads,    "--quiet", "--resume", NULL};
   int argc = state == 1 ? 8 : 7;
-  if (!a->quiet) {
-    // this cell, and the whole study: done so far, and the time left at the rate so far
+  if (!a->quiet && writer) {
+    // this cell, and the whole study: finished so far, and the time left at the rate so far
     char eta[64] = "";
-    if (p->run > 0) {
-      snprintf(eta, sizeof(eta), ", ETA %.0f s", p->wall_s / p->run * p->left);
-    }
-    fprintf(out, "cell %ld/%ld %s: %ld episodes%s; study %.0f%% done%s\n", k + 1, s->ncell, name,
-            episodes, state == 1 ? " (resumed)" : "",
+    double elapsed = omp_get_wtime() - p->t0;
+    if (p->done > 0) snprintf(eta, sizeof(eta), ", ETA %.0f s", elapsed / p->done * p->left);
+    fprintf(out, "cell %ld/%ld %s: %ld episodes%s%s; study %.0f%% done%s\n", k + 1, s->ncell, name,
+            episodes, state == 1 ? " (resumed)" : "", side ? " (side by side)" : "",
             100.0 * (double)(p->total - p->left) / (double)(p->total ? p->total : 1), eta);
     fflush(out);
   }
-  double t0 = omp_get_wtime();
+  if (side) return sf_study_fork(a, p, name, store, argv, argc, episodes, run, out, err, e);
+
+  // a large cell: with every thread, once the side-by-side ones are done
+  st = sf_study_reap(a, p, 0, e);
+  if (st != SF_OK) return st;
   int code = run(argc, argv, out, err);
-  p->wall_s += omp_get_wtime() - t0;
-  p->run += episodes;
+  p->done += episodes;
   p->left -= episodes;
   if (code != 0) return sf_fail(e, SF_ERR_RUN, "cell %s: run failed (exit %d)", name, code);
   return SF_OK;
@@ -969,21 +1078,6 @@ static void sf_html_text(FILE* f, const char* t) {
   }
 }
 
-// a file's whole text (malloc'd, NUL-terminated), NULL when it cannot be read
-static char* sf_slurp(const char* path) {
-  FILE* f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0;
-  char* buf = SF_CALLOC(cap, 1);
-  for (size_t k; (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
-    n += k;
-    if (n + 1 == cap) buf = SF_REALLOC(buf, cap *= 2, 1);
-  }
-  buf[n] = 0;
-  fclose(f);
-  return buf;
-}
-
 // summary.md's tables as HTML tables, its paragraphs as paragraphs
 static void sf_html_markdown(FILE* f, const char* md) {
   char line[8192];
@@ -1175,10 +1269,11 @@ int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err) 
   // the spec, checked whole before anything is written
   sfError e = {{0}};
   sfStudySpec* s = SF_CALLOC(1, sizeof(sfStudySpec));
+  int writer = sf_dist_rank() == 0;  // under mpirun, rank 0 writes and speaks
   sftStatus st = sf_study_load(s, a->spec, &e);
-  if (st == SF_OK && a->dry_run) sf_study_list(s, a, out);
+  if (st == SF_OK && a->dry_run && writer) sf_study_list(s, a, out);
   if (st != SF_OK || a->dry_run) {
-    if (st != SF_OK) fprintf(err, "suturefleet study: %s\n", e.msg);
+    if (st != SF_OK && writer) fprintf(err, "suturefleet study: %s\n", e.msg);
     free(s);
     return st;
   }
@@ -1190,21 +1285,27 @@ int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err) 
   } else {
     snprintf(dir, sizeof(dir), "%s.study", s->name);
   }
-  st = sf_study_dir(dir, a->resume, &e);
-  sfStudyProgress p = {0, 0, 0, 0};
+  if (writer) st = sf_study_dir(dir, a->resume, &e);
+  st = sf_dist_agree(st, &e);
+  sfStudyProgress* p = SF_CALLOC(1, sizeof(sfStudyProgress));
+  p->t0 = omp_get_wtime();
   for (long k = 0; k < s->ncell; k++) {
     sfRunConfig c;
     sf_study_cell_config(s, k, &c, NULL);
-    p.total += sf_study_cell_episodes(&c);
+    p->total += sf_study_cell_episodes(&c);
   }
-  p.left = p.total;
+  p->left = p->total;
   for (long k = 0; st == SF_OK && k < s->ncell; k++) {
-    st = sf_study_cell_run(s, a, dir, k, run, &p, out, err, &e);
+    st = sf_study_cell_run(s, a, dir, k, run, p, out, err, &e);
   }
-  if (st == SF_OK) st = sf_study_write_summary(s, dir, &e);
-  if (st == SF_OK && !a->quiet)
+  sftStatus reaped = sf_study_reap(a, p, 0, st == SF_OK ? &e : NULL);
+  if (st == SF_OK) st = reaped;
+  if (st == SF_OK && writer) st = sf_study_write_summary(s, dir, &e);
+  st = sf_dist_agree(st, &e);
+  if (st == SF_OK && !a->quiet && writer)
     fprintf(out, "study %s: %ld cells, summary in %s/summary.csv\n", s->name, s->ncell, dir);
-  if (st != SF_OK) fprintf(err, "suturefleet study: %s\n", e.msg);
+  if (st != SF_OK && writer) fprintf(err, "suturefleet study: %s\n", e.msg);
+  free(p);
   free(s);
   return st;
 }

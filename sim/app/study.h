@@ -25,6 +25,7 @@
 #define SF_STUDY_MAX_CELLS 10000          // most cells a study may have
 #define SF_STUDY_VALUE 200                // longest value (an INI line's limit)
 #define SF_STUDY_MAX_GRIDS 8              // most [grid NAME] sections
+#define SF_STUDY_MAX_SIDE 64              // most cells running side by side (one per thread)
 
 // one axis: a run setting and the values it takes, in the spec's order
 typedef struct sfStudyAxis_ {
@@ -53,7 +54,7 @@ typedef struct sfStudySpec_ {
   sfStudyAxis axis[SF_STUDY_MAX_AXES];  // in the spec's order
   int ngrid;                            // grids (1 when the spec has no [grid] section)
   sfStudyGrid grid[SF_STUDY_MAX_GRIDS];
-  long ncell;                           // cells of all grids, grid by grid
+  long ncell;  // cells of all grids, grid by grid
 } sfStudySpec;
 
 // one cohort of one cell, summarised from its store
