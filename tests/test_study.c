@@ -114,6 +114,71 @@ static void test_ratio(void** state) {
   assert_true(isnan(r));
 }
 
+// a constructed store: 2 fleet founders (robots 0, 1) and a fleet joiner at round 2 (robot 2),
+// 2 solo founders (3, 4); 5 rounds. Founders' successes per round: fleet 0/2, 1/2, 2/2, 2/2,
+// 2/2 (window 2 mean reaches 0.9 at 4 rounds: (1 + 1) / 2, so 4 rounds and 2 x 4 = 8 episodes);
+// solo 0/2, 0/2, 1/2, 0/2, 1/2 (never: censored at 5, final window (0 + .5) / 2 = .25); the
+// joiner succeeds in its first round (1.0) while the founders' rate that round is 1.0; trauma 1
+// mm2 on every fleet episode, 3 on solo ones
+static void test_summarise_by_hand(void** state) {
+  (void)state;
+  static const int ok[5][5] = {{0, 1, 1, 1, 1},
+                               {0, 0, 1, 1, 1},
+                               {0, 0, 1, 0, 1},
+                               {0, 0, 0, 0, 0},
+                               {0, 0, 1, 0, 1}};  // [robot][round]; 2 from round 2
+  sfStoreData d;
+  memset(&d, 0, sizeof(d));
+  sfRobotRow robots[5];
+  memset(robots, 0, sizeof(robots));
+  for (int r = 0; r < 5; r++) {
+    robots[r].robot = r;
+    robots[r].cohort = r >= 3;
+    robots[r].join_round = r == 2 ? 2 : 0;
+  }
+  sfEpisodeRow ep[25];
+  sfKnowledgeRow kn[5];
+  memset(ep, 0, sizeof(ep));
+  memset(kn, 0, sizeof(kn));
+  for (int round = 0; round < 5; round++) {
+    kn[round].round = round;
+    for (int r = 0; r < 5; r++) {
+      if (round < robots[r].join_round) continue;
+      sfEpisodeRow* x = &ep[d.nepisodes++];
+      x->round = round, x->robot = r, x->cohort = robots[r].cohort;
+      x->join_round = robots[r].join_round;
+      x->success = (uint8_t)ok[r][round];
+      x->completed = 1;
+      x->trauma_mm2 = x->cohort ? 3 : 1;
+      x->time_s = 10;
+    }
+  }
+  d.episodes = ep, d.robots = robots, d.nrobots = 5, d.knowledge = kn, d.nknowledge = 5;
+  sfStudySpec* s = calloc(1, sizeof(sfStudySpec));
+  s->target = 0.9, s->window = 2;
+  sfStudyRow rows[2];
+  assert_int_equal(sf_study_summarise(s, &d, rows), 2);
+  assert_int_equal(rows[0].cohort, 0);
+  assert_int_equal(rows[0].robots, 2);
+  assert_int_equal(rows[0].rounds_to_target, 4);
+  assert_int_equal(rows[0].censored, 0);
+  assert_int_equal(rows[0].total_episodes_to_target, 8);
+  assert_near(rows[0].final_success, 1.0, 1e-12);
+  assert_int_equal(rows[0].joiners, 1);
+  assert_near(rows[0].joiner_first_success, 1.0, 1e-12);
+  assert_near(rows[0].fleet_success_at_join, 1.0, 1e-12);
+  assert_near(rows[0].mean_trauma_mm2, 1.0, 1e-12);
+  assert_int_equal(rows[1].cohort, 1);
+  assert_int_equal(rows[1].rounds_to_target, 5);
+  assert_int_equal(rows[1].censored, 1);
+  assert_int_equal(rows[1].total_episodes_to_target, 10);
+  assert_near(rows[1].final_success, 0.25, 1e-12);
+  assert_int_equal(rows[1].joiners, 0);
+  assert_true(isnan(rows[1].joiner_first_success));
+  assert_near(rows[1].mean_trauma_mm2, 3.0, 1e-12);
+  free(s);
+}
+
 // each bad spec: exit 2, the message names what is wrong, and no study directory is made
 static void test_bad_specs(void** state) {
   (void)state;
@@ -197,8 +262,9 @@ static void test_km_and_ci(void** state) {
 static void test_run_and_resume(void** state) {
   (void)state;
   char path[4096], dir[4096], csv[4200], cell[4300];
-  spec_file(path, sizeof(path), "study_run.ini",
-            "[study]\nname = small\nrobots = 1,2\nrounds = 2\njoin = none\nseed = 3\n");
+  spec_file(
+      path, sizeof(path), "study_run.ini",
+      "[study]\nname = small\nrobots = 1,2\nrounds = 3\njoin = 1@1\nstitches = 2\nseed = 3\n");
   sf_test_path(dir, sizeof(dir), "study_run.out");
   char cmd[8400];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -211,8 +277,8 @@ static void test_run_and_resume(void** state) {
   snprintf(csv, sizeof(csv), "%s/summary.csv", dir);
   char* first = sf_test_read(csv, NULL);
   assert_non_null(first);
-  assert_non_null(strstr(first, "robots-1,2,none,3,1,fleet,"));
-  assert_non_null(strstr(first, "robots-2,2,none,3,2,solo,"));
+  assert_non_null(strstr(first, "robots-1,3,1@1,2,3,1,fleet,"));
+  assert_non_null(strstr(first, "robots-2,3,1@1,2,3,2,solo,"));
   char md[4300];
   snprintf(md, sizeof(md), "%s/summary.md", dir);
   char* text = sf_test_read(md, NULL);
@@ -232,6 +298,21 @@ static void test_run_and_resume(void** state) {
   free(text);
   snprintf(fig, sizeof(fig), "%s/scaling.png", dir);
   assert_png(fig, 8);
+
+  // each group's learning curves, the joiners, the literature beside the fleet
+  const char* figs[] = {"curves/robots-1.png", "curves/robots-2.svg", "joiners.png", "joiners.svg",
+                        "surgeons_time.png"};
+  for (int i = 0; i < 5; i++) {
+    snprintf(fig, sizeof(fig), "%s/%s", dir, figs[i]);
+    assert_int_equal(access(fig, R_OK), 0);
+  }
+  snprintf(fig, sizeof(fig), "%s/surgeons.md", dir);
+  text = sf_test_read(fig, NULL);
+  assert_non_null(text);
+  assert_contains(text, "| spacing_mm | 6.5 ± 1.8 mm | 20 surgeons");
+  assert_contains(text, "episodes of up to 2 stitches");  // the fleet's spacing, measured
+  assert_contains(text, "| time_s | 251 s at repetition 1 |");
+  free(text);
 
   // again without --resume: refused
   r = sf_test_cli(ARGS("study", path, "--out", dir));
@@ -281,7 +362,12 @@ static void test_report_in_chromium(void** state) {
   assert_non_null(text);
   assert_non_null(strstr(text, "<h1>Study small</h1>"));
   assert_non_null(strstr(text, "<th>final success (95 % CI)</th>"));
-  assert_non_null(strstr(text, "<svg"));
+  assert_non_null(strstr(text, "<h2>Learning curves</h2>"));
+  assert_non_null(strstr(text, "<h2>Surgeons (literature)</h2>"));
+  assert_non_null(strstr(text, "<td>spacing_mm</td>"));
+  int nsvg = 0;
+  for (const char* p = text; (p = strstr(p, "<svg")); p++) nsvg++;
+  assert_int_equal(nsvg, 5);  // scaling, 2 groups' curves, joiners, time beside the literature
   free(text);
   assert_png(png, 20000);  // a blank page's screenshot is about 9 kB
 }
@@ -291,6 +377,7 @@ int main(void) {
       cmocka_unit_test(test_grid),
       cmocka_unit_test(test_grids),
       cmocka_unit_test(test_ratio),
+      cmocka_unit_test(test_summarise_by_hand),
       cmocka_unit_test(test_bad_specs),
       cmocka_unit_test(test_rounds_to_target),
       cmocka_unit_test(test_km_and_ci),

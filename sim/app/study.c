@@ -17,6 +17,7 @@
 #include "dist.h"
 #include "fleet.h"
 #include "robots.h"
+#include "scene.h"
 #include "store_check.h"
 
 // what the INI handler carries: the spec, the grid being read (NULL: the [study] section), the
@@ -1062,6 +1063,385 @@ static sftStatus sf_study_scaling(const sfStudySpec* s, const char* dir, const s
   return st;
 }
 
+// a group's file name: its name with characters other than letters, digits, '.' and '-' as
+// '-', runs of them as one
+static void sf_study_group_file(const sfStudySpec* s, long k, char* buf, size_t n) {
+  char name[1024];
+  sf_study_group_name(s, k, name, sizeof(name));
+  size_t len = 0;
+  for (const char* c = name; *c && len + 1 < n; c++) {
+    int keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+               *c == '.' || *c == '-';
+    if (keep || (len > 0 && buf[len - 1] != '-')) buf[len++] = keep ? *c : '-';
+  }
+  buf[len] = 0;
+}
+
+// each group's first cell (first[g], ngroup of them)
+static long* sf_study_group_first(const sfStudySpec* s) {
+  long* first = SF_CALLOC(sf_study_ngroup(s), sizeof(long));
+  for (long k = s->ncell - 1; k >= 0; k--) first[sf_study_group(s, k)] = k;
+  return first;
+}
+
+// the curves of metric over group g's cells (its seeds) into *p, *n
+static sftStatus sf_study_group_curves(const sfStudySpec* s, const sfStoreData* data, long g,
+                                       int metric, sfCurvePoint** p, int* n, sfError* e) {
+  sfStoreData* stores = SF_CALLOC(s->ncell, sizeof(sfStoreData));
+  int nstore = 0;
+  for (long k = 0; k < s->ncell; k++) {
+    if (sf_study_group(s, k) == g) stores[nstore++] = data[k];  // shallow: read only
+  }
+  sftStatus st = sf_curves(stores, nstore, metric, p, n, e);
+  free(stores);
+  return st;
+}
+
+// out/curves/<group>.svg and .png: each group's success against practice episodes per robot,
+// its cohorts and join waves, with the 95 % band over its seeds (over robots for one seed)
+static sftStatus sf_study_learning(const sfStudySpec* s, const char* dir, const sfStoreData* data,
+                                   sfError* e) {
+  char path[8192], file[1024], group[1024], title[1400];
+  sftStatus st = sf_study_path(path, sizeof(path), dir, "curves", e);
+  if (st == SF_OK && mkdir(path, 0777) != 0 && errno != EEXIST) {
+    st = sf_fail(e, SF_ERR_RUN, "cannot create '%s' (%s)", path, strerror(errno));
+  }
+  long ngroup = sf_study_ngroup(s), *first = sf_study_group_first(s);
+  for (long g = 0; st == SF_OK && g < ngroup; g++) {
+    sfCurvePoint* p = NULL;
+    int n = 0;
+    sf_study_group_file(s, first[g], file, sizeof(file));
+    sf_study_group_name(s, first[g], group, sizeof(group));
+    snprintf(title, sizeof(title), "Study %s, %s: success against practice episodes per robot",
+             s->name, group);
+    st = sf_study_group_curves(s, data, g, SF_METRIC_SUCCESS, &p, &n, e);
+    static const char* ext[2] = {"svg", "png"};
+    for (int i = 0; st == SF_OK && i < 2; i++) {
+      char name[1100];
+      snprintf(name, sizeof(name), "curves/%s.%s", file, ext[i]);
+      st = sf_study_path(path, sizeof(path), dir, name, e);
+      if (st == SF_OK) st = sf_curves_plot(path, SF_METRIC_SUCCESS, p, n, NULL, title, e);
+    }
+    free(p);
+  }
+  free(first);
+  return st;
+}
+
+// the joiners figure: per group, the mean and 95 % interval over seeds of the fleet joiners'
+// first-round success, of the fleet's initial robots' that round, and of the solo joiners'
+typedef struct sfJoiners_ {
+  int n;               // groups with joiners
+  char label[64][64];  // each group's name
+  double v[64][3][3];  // [group][series][mean, lo, hi]
+  const char* title;
+} sfJoiners;
+
+static void sf_joiners_data(FILE* f, void* user) {
+  const sfJoiners* j = user;
+  for (int i = 0; i < j->n; i++) {
+    fprintf(f, "%d", i);
+    for (int k = 0; k < 3; k++) {
+      for (int m = 0; m < 3; m++) {
+        if (isnan(j->v[i][k][m])) fprintf(f, " NaN");
+        if (!isnan(j->v[i][k][m])) fprintf(f, " %g", j->v[i][k][m]);
+      }
+    }
+    fprintf(f, " \"%s\"\n", j->label[i]);
+  }
+}
+
+static void sf_joiners_script(FILE* g, const char* path, int svg, const char* data, void* user) {
+  const sfJoiners* j = user;
+  fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
+  fprintf(g, "set termoption noenhanced\nset output '%s'\nset title '%.300s'\n", path, j->title);
+  fprintf(g,
+          "set grid ytics\nset key below\nset ylabel 'success in the round they joined'\n"
+          "set yrange [-0.05:1.05]\nset xrange [-0.6:%g]\nset xtics rotate by -20\n"
+          "plot '%s' using ($1-0.15):2:3:4:xtic(11) with yerrorbars pt 7 ps 1.5 lc rgb "
+          "'#1f77b4' title 'fleet joiners: first episode (95%% CI over seeds)', "
+          "'' using 1:5:6:7 with yerrorbars pt 5 ps 1.5 lc rgb 'black' title 'the fleet "
+          "that round', '' using ($1+0.15):8:9:10 with yerrorbars pt 9 ps 1.5 lc rgb '#d62728' "
+          "title 'solo joiners: first episode'\n",
+          j->n - 0.4, data);
+}
+
+// out/joiners.svg and .png when the study's cells have joiners
+static sftStatus sf_study_joiners(const sfStudySpec* s, const char* dir, const sfStudyCellRow* all,
+                                  int nall, sfError* e) {
+  sfJoiners* j = SF_CALLOC(1, sizeof(sfJoiners));
+  long ngroup = sf_study_ngroup(s), *first = sf_study_group_first(s);
+  double* v[3];
+  int nv[3];
+  for (int k = 0; k < 3; k++) v[k] = SF_CALLOC((size_t)nall + 1, sizeof(double));
+  for (long g = 0; g < ngroup && j->n < 64; g++) {
+    nv[0] = nv[1] = nv[2] = 0;
+    for (int i = 0; i < nall; i++) {
+      const sfStudyRow* r = &all[i].row;
+      if (all[i].group != g || isnan(r->joiner_first_success)) continue;
+      int k = r->cohort ? 2 : 0;
+      v[k][nv[k]++] = r->joiner_first_success;
+      if (!r->cohort) v[1][nv[1]++] = r->fleet_success_at_join;
+    }
+    if (!nv[0] && !nv[2]) continue;
+    sf_study_group_name(s, first[g], j->label[j->n], sizeof(j->label[0]));
+    for (int k = 0; k < 3; k++) {
+      double* m = j->v[j->n][k];
+      sf_study_mean_ci(v[k], nv[k], &m[0], &m[1], &m[2]);
+      m[1] = fmax(m[1], 0), m[2] = fmin(m[2], 1);
+    }
+    j->n++;
+  }
+  char title[256], path[8192];
+  snprintf(title, sizeof(title),
+           "Study %.60s: success of joiners in their first round against the fleet that round",
+           s->name);
+  j->title = title;
+  sftStatus st = SF_OK;
+  static const char* ext[2] = {"joiners.svg", "joiners.png"};
+  for (int i = 0; j->n > 0 && st == SF_OK && i < 2; i++) {
+    st = sf_study_path(path, sizeof(path), dir, ext[i], e);
+    if (st == SF_OK) st = sf_gnuplot(path, sf_joiners_data, sf_joiners_script, j, e);
+  }
+  for (int k = 0; k < 3; k++) free(v[k]);
+  free(first);
+  free(j);
+  return st;
+}
+
+// one literature reference (datasets/literature/surgeons.csv)
+typedef struct sfLitRow_ {
+  char metric[40];
+  int repetition;    // 0: not per repetition
+  double value, sd;  // sd NaN when not stated
+  char unit[32], who[128], task[160], source[320], differs[320];
+} sfLitRow;
+
+#define SF_LIT_FILE "literature/surgeons.csv"
+#define SF_LIT_TIME_FILE "literature/robotic_suturing_time.csv"
+#define SF_LIT_MAX 64
+
+// the literature references: up to SF_LIT_MAX rows of path into rows; SF_ERR_INPUT naming the
+// file and line for a row without its nine fields or with a bad number
+static sftStatus sf_lit_read(const char* path, sfLitRow* rows, int* n, sfError* e) {
+  FILE* f = fopen(path, "r");
+  *n = 0;
+  if (!f) return sf_fail(e, SF_ERR_INPUT, "literature '%s': cannot read it", path);
+  char line[2048];
+  sftStatus st = SF_OK;
+  for (int ln = 1; st == SF_OK && fgets(line, sizeof(line), f) && *n < SF_LIT_MAX; ln++) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (!line[0] || line[0] == '#' || !strncmp(line, "metric,", 7)) continue;
+    char *field[9], *rest = line;
+    int nf = 0;
+    while (nf < 9 && rest) field[nf++] = strsep(&rest, ",");
+    sfLitRow* r = &rows[*n];
+    r->sd = NAN;
+    r->repetition = 0;
+    int bad = nf != 9 || rest != NULL || !field[0][0];
+    if (!bad && field[1][0]) bad = sf_parse_int(field[1], 1, 1000000, &r->repetition);
+    if (!bad) bad = sf_parse_double(field[2], -1e9, 1e9, &r->value);
+    if (!bad && field[3][0]) bad = sf_parse_double(field[3], 0, 1e9, &r->sd);
+    if (bad) {
+      st = sf_fail(e, SF_ERR_INPUT,
+                   "literature '%s' line %d: expected metric,repetition,value,sd,unit,who,task,"
+                   "source,differs (repetition and sd may be empty; numbers where numbers go)",
+                   path, ln);
+      break;
+    }
+    snprintf(r->metric, sizeof(r->metric), "%s", field[0]);
+    int i = 4;
+    snprintf(r->unit, sizeof(r->unit), "%s", field[i++]);
+    snprintf(r->who, sizeof(r->who), "%s", field[i++]);
+    snprintf(r->task, sizeof(r->task), "%s", field[i++]);
+    snprintf(r->source, sizeof(r->source), "%s", field[i++]);
+    snprintf(r->differs, sizeof(r->differs), "%s", field[i++]);
+    (*n)++;
+  }
+  fclose(f);
+  return st;
+}
+
+// the fleet's spacing and bite over the study's episodes of several stitches: the fleet
+// cohort's episodes of each cell's last window of rounds; spacing pooled over the episodes
+// (mean of their means; SD from their within-episode variances and the variance of the means)
+typedef struct sfStitchStats_ {
+  long episodes;       // episodes with a spacing (2 or more stitches inserted)
+  double spacing, sd;  // mm
+  long nbite;
+  double bite, bite_sd;  // mm
+  int stitches;          // the most stitches a cell placed
+} sfStitchStats;
+
+static void sf_stitch_stats(const sfStudySpec* s, const sfStoreData* data, sfStitchStats* x) {
+  double sm = 0, sm2 = 0, within = 0, bm = 0, bm2 = 0;
+  memset(x, 0, sizeof(*x));
+  for (long k = 0; k < s->ncell; k++) {
+    const sfStoreData* d = &data[k];
+    int last = sf_fleet_rounds_done(d);
+    for (long i = 0; i < d->nepisodes; i++) {
+      const sfEpisodeRow* r = &d->episodes[i];
+      if (r->cohort != 0 || r->stitches < 2 || r->round <= last - s->window) continue;
+      if (r->stitches > x->stitches) x->stitches = r->stitches;
+      if (isfinite(r->spacing_mean_mm)) {
+        x->episodes++;
+        sm += r->spacing_mean_mm, sm2 += r->spacing_mean_mm * r->spacing_mean_mm;
+        if (isfinite(r->spacing_sd_mm)) within += r->spacing_sd_mm * r->spacing_sd_mm;
+      }
+      if (isfinite(r->bite_mm)) x->nbite++, bm += r->bite_mm, bm2 += r->bite_mm * r->bite_mm;
+    }
+  }
+  if (x->episodes) {
+    x->spacing = sm / x->episodes;
+    double between = fmax(sm2 / x->episodes - x->spacing * x->spacing, 0);
+    x->sd = sqrt(within / x->episodes + between);
+  }
+  if (x->nbite) {
+    x->bite = bm / x->nbite;
+    x->bite_sd = sqrt(fmax(bm2 / x->nbite - x->bite * x->bite, 0));
+  }
+}
+
+// the group the fleet's figures are taken from: the first whose fleet reached the target on a
+// seed, else the first with a fleet cohort (-1: none)
+static long sf_study_reference_group(const sfStudySpec* s, const sfStudyCellRow* all, int nall) {
+  long first = -1;
+  for (long g = 0; g < sf_study_ngroup(s); g++) {
+    for (int i = 0; i < nall; i++) {
+      if (all[i].group != g || all[i].row.cohort != 0) continue;
+      if (first < 0) first = g;
+      if (!all[i].row.censored) return g;
+    }
+  }
+  return first;
+}
+
+// the fleet's value beside literature row r, into buf ("not measured in this study" when none)
+static void sf_lit_fleet(const sfLitRow* r, const sfCurvePoint* time, int ntime, int window,
+                         int median, int rounds, const sfStitchStats* st, double surgeon_sd,
+                         char* buf, size_t n) {
+  snprintf(buf, n, "not measured in this study");
+  if (!strcmp(r->metric, "time_s") || !strcmp(r->metric, "plateau_time_s")) {
+    int last = 0;
+    for (int i = 0; i < ntime; i++) {
+      const sfCurvePoint* p = &time[i];
+      if (p->cohort == 0 && p->join_round == 0 && p->episode > last) last = p->episode;
+    }
+    double sum = 0;
+    int k = 0;
+    for (int i = 0; i < ntime; i++) {
+      const sfCurvePoint* p = &time[i];
+      if (p->cohort != 0 || p->join_round != 0) continue;
+      if (!strcmp(r->metric, "time_s") && p->episode == r->repetition) {
+        snprintf(buf, n, "%.2f s (95 %% CI %.2f–%.2f) at practice episode %d", p->mean, p->lo,
+                 p->hi, p->episode);
+      }
+      if (p->episode > last - window) sum += p->mean, k++;
+    }
+    if (!strcmp(r->metric, "plateau_time_s") && k) {
+      snprintf(buf, n, "%.2f s (mean of practice episodes %d–%d)", sum / k, last - k + 1, last);
+    }
+  } else if (!strcmp(r->metric, "repetitions_to_proficiency")) {
+    if (median) snprintf(buf, n, "%d practice episodes per robot (Kaplan–Meier median)", median);
+    if (!median) snprintf(buf, n, "not reached in %d practice episodes per robot", rounds);
+  } else if (!strcmp(r->metric, "spacing_mm") && st->episodes) {
+    snprintf(buf, n, "%.2f ± %.3f mm (%ld episodes of up to %d stitches)", st->spacing, st->sd,
+             st->episodes, st->stitches);
+  } else if (!strcmp(r->metric, "bite_mm") && st->nbite) {
+    snprintf(buf, n, "%.2f ± %.2f mm (%ld episodes of up to %d stitches)", st->bite, st->bite_sd,
+             st->nbite, st->stitches);
+  } else if (!strcmp(r->metric, "spacing_consistency_x") && st->episodes && st->sd > 0 &&
+             isfinite(surgeon_sd)) {
+    snprintf(buf, n, "%.3g times the 20 surgeons' (spacing SD %.3f mm against %.1f mm)",
+             surgeon_sd / st->sd, st->sd, surgeon_sd);
+  }
+}
+
+// out/surgeons.md (the literature beside the fleet's figures on the same metric) and
+// out/surgeons_time.svg and .png (the reference group's completion time against practice
+// episodes, the novices' medians on their own axis)
+static sftStatus sf_study_surgeons(const sfStudySpec* s, const char* dir, const sfStoreData* data,
+                                   const sfStudyCellRow* all, int nall, sfError* e) {
+  char buf[2][4096], path[8192], group[1024] = "", fleet[512];
+  const char* lit = sf_data_path(buf[0], sizeof(buf[0]), SF_LIT_FILE, SF_DATA_DIR "/" SF_LIT_FILE);
+  const char* lit_time =
+      sf_data_path(buf[1], sizeof(buf[1]), SF_LIT_TIME_FILE, SF_DATA_DIR "/" SF_LIT_TIME_FILE);
+  sfLitRow* rows = SF_CALLOC(SF_LIT_MAX, sizeof(sfLitRow));
+  int nrow = 0;
+  long g = sf_study_reference_group(s, all, nall), *first = sf_study_group_first(s);
+  sftStatus st = sf_lit_read(lit, rows, &nrow, e);
+  sfCurvePoint* time = NULL;
+  int ntime = 0, median = 0, rounds = 0;
+  if (st == SF_OK && g >= 0) {
+    st = sf_study_group_curves(s, data, g, SF_METRIC_TIME, &time, &ntime, e);
+    int* t = SF_CALLOC(2 * (size_t)nall + 2, sizeof(int));
+    int n = 0;
+    for (int i = 0; i < nall; i++) {
+      if (all[i].group != g || all[i].row.cohort != 0) continue;
+      t[2 * n] = all[i].row.rounds_to_target, t[2 * n + 1] = all[i].row.censored, n++;
+      rounds = all[i].row.rounds;
+    }
+    int* time_to = SF_CALLOC((size_t)n + 1, sizeof(int));
+    int* cens = SF_CALLOC((size_t)n + 1, sizeof(int));
+    for (int i = 0; i < n; i++) time_to[i] = t[2 * i], cens[i] = t[2 * i + 1];
+    median = sf_study_km_median(time_to, cens, n);
+    free(t), free(time_to), free(cens);
+    sf_study_group_name(s, first[g], group, sizeof(group));
+  }
+  sfStitchStats ss;
+  sf_stitch_stats(s, data, &ss);
+  double surgeon_sd = NAN;
+  for (int i = 0; i < nrow; i++) {
+    if (!strcmp(rows[i].metric, "spacing_mm")) surgeon_sd = rows[i].sd;
+  }
+
+  // the table
+  if (st == SF_OK) st = sf_study_path(path, sizeof(path), dir, "surgeons.md", e);
+  FILE* f = st == SF_OK ? fopen(path, "w") : NULL;
+  if (st == SF_OK && !f) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  if (f) {
+    fprintf(f,
+            "# Surgeons (literature)\n\nPublished values (`datasets/%s`), labelled as literature, "
+            "beside "
+            "the fleet's on the same metric where this study measures one. The fleet's times "
+            "and practice episodes are its founders' in group '%s'; its spacing and bite are "
+            "over the fleet's episodes of two or more stitches in each cell's last %d rounds "
+            "(a study with `stitches = 4` measures them).\n\n",
+            SF_LIT_FILE, g >= 0 ? group : "none", s->window);
+    fprintf(f,
+            "| metric | literature | who, task | the fleet (this study) | how they differ | "
+            "source |\n|---|---|---|---|---|---|\n");
+    for (int i = 0; i < nrow; i++) {
+      const sfLitRow* r = &rows[i];
+      char val[128], rep[48] = "";
+      if (r->repetition) snprintf(rep, sizeof(rep), " at repetition %d", r->repetition);
+      if (isnan(r->sd)) snprintf(val, sizeof(val), "%g %s%s", r->value, r->unit, rep);
+      if (!isnan(r->sd)) snprintf(val, sizeof(val), "%g ± %g %s%s", r->value, r->sd, r->unit, rep);
+      sf_lit_fleet(r, time, ntime, s->window, median, rounds, &ss, surgeon_sd, fleet,
+                   sizeof(fleet));
+      if (g < 0) snprintf(fleet, sizeof(fleet), "not measured in this study");
+      fprintf(f, "| %s | %s | %s: %s | %s | %s | %s |\n", r->metric, val, r->who, r->task, fleet,
+              r->differs, r->source);
+    }
+    if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
+  }
+
+  // the time figure
+  char title[1400];
+  snprintf(title, sizeof(title), "Study %s, %s: completion time against practice episodes", s->name,
+           group);
+  static const char* ext[2] = {"surgeons_time.svg", "surgeons_time.png"};
+  for (int i = 0; st == SF_OK && g >= 0 && i < 2; i++) {
+    st = sf_study_path(path, sizeof(path), dir, ext[i], e);
+    const char* lt = access(lit_time, R_OK) == 0 ? lit_time : NULL;
+    if (st == SF_OK) st = sf_curves_plot(path, SF_METRIC_TIME, time, ntime, lt, title, e);
+  }
+  free(time);
+  free(first);
+  free(rows);
+  return st;
+}
+
 // text into f with HTML's special characters escaped
 static void sf_html_text(FILE* f, const char* t) {
   for (; *t; t++) {
@@ -1112,6 +1492,21 @@ static void sf_html_markdown(FILE* f, const char* md) {
   if (in_table) fputs("</table>\n", f);
 }
 
+// an SVG file inline as a figure (under heading h2 when not NULL); nothing when it is missing
+static void sf_html_svg(FILE* f, const char* path, const char* h2, const char* caption) {
+  char* text = sf_slurp(path);
+  char* start = text ? strstr(text, "<svg") : NULL;
+  if (start) {
+    if (h2) fprintf(f, "<h2>%s</h2>\n", h2);
+    fputs("<figure>", f);
+    fputs(start, f);
+    fputs("<figcaption>", f);
+    sf_html_text(f, caption);
+    fputs("</figcaption></figure>\n", f);
+  }
+  free(text);
+}
+
 // out/report.html: one self-contained page: the spec and the command, the software, the
 // summary's tables, the scaling figure inline (SVG), links to the cell stores
 static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfError* e) {
@@ -1149,15 +1544,43 @@ static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfEr
   text = sf_slurp(md);
   if (text) sf_html_markdown(f, text);
   free(text);
-  text = sf_slurp(svg);
-  if (text) {
-    char* start = strstr(text, "<svg");
-    fputs("<h2>Scaling</h2>\n<figure>", f);
-    fputs(start ? start : "", f);
-    fputs("<figcaption>Episodes per robot to target against fleet size.</figcaption></figure>\n",
-          f);
+  sf_html_svg(f, svg, "Scaling",
+              "Practice episodes per robot to the target against fleet size (log-log), with the "
+              "solo robot and the ideal 1/N line.");
+
+  // the learning curves of each group, the joiners, the literature
+  long ngroup = sf_study_ngroup(s), *first = sf_study_group_first(s);
+  fputs("<h2>Learning curves</h2>\n", f);
+  for (long g = 0; st == SF_OK && g < ngroup; g++) {
+    char file[1024], fig[1200], group[1024], caption[1200];
+    sf_study_group_file(s, first[g], file, sizeof(file));
+    sf_study_group_name(s, first[g], group, sizeof(group));
+    snprintf(fig, sizeof(fig), "curves/%s.svg", file);
+    snprintf(caption, sizeof(caption),
+             "%s: success against practice episodes per robot (95 %% "
+             "band over seeds).",
+             group);
+    st = sf_study_path(svg, sizeof(svg), dir, fig, e);
+    if (st == SF_OK) sf_html_svg(f, svg, NULL, caption);
   }
+  free(first);
+  if (st == SF_OK) st = sf_study_path(svg, sizeof(svg), dir, "joiners.svg", e);
+  if (st == SF_OK) {
+    sf_html_svg(f, svg, "Joiners",
+                "Robots joining later: success in their first round against the fleet's "
+                "that round (95 % intervals over seeds).");
+  }
+  fputs("<h2>Surgeons (literature)</h2>\n", f);
+  if (st == SF_OK) st = sf_study_path(md, sizeof(md), dir, "surgeons.md", e);
+  text = st == SF_OK ? sf_slurp(md) : NULL;
+  if (text) sf_html_markdown(f, text);
   free(text);
+  if (st == SF_OK) st = sf_study_path(svg, sizeof(svg), dir, "surgeons_time.svg", e);
+  if (st == SF_OK) {
+    sf_html_svg(f, svg, NULL,
+                "The fleet's completion time against practice episodes, with human novices' "
+                "medians (literature, right axis: a whole suture and knot, not one throw).");
+  }
 
   // the cells' stores
   fputs("<h2>Cells</h2>\n<ul>\n", f);
@@ -1206,19 +1629,22 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
           "total_episodes_to_target,censored,final_success,joiners,joiner_first_success,"
           "fleet_success_at_join,mean_trauma_mm2,mean_time_s\n");
   sfStudyCellRow* all = SF_CALLOC(2 * s->ncell, sizeof(sfStudyCellRow));
+  sfStoreData* data = SF_CALLOC(s->ncell, sizeof(sfStoreData));  // every cell's, for the figures
   int nall = 0;
+  long nread = 0;
   for (long k = 0; st == SF_OK && k < s->ncell; k++) {
     sfRunConfig c;
-    sfStoreData d;
+    sfStoreData* d = &data[k];
     int idx[SF_STUDY_MAX_AXES];
     sf_study_cell_config(s, k, &c, NULL);
     sf_study_cell_name(s, k, name, sizeof(name));
     const sfStudyGrid* g = sf_study_cell_index(s, k, idx);
     st = sf_study_cell_file(s, dir, k, ".h5", store, sizeof(store), e);
-    if (st == SF_OK) st = sf_store_read(store, &d, e);
+    if (st == SF_OK) st = sf_store_read(store, d, e);
     if (st != SF_OK) break;
+    nread++;
     sfStudyRow rows[2];
-    int n = sf_study_summarise(s, &d, rows);
+    int n = sf_study_summarise(s, d, rows);
     for (int r = 0; r < n; r++) {
       const sfStudyRow* x = &rows[r];
       all[nall++] = (sfStudyCellRow){sf_study_group(s, k), *x};
@@ -1237,12 +1663,16 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
               x->final_success, x->joiners, x->joiner_first_success, x->fleet_success_at_join,
               x->mean_trauma_mm2, x->mean_time_s);
     }
-    sf_store_data_free(&d);
   }
   if (fclose(f) != 0 && st == SF_OK) st = sf_fail(e, SF_ERR_RUN, "cannot write '%s'", path);
   if (st == SF_OK) st = sf_study_write_md(s, dir, all, nall, e);
   if (st == SF_OK) st = sf_study_scaling(s, dir, all, nall, e);
+  if (st == SF_OK) st = sf_study_learning(s, dir, data, e);
+  if (st == SF_OK) st = sf_study_joiners(s, dir, all, nall, e);
+  if (st == SF_OK) st = sf_study_surgeons(s, dir, data, all, nall, e);
   if (st == SF_OK) st = sf_study_write_html(s, dir, e);
+  for (long k = 0; k < nread; k++) sf_store_data_free(&data[k]);
+  free(data);
   free(all);
   return st;
 }
