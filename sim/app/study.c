@@ -556,10 +556,6 @@ typedef struct sfStudyProgress_ {
   sfStudyChild child[SF_STUDY_MAX_SIDE];
 } sfStudyProgress;
 
-// a cell runs beside others, one thread each, when it has fewer than this many episodes per
-// round per thread: its rounds are too small to keep every thread busy
-#define SF_STUDY_SMALL_PER_THREAD 4
-
 // cell c runs side by side: more than one thread, one process (under mpirun the ranks share
 // every cell's robots instead), and few episodes per round
 static int sf_study_side_by_side(const sfRunConfig* c, int threads) {
@@ -1000,10 +996,15 @@ static void sf_scaling_data(FILE* f, void* user) {
   if (sc->solo_rows) fprintf(f, "1 %g\n", sc->solo);
 }
 
+// a study figure's terminal (SVG or PNG, 960 x 600), output and title (no quotes in it)
+static void sf_study_plot_head(FILE* g, const char* path, int svg, const char* title) {
+  fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
+  fprintf(g, "set termoption noenhanced\nset output '%s'\nset title '%.300s'\n", path, title);
+}
+
 static void sf_scaling_script(FILE* g, const char* path, int svg, const char* data, void* user) {
   const sfScaling* sc = user;
-  fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
-  fprintf(g, "set termoption noenhanced\nset output '%s'\nset title '%.200s'\n", path, sc->title);
+  sf_study_plot_head(g, path, svg, sc->title);
   fprintf(g,
           "set logscale xy\nset grid\nset key below\nset xlabel 'robots pooling their "
           "experience (fleet size)'\nset ylabel 'practice episodes per robot to target'\n"
@@ -1153,8 +1154,7 @@ static void sf_joiners_data(FILE* f, void* user) {
 
 static void sf_joiners_script(FILE* g, const char* path, int svg, const char* data, void* user) {
   const sfJoiners* j = user;
-  fprintf(g, "set terminal %s size 960,600 font 'sans,12'\n", svg ? "svg dynamic" : "pngcairo");
-  fprintf(g, "set termoption noenhanced\nset output '%s'\nset title '%.300s'\n", path, j->title);
+  sf_study_plot_head(g, path, svg, j->title);
   fprintf(g,
           "set grid ytics\nset key below\nset ylabel 'success in the round they joined'\n"
           "set yrange [-0.05:1.05]\nset xrange [-0.6:%g]\nset xtics rotate by -20\n"

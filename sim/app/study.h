@@ -11,6 +11,10 @@
 // cells' stores are the study's). Sections [grid NAME] after it make the study the union of
 // several grids: each grid has the [study] section's settings, its own replacing or adding to
 // them (e.g. a fleet grid over fleet sizes for 32 rounds and a solo grid for 300).
+//
+// Cells with fewer than SF_STUDY_SMALL_PER_THREAD episodes per round per thread run side by
+// side in child processes, one thread each; the others run in this process with every thread.
+// Under mpirun every rank runs each cell (its share of the robots) and rank 0 writes.
 #ifndef SUTUREFLEET_SIM_APP_STUDY_H_
 #define SUTUREFLEET_SIM_APP_STUDY_H_
 
@@ -26,6 +30,8 @@
 #define SF_STUDY_VALUE 200                // longest value (an INI line's limit)
 #define SF_STUDY_MAX_GRIDS 8              // most [grid NAME] sections
 #define SF_STUDY_MAX_SIDE 64              // most cells running side by side (one per thread)
+#define SF_STUDY_SMALL_PER_THREAD 4       // a cell of fewer episodes per round per thread runs
+                                          //   beside others: it cannot keep every thread busy
 
 // one axis: a run setting and the values it takes, in the spec's order
 typedef struct sfStudyAxis_ {
@@ -133,8 +139,9 @@ typedef int (*sfStudyRunFn)(int argc, char** argv, FILE* out, FILE* err);
 // the study: load and check the spec (SF_ERR_INPUT, nothing written), then list the cells
 // (dry run) or run every cell not yet complete into out/cells/<cell>.h5 through run (cells
 // from an earlier, interrupted study are kept when complete and of the same configuration, an
-// interrupted cell is resumed), then write out/summary.csv, out/summary.md, (a study of fleet
-// sizes) out/scaling.svg and .png, and out/report.html; returns the exit code
+// interrupted cell is resumed), then write out/summary.csv, out/summary.md, out/curves/,
+// (with joiners) out/joiners.*, (a study of fleet sizes) out/scaling.*, out/surgeons.md and
+// out/surgeons_time.*, and out/report.html; returns the exit code
 int sf_study_main(const sfStudyArgs* a, sfStudyRunFn run, FILE* out, FILE* err);
 
 #endif  // SUTUREFLEET_SIM_APP_STUDY_H_
