@@ -30,8 +30,9 @@
 #define SF_STUDY_VALUE 200                // longest value (an INI line's limit)
 #define SF_STUDY_MAX_GRIDS 8              // most [grid NAME] sections
 #define SF_STUDY_MAX_SIDE 64              // most cells running side by side (one per thread)
-#define SF_STUDY_SMALL_PER_THREAD 4       // a cell of fewer episodes per round per thread runs
-                                          //   beside others: it cannot keep every thread busy
+#define SF_STUDY_SMALL_PER_THREAD \
+  4  // a cell of fewer episodes per round per thread runs
+     //   beside others: it cannot keep every thread busy
 
 // one axis: a run setting and the values it takes, in the spec's order
 typedef struct sfStudyAxis_ {
