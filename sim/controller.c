@@ -8,7 +8,6 @@
 #include "controller.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -32,11 +31,6 @@ _Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match
 // the size of a version 1 table: everything up to and including destroy
 #define SF_TABLE_V1_SIZE (offsetof(sfcController, destroy) + sizeof(void (*)(void*)))
 
-int sf_controller_is_path(const char* spec) {
-  size_t n = strlen(spec);
-  return strchr(spec, '/') != NULL || (n > 3 && !strcmp(spec + n - 3, ".so"));
-}
-
 int sf_controller_builtin_count(void) {
   return 1;
 }
@@ -45,19 +39,10 @@ const sfcController* sf_controller_builtin(int i) {
   return i == 0 ? sf_scripted_arc() : NULL;
 }
 
-// a name of letters, digits and the characters in extra, 1 .. max long
-static int sf_name_ok(const char* s, const char* extra, size_t max) {
-  if (!s || !*s || strlen(s) > max) return 0;
-  for (; *s; s++) {
-    if (!isalnum((unsigned char)*s) && !strchr(extra, *s)) return 0;
-  }
-  return 1;
-}
-
 // check one skill value of a table (who names the controller in messages)
 static sftStatus sf_check_param(const sfcController* t, int i, const char* who, sfError* e) {
   const sfcParam* p = &t->param[i];
-  if (!sf_name_ok(p->name, "_", 63)) {
+  if (!sf_plugin_name_ok(p->name, "_", 63)) {
     return sf_fail(e, SF_ERR_INPUT,
                    "%s: skill value %d has no valid name (expected letters, "
                    "digits and '_')",
@@ -109,7 +94,7 @@ static sftStatus sf_check_table(const sfcController* t, const char* who, sfError
                    "%zu",
                    who, (unsigned)t->size, SF_TABLE_V1_SIZE);
   }
-  if (!sf_name_ok(t->name, "-_", SFC_NAME_MAX)) {
+  if (!sf_plugin_name_ok(t->name, "-_", SFC_NAME_MAX)) {
     return sf_fail(e, SF_ERR_INPUT,
                    "%s: controller name missing or not 1..%d letters, digits, "
                    "'-' or '_'",
@@ -168,152 +153,6 @@ static void sf_controller_skill(sfController* c) {
   k->aim_z_per_chord = t->aim_z_per_chord;
 }
 
-// FNV-1a 64 of the bytes read from fd (from its start) into hex (17 bytes); -1 if it cannot be
-// read
-static int sf_fd_hash(int fd, char hex[24]) {
-  uint64_t h = SF_FNV_SEED;
-  unsigned char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    h = sf_fnv1a(h, buf, (size_t)n);
-  }
-  snprintf(hex, 24, "%016llx", (unsigned long long)h);
-  return 0;
-}
-
-// the /proc name of the open file fd (whose status is sb) into name; 0 when /proc does not
-// show that very file (no /proc mounted)
-static int sf_fd_name(int fd, const struct stat* sb, char name[64]) {
-  snprintf(name, 64, "/proc/self/fd/%d", fd);
-  struct stat ps;
-  return stat(name, &ps) == 0 && ps.st_dev == sb->st_dev && ps.st_ino == sb->st_ino;
-}
-
-// close the descriptor a plug-in was loaded through, once nothing loaded is known by its /proc
-// name; while an object still is (another controller shares the file, or it stayed mapped) the
-// descriptor stays open, so that name can never come to name another file
-static void sf_fd_release(int fd) {
-  if (fd < 0) return;
-  char name[64];
-  snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-  void* still = dlopen(name, RTLD_NOW | RTLD_NOLOAD);
-  if (still) {
-    dlclose(still);
-    return;
-  }
-  close(fd);
-}
-
-// dlerror's text why with the /proc name replaced by the plug-in's path, into out
-static void sf_dl_why(const char* why, const char* name, const char* path, char* out, size_t n) {
-  const char* at = why ? strstr(why, name) : NULL;
-  if (!at) {
-    snprintf(out, n, "%s", why ? why : "unknown error");
-    return;
-  }
-  int len = snprintf(out, n, "%.*s%s%s", (int)(at - why), why, path, at + strlen(name));
-  if (len >= (int)n && n > 4) memcpy(out + n - 4, "...", 4);  // cut to fit, and marked so
-}
-
-// the plug-in file c->path opened once and checked: a regular file, hashed into c->hash and, with
-// expected, of that hash; c->path made absolute. Returns the descriptor (its status in sb), or -1
-// with SF_ERR_INPUT in e and nothing left open
-static int sf_controller_file(sfController* c, const char* expected, const char* origin,
-                              struct stat* sb, sfError* e) {
-  const char* path = c->path;
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block
-  if (fd < 0) {
-    sf_fail(e, SF_ERR_INPUT,
-            "controller plug-in '%s': %s (expected a shared object built against "
-            "include/suturefleet/controller.h)",
-            path, strerror(errno));
-    return -1;
-  }
-  const char* bad = fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode) ? "not a regular file"
-                    : sf_fd_hash(fd, c->hash) != 0              ? "cannot be read"
-                                                                : NULL;
-  if (bad) {
-    close(fd);
-    sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': %s", path, bad);
-    return -1;
-  }
-
-  // the expected hash, before anything of the file runs
-  if (expected && strcmp(c->hash, expected)) {
-    close(fd);
-    sf_fail(e, SF_ERR_INPUT,
-            "controller plug-in '%s' (hash %s) is not the controller %s was written with "
-            "(hash %s); the file was not loaded",
-            path, c->hash, origin, expected);
-    return -1;
-  }
-
-  // where the file is, from anywhere: the store records it
-  char name[64], full[4096];
-  ssize_t n = sf_fd_name(fd, sb, name) ? readlink(name, full, sizeof(full) - 1) : -1;
-  char* real = n < 0 ? realpath(path, NULL) : NULL;
-  if (n >= 0) full[n] = 0;
-  if (real && strlen(real) < sizeof(full)) snprintf(full, sizeof(full), "%s", real);
-  if ((n >= 0 || real) && strlen(full) < sizeof(c->path)) {
-    snprintf(c->path, sizeof(c->path), "%s", full);
-  }
-  free(real);
-  return fd;
-}
-
-// open a plug-in file into c (c->path set), checked against expected (NULL: no expectation)
-// before it is loaded; SF_ERR_INPUT with nothing left open on failure
-static sftStatus sf_controller_load(sfController* c, const char* expected, const char* origin,
-                                    sfError* e) {
-  char path[4096];
-  snprintf(path, sizeof(path), "%s", c->path);  // as given, for messages
-  struct stat sb;
-  int fd = sf_controller_file(c, expected, origin, &sb, e);
-  if (fd < 0) return SF_ERR_INPUT;
-
-  // load the bytes that were hashed: the same open file through /proc (its path may have been
-  // replaced since), or, without /proc, the file at the path
-  char name[64];
-  int via_fd = sf_fd_name(fd, &sb, name);
-  c->dl = dlopen(via_fd ? name : path, RTLD_NOW | RTLD_LOCAL);
-  if (!via_fd) close(fd), fd = -1;
-  if (!c->dl) {
-    char why[2048];
-    sf_dl_why(dlerror(), name, path, why, sizeof(why));
-    if (fd >= 0) close(fd);
-    return sf_fail(e, SF_ERR_INPUT,
-                   "controller plug-in '%s': cannot be loaded as a shared "
-                   "object: %s",
-                   path, why);
-  }
-  c->fd = fd;
-
-  // its entry point and table
-  dlerror();
-  void* sym = dlsym(c->dl, SFC_ENTRY);
-  if (!sym) {
-    sftStatus st = sf_fail(e, SF_ERR_INPUT,
-                           "controller plug-in '%s': no entry symbol '%s' (expected "
-                           "'SFC_EXPORT const sfcController* %s(void)')",
-                           path, SFC_ENTRY, SFC_ENTRY);
-    sf_controller_close(c);
-    return st;
-  }
-  sfcEntryFn entry;
-  memcpy(&entry, &sym, sizeof(entry));
-  c->api = entry();
-  if (!c->api) {
-    sftStatus st =
-        sf_fail(e, SF_ERR_INPUT, "controller plug-in '%s': %s() returned NULL", path, SFC_ENTRY);
-    sf_controller_close(c);
-    return st;
-  }
-  return SF_OK;
-}
-
 // c's table checked, its name and skill filled in; on failure c is closed
 static sftStatus sf_controller_finish(sfController* c, const char* who, sfError* e) {
   sftStatus st = sf_check_table(c->api, who, e);
@@ -328,27 +167,27 @@ static sftStatus sf_controller_finish(sfController* c, const char* who, sfError*
 
 sftStatus sf_controller_use(const sfcController* t, const char* who, sfController* c, sfError* e) {
   memset(c, 0, sizeof(*c));
-  c->fd = -1;
+  sf_plugin_builtin(&c->file);
   c->api = t;
-  snprintf(c->hash, sizeof(c->hash), "%s", SF_BUILTIN_HASH);
   return sf_controller_finish(c, who, e);
 }
+
+// how controller plug-ins are loaded
+static const sfPluginKind kControllerKind = {"controller", "include/suturefleet/controller.h",
+                                             SFC_ENTRY, "SFC_EXPORT const sfcController* %s(void)"};
 
 sftStatus sf_controller_open_expect(const char* spec, const char* expected, const char* origin,
                                     sfController* c, sfError* e) {
   memset(c, 0, sizeof(*c));
-  c->fd = -1;
+  sf_plugin_builtin(&c->file);
   char who[4200];
 
   // a plug-in file: checked against the expectation before it is loaded
-  if (sf_controller_is_path(spec)) {
-    if (strlen(spec) >= sizeof(c->path)) {
-      return sf_fail(e, SF_ERR_INPUT, "controller plug-in path is too long (%zu characters)",
-                     strlen(spec));
-    }
-    snprintf(c->path, sizeof(c->path), "%s", spec);
-    sftStatus st = sf_controller_load(c, expected, origin, e);
+  if (sf_plugin_is_path(spec)) {
+    const void* table;
+    sftStatus st = sf_plugin_load(&c->file, &kControllerKind, spec, expected, origin, &table, e);
     if (st != SF_OK) return st;
+    c->api = table;
     snprintf(who, sizeof(who), "controller plug-in '%s'", spec);
     return sf_controller_finish(c, who, e);
   }
@@ -379,39 +218,25 @@ sftStatus sf_controller_open_stored(const char* given, const char* stored_spec, 
                                     const char* hash, const char* store, sfController* c,
                                     sfError* e) {
   memset(c, 0, sizeof(*c));
-  c->fd = -1;
+  sf_plugin_builtin(&c->file);
   char origin[4200];
-  snprintf(origin, sizeof(origin), "store '%s'", store);
-
-  // a built-in store: its built-in by name (never a path: a store's word loads no file)
-  if (!sf_controller_is_path(stored_spec) && !strcmp(hash, SF_BUILTIN_HASH)) {
-    sftStatus st = sf_controller_open_expect(given ? given : stored_spec, hash, origin, c, e);
-    if (st == SF_OK && strcmp(c->name, name)) {
-      st = sf_fail(e, SF_ERR_INPUT, "controller '%s' is not the built-in '%s' %s was written with",
-                   c->name, name, origin);
-      sf_controller_close(c);
-    }
-    return st;
+  const char* spec;
+  sftStatus st = sf_plugin_stored_spec(&kControllerKind, "--controller", given, stored_spec, name,
+                                       hash, store, origin, sizeof(origin), &spec, e);
+  if (st == SF_OK) st = sf_controller_open_expect(spec, hash, origin, c, e);
+  if (st == SF_OK && strcmp(c->name, name)) {
+    st = sf_fail(e, SF_ERR_INPUT, "controller '%s' is not the %s'%s' %s was written with", c->name,
+                 strcmp(hash, SF_BUILTIN_HASH) ? "" : "built-in ", name, origin);
+    sf_controller_close(c);
   }
-
-  // a plug-in store: only the file the user names, and only with the store's hash
-  if (!given) {
-    return sf_fail(e, SF_ERR_INPUT,
-                   "store '%s' was written by plug-in controller '%s' (path %s, hash %s); pass "
-                   "--controller PATH to load it",
-                   store, name, stored_spec, hash);
-  }
-  return sf_controller_open_expect(given, hash, origin, c, e);
+  return st;
 }
 
 void sf_controller_close(sfController* c) {
   if (!c) return;
-  if (c->dl) {
-    dlclose(c->dl);
-    sf_fd_release(c->fd);
-  }
+  sf_plugin_close(&c->file);
   memset(c, 0, sizeof(*c));
-  c->fd = -1;
+  sf_plugin_builtin(&c->file);
 }
 
 // host services: servo, IK step and solve, grasp geometry

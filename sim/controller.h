@@ -18,21 +18,15 @@
 
 // a skill vector fits the ABI's parameter arrays and the store's theta columns alike
 _Static_assert(SF_MAX_THETA == SFC_MAX_PARAMS, "SF_MAX_THETA must equal SFC_MAX_PARAMS");
+#include "plugin.h"
 #include "status.h"
-
-#define SF_BUILTIN_HASH "built-in"  // hash recorded for built-in controllers
 
 // a loaded, checked controller
 typedef struct sfController_ {
   const sfcController* api;  // its table (built-in, or the plug-in's)
   sfSkillDef skill;          // its skill vector
   char name[SFC_NAME_MAX + 1];
-  char path[4096];  // the plug-in file, absolute ("" for a built-in)
-  char hash[24];    // FNV-1a 64 of the plug-in file in hex, or SF_BUILTIN_HASH
-  void* dl;         // dlopen handle (NULL for a built-in)
-  int fd;           // with dl: the descriptor the file was hashed and loaded through (kept
-                    //   open while loaded, so its /proc/self/fd name names no other file;
-                    //   -1 when /proc was unavailable and the file was loaded by its path)
+  sfPlugin file;  // the plug-in file it came from (path "" and hash SF_BUILTIN_HASH: a built-in)
 } sfController;
 
 // the host side of one worker's controller: the services of sfcHost and their scratch
@@ -42,9 +36,6 @@ typedef struct sfHost_ {
   sfIk ik;           // IK scratch
   mjData* scratch;   // kinematics-only data for ik_solve (never stepped)
 } sfHost;
-
-// a spec names a plug-in file (it contains '/' or ends in ".so") rather than a built-in
-int sf_controller_is_path(const char* spec);
 
 // built-in controllers: how many, and the i-th table
 int sf_controller_builtin_count(void);

@@ -486,7 +486,7 @@ static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError
   if (st) status = sf_store_demos(st, R->res, R->traj_of, n, R->s->m, e);
   for (int a = 0; a < n; a++) {
     R->res[a].score = sf_policy_result_score(&R->res[a]);
-    sf_store_episode_row(&R->res[a], R->ctrl->name, R->ctrl->hash, &R->rows[a]);
+    sf_store_episode_row(&R->res[a], R->ctrl->name, R->ctrl->file.hash, &R->rows[a]);
     sf_learner_add(&R->L, &R->rows[a]);
   }
   R->next_id += n;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scene.h"
+#include "rng.h"
 
 #define SF_JOURNAL_MAGIC "SFJRNL01"
 #define SF_JOURNAL_HEADER 24       // magic, old length, check

@@ -1,4 +1,4 @@
-// rng.h: counter-based random streams (Philox4x32-10, Salmon et al., SC'11).
+// rng.h: counter-based random streams (Philox4x32-10, Salmon et al., SC'11) and FNV-1a hashing.
 //
 // Every random number in suturefleet comes from a stream keyed by (seed, robot, round,
 // purpose). A stream's values depend on nothing else, so results are identical for any thread
@@ -6,6 +6,7 @@
 #ifndef SUTUREFLEET_SIM_RNG_H_
 #define SUTUREFLEET_SIM_RNG_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 // what a stream is used for (part of its key; never renumber, stores depend on it)
@@ -41,5 +42,9 @@ double sf_rng_range(sfRng* r, double lo, double hi);
 
 // standard normal (Box-Muller; consumes 4 words)
 double sf_rng_normal(sfRng* r);
+
+// FNV-1a 64 hash of a byte buffer, continuing from h (start with SF_FNV_SEED)
+#define SF_FNV_SEED 0xcbf29ce484222325ull
+uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n);
 
 #endif  // SUTUREFLEET_SIM_RNG_H_

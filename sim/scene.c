@@ -8,15 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n) {
-  const unsigned char* p = data;
-  for (size_t i = 0; i < n; i++) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallback) {
   // the running executable's canonical path: <prefix>/bin/<name> when installed
   char exe[4096];

@@ -6,6 +6,7 @@
 #include <mujoco/mujoco.h>
 
 #include "arm.h"
+#include "rng.h"
 #include "status.h"
 
 #define SF_MAX_PAIRS 8   // most entry/exit site pairs a scene may define
@@ -74,9 +75,5 @@ const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallb
 // prefix's share/suturefleet (an installed binary) or of the source tree (sf_data_path); the
 // string lives until the calling thread's next call
 const char* sf_scene_default_path(void);
-
-// FNV-1a 64 hash of a byte buffer, continuing from h (start with SF_FNV_SEED)
-#define SF_FNV_SEED 0xcbf29ce484222325ull
-uint64_t sf_fnv1a(uint64_t h, const void* data, size_t n);
 
 #endif  // SUTUREFLEET_SIM_SCENE_H_

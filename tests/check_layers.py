@@ -13,7 +13,7 @@ import sys
 
 # lowest first: physics -> task -> episode -> learning -> configuration -> store -> fleet -> app
 LAYERS = [
-    ("base", ["status", "rng", "vec3", "order"]),
+    ("base", ["status", "rng", "vec3", "order", "plugin"]),
     ("physics", ["arm", "ik", "needle", "tissue", "scene"]),
     ("task", ["score", "skill", "controller", "scripted_arc"]),
     ("episode", ["episode"]),

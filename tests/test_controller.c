@@ -111,17 +111,17 @@ static void test_template_open(void** state) {
   assert_non_null(c.api->reset);
   assert_non_null(c.api->step);
   assert_non_null(c.api->destroy);
-  assert_string_equal(c.path, SF_TEST_TEMPLATE);
-  assert_non_null(c.dl);
+  assert_string_equal(c.file.path, SF_TEST_TEMPLATE);
+  assert_non_null(c.file.dl);
   assert_true(is_loaded(SF_TEST_TEMPLATE));
 
   // the hash: 16 lowercase hex digits, the FNV-1a 64 of the file
   char hex[24];
   file_fnv(SF_TEST_TEMPLATE, hex);
-  assert_int_equal(strlen(c.hash), 16);
-  assert_int_equal(strspn(c.hash, "0123456789abcdef"), 16);
-  assert_string_equal(c.hash, hex);
-  assert_string_not_equal(c.hash, SF_BUILTIN_HASH);
+  assert_int_equal(strlen(c.file.hash), 16);
+  assert_int_equal(strspn(c.file.hash, "0123456789abcdef"), 16);
+  assert_string_equal(c.file.hash, hex);
+  assert_string_not_equal(c.file.hash, SF_BUILTIN_HASH);
 
   // the skill vector, as examples/template.c declares it
   static const char* names[3] = {"hover_mm", "move_s", "hold_s"};
@@ -144,9 +144,9 @@ static void test_template_open(void** state) {
   // closing unloads the file and zeroes the controller; closing again is harmless
   sf_controller_close(&c);
   assert_null(c.api);
-  assert_null(c.dl);
+  assert_null(c.file.dl);
   assert_string_equal(c.name, "");
-  assert_string_equal(c.path, "");
+  assert_string_equal(c.file.path, "");
   assert_false(is_loaded(SF_TEST_TEMPLATE));
   sf_controller_close(&c);
   sf_controller_close(NULL);
@@ -164,8 +164,8 @@ static void test_template_open_close_many(void** state) {
     assert_string_equal(c.name, "template");
     assert_int_equal(c.skill.n, 3);
     assert_string_equal(c.skill.name[2], "hold_s");
-    if (i == 0) snprintf(hash, sizeof(hash), "%s", c.hash);
-    assert_string_equal(c.hash, hash);
+    if (i == 0) snprintf(hash, sizeof(hash), "%s", c.file.hash);
+    assert_string_equal(c.file.hash, hash);
     sf_controller_close(&c);
     assert_false(is_loaded(SF_TEST_TEMPLATE));
   }
@@ -296,7 +296,7 @@ static void test_bad_open(void** state) {
     assert_int_equal(st, SF_ERR_INPUT);
     check_message(e.msg, "", k);
     assert_null(c.api);
-    assert_null(c.dl);
+    assert_null(c.file.dl);
     assert_string_equal(c.name, "");
     if (strstr(k->path, SF_TEST_PLUGINS)) {
       assert_int_equal(access(k->path, R_OK), 0);  // the plug-in was built
@@ -768,10 +768,10 @@ static void test_open_expect(void** state) {
   sfController a, b;
   sfError e = {{0}};
   assert_int_equal(sf_controller_open_expect(SF_TEST_TEMPLATE, th, "test", &a, &e), SF_OK);
-  assert_string_equal(a.hash, th);
-  assert_true(a.fd >= 0);
-  assert_true(fcntl(a.fd, F_GETFD) >= 0);
-  int fd = a.fd;
+  assert_string_equal(a.file.hash, th);
+  assert_true(a.file.fd >= 0);
+  assert_true(fcntl(a.file.fd, F_GETFD) >= 0);
+  int fd = a.file.fd;
   assert_int_equal(sf_controller_open(PLUGIN("table_ok"), &b, &e), SF_OK);
   assert_string_equal(a.name, "template");
   assert_string_equal(b.name, "bad-table");
@@ -791,7 +791,7 @@ static void test_open_expect(void** state) {
   assert_contains(e.msg, th);
   assert_contains(e.msg, "0123456789abcdef");
   assert_contains(e.msg, "the file was not loaded");
-  assert_null(a.dl);
+  assert_null(a.file.dl);
   assert_false(is_loaded(SF_TEST_TEMPLATE));
   assert_int_equal(sf_controller_open_expect("scripted-arc", SF_BUILTIN_HASH, "x", &a, &e), SF_OK);
   sf_controller_close(&a);

@@ -119,7 +119,7 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   sf_config_text(&c, text, sizeof(text));
   sf_skill_names(&ctrl.skill, names, sizeof(names));
   sfStoreMeta meta = {text,      c.seed,    s->model_hash, s->path, s->m->opt.timestep,
-                      ctrl.name, ctrl.hash, names};
+                      ctrl.name, ctrl.file.hash, names};
   sfStore st;
   c.mode = SF_MODE_FLEET;
   int nrobot;

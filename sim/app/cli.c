@@ -377,8 +377,8 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const
   char text[8192], names[2048];
   sf_config_text(c, text, sizeof(text));
   sf_skill_names(&ctrl->skill, names, sizeof(names));
-  sfStoreMeta meta = {text,       c->seed,    s->model_hash, c->model, s->m->opt.timestep,
-                      ctrl->name, ctrl->hash, names};
+  sfStoreMeta meta = {text,       c->seed,         s->model_hash, c->model, s->m->opt.timestep,
+                      ctrl->name, ctrl->file.hash, names};
   int nrobot;
   sfRobotRow* robots = sf_robots_make(c, &nrobot);
   sftStatus status = sf_store_create(st, c->store, c->force, &meta, robots, nrobot, e);
@@ -609,8 +609,9 @@ static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
   }
   if (status == SF_OK && !c->resume) status = sf_cli_check_store(c->store, e);
   if (status == SF_OK && !c->resume) status = sf_controller_open(c->controller, &R->ctrl, e);
-  if (status == SF_OK && R->ctrl.path[0]) {
-    snprintf(c->controller, sizeof(c->controller), "%s", R->ctrl.path);  // absolute, for --resume
+  if (status == SF_OK && R->ctrl.file.path[0]) {
+    snprintf(c->controller, sizeof(c->controller), "%s",
+             R->ctrl.file.path);  // absolute, for --resume
   }
   if (status == SF_OK) status = sf_cli_run_model(R, e);
   if (status == SF_OK) status = sf_cli_run_limits(c, &R->s, R->origin, e);
@@ -1240,8 +1241,8 @@ static void sf_cli_controller_print(FILE* out, const sfController* c, int json) 
     fputs(", \"description\": ", out);
     sf_json_str(out, t->description);
     fputs(", \"path\": ", out);
-    sf_json_str(out, c->path);
-    fprintf(out, ", \"hash\": \"%s\", \"abi_version\": %u, \"aim\": [", c->hash,
+    sf_json_str(out, c->file.path);
+    fprintf(out, ", \"hash\": \"%s\", \"abi_version\": %u, \"aim\": [", c->file.hash,
             (unsigned)t->abi_version);
     for (int j = 0; k->has_aim && j < 3; j++) fprintf(out, "%s%d", j ? ", " : "", k->aim[j]);
     fputs("], \"params\": [", out);
@@ -1261,7 +1262,7 @@ static void sf_cli_controller_print(FILE* out, const sfController* c, int json) 
     return;
   }
   fprintf(out, "controller %s (%s, ABI version %u, hash %s)\n", c->name,
-          c->path[0] ? c->path : "built-in", (unsigned)t->abi_version, c->hash);
+          c->file.path[0] ? c->file.path : "built-in", (unsigned)t->abi_version, c->file.hash);
   if (t->description) fprintf(out, "  %s\n", t->description);
   fprintf(out, "skill values (%d):\n", k->n);
   fprintf(out, "  %-20s %-6s %9s %9s %9s %15s  %s\n", "name", "unit", "lo", "hi", "reference",

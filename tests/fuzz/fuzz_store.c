@@ -354,7 +354,7 @@ static void sf_fz_template(sfFzStore* s) {
       x->episode_id = ne, x->round = r, x->robot = i;
       x->cohort = robots[i].cohort, x->join_round = robots[i].join_round;
       snprintf(x->controller, sizeof(x->controller), "%s", ctrl->name);
-      snprintf(x->controller_hash, sizeof(x->controller_hash), "%s", ctrl->hash);
+      snprintf(x->controller_hash, sizeof(x->controller_hash), "%s", ctrl->file.hash);
       x->steps = 4000 + (int)ne, x->sim_time_s = 8, x->stitches = 1, x->first_pair = 0;
       x->n_theta = def->n;
       for (int j = 0; j < SF_MAX_THETA; j++) x->theta[j] = j < def->n ? def->ref[j] : NAN;
@@ -395,7 +395,7 @@ static void sf_fz_template(sfFzStore* s) {
   sf_fz_attr_text(&a[SF_FZ_A_MUJOCO], "2.3.7");
   sf_fz_attr_text(&a[SF_FZ_A_CONFIG], text);
   sf_fz_attr_text(&a[SF_FZ_A_CONTROLLER], ctrl->name);
-  sf_fz_attr_text(&a[SF_FZ_A_HASH], ctrl->hash);
+  sf_fz_attr_text(&a[SF_FZ_A_HASH], ctrl->file.hash);
   sf_fz_attr_text(&a[SF_FZ_A_SKILLS], names);
   sf_fz_attr_text(&a[SF_FZ_A_VERSION], SF_VERSION);
   sf_fz_attr_text(&a[SF_FZ_A_MODEL_PATH], c.model);
