@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "controller.h"
+#include "learner.h"
 #include "episode.h"
 #include "scene.h"
 
@@ -26,6 +27,7 @@ void sf_config_defaults(sfRunConfig* c) {
   c->join_round[0] = 12;
   c->record_every = 10;
   snprintf(c->controller, sizeof(c->controller), "scripted-arc");
+  snprintf(c->learner, sizeof(c->learner), "%s", SF_LEARNER_DEFAULT);
   snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_path());
   snprintf(c->store, sizeof(c->store), "suturefleet.h5");
 }
@@ -111,9 +113,9 @@ sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
 }
 
 // the settings, in the order of sf_config_set's messages
-static const char* const kKeys[SF_CONFIG_NKEY] = {"robots",   "rounds",     "threads", "seed",
-                                                  "stitches", "join",       "mode",    "from",
-                                                  "record",   "controller", "model",   "store"};
+static const char* const kKeys[SF_CONFIG_NKEY] = {
+    "robots", "rounds", "threads",    "seed",  "stitches", "join",   "mode",
+    "from",   "record", "controller", "model", "store",    "learner"};
 
 const char* sf_config_key(int k) {
   return k >= 0 && k < SF_CONFIG_NKEY ? kKeys[k] : NULL;
@@ -165,14 +167,13 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     snprintf(c->from, sizeof(c->from), "%s", value);
     return SF_OK;
   }
-  if (!strcmp(key, "controller")) {
+  if (!strcmp(key, "controller") || !strcmp(key, "learner")) {
+    char* dst = key[0] == 'c' ? c->controller : c->learner;
     if (!*value || strlen(value) >= sizeof(c->controller)) {
-      return sf_fail(e, SF_ERR_INPUT,
-                     "%s: expected a built-in controller name or a plug-in path, "
-                     "got '%s'",
-                     origin, value);
+      return sf_fail(e, SF_ERR_INPUT, "%s: expected a built-in %s name or a plug-in path, got '%s'",
+                     origin, key, value);
     }
-    snprintf(c->controller, sizeof(c->controller), "%s", value);
+    snprintf(dst, sizeof(c->controller), "%s", value);
     return SF_OK;
   }
   if (!strcmp(key, "model") || !strcmp(key, "store")) {
@@ -185,7 +186,7 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
   }
   return sf_fail(e, SF_ERR_INPUT,
                  "%s: unknown setting '%s' (expected robots, rounds, threads, seed, stitches, "
-                 "join, mode, from, record, controller, model or store)",
+                 "join, mode, from, record, controller, learner, model or store)",
                  origin, key);
 }
 
@@ -294,6 +295,7 @@ void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n) {
   if (!strcmp(key, "record") && c->record_every > 1) snprintf(buf, n, "every:%d", c->record_every);
   const char* text = !strcmp(key, "from")         ? c->from
                      : !strcmp(key, "controller") ? c->controller
+                     : !strcmp(key, "learner")    ? c->learner
                      : !strcmp(key, "model")      ? c->model
                      : !strcmp(key, "store")      ? c->store
                                                   : NULL;
@@ -302,8 +304,8 @@ void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n) {
 
 size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
   // the result-determining settings in their stored order; from only when there is one
-  static const char* order[] = {"robots", "rounds", "seed",       "stitches", "join",
-                                "mode",   "record", "controller", "model",    "from"};
+  static const char* order[] = {"robots", "rounds",     "seed",    "stitches", "join", "mode",
+                                "record", "controller", "learner", "model",    "from"};
   size_t len = (size_t)snprintf(buf, n, "[run]\n");
   for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && len < n; i++) {
     char value[4200];

@@ -11,7 +11,7 @@
 
 #define SF_MAX_JOIN 16       // most --join groups
 #define SF_MAX_THREADS 1024  // most OpenMP threads a run or eval uses
-#define SF_CONFIG_NKEY 12    // settings a configuration has (sf_config_key)
+#define SF_CONFIG_NKEY 13    // settings a configuration has (sf_config_key)
 
 // which cohorts a run has
 typedef enum sftMode_ {
@@ -37,6 +37,7 @@ typedef struct sfRunConfig_ {
   int record_every;       // record the trajectory of episodes whose id is a multiple of this (0:
                           //   none, 1: all)
   char controller[4096];  // built-in controller name or plug-in path (checked when opened)
+  char learner[4096];     // built-in learner name or plug-in path (checked when opened)
   int force;              // replace an existing store
   int quiet;              // print nothing but errors (no progress, no summary)
   char model[4096];       // MJCF scene
@@ -49,7 +50,7 @@ typedef struct sfRunConfig_ {
 void sf_config_defaults(sfRunConfig* c);
 
 // the name of setting k (0 .. SF_CONFIG_NKEY - 1): robots, rounds, threads, seed, stitches,
-// join, mode, from, record, controller, model, store; NULL otherwise
+// join, mode, from, record, controller, model, store, learner; NULL otherwise
 const char* sf_config_key(int k);
 
 // the index of the setting named key, or -1

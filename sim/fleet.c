@@ -133,18 +133,20 @@ sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const cha
 }
 
 // what learning remembers of the run so far
-typedef struct sfLearner_ {
+typedef struct sfMemory_ {
   const sfSkillDef* def;
+  const sfLearner* lr;
   int nrobot;
   int rounds;
   const sfRobotRow* robots;
-  sfEpisodeRecord* own;     // robot i's k-th episode at own[i * rounds + k]
-  int* nown;                // episodes per robot
-  sfEpisodeRecord* pooled;  // the fleet cohort's episodes, in store order
-  long npooled;
-  sfKnowledge fleet;  // the fleet's pooled knowledge
-  sfKnowledge* solo;  // each solo robot's own knowledge
-} sfLearner;
+  sfEpisodeRecord* own;    // robot i's k-th episode at own[i * rounds + k]
+  int* nown;               // episodes per robot
+  long npooled;            // the fleet cohort's episodes so far
+  sfEpisodeRecord* round;  // the fleet's episodes of the round being learned from
+  int has_fleet;           // the fleet pool exists
+  sfPool fleet;            // the fleet's pooled learning
+  sfPool* solo;            // each solo robot's own (made for solo robots only)
+} sfMemory;
 
 // the learning record of a stored episode row
 static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
@@ -154,122 +156,187 @@ static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
   rec->has_offsets = row->has_offsets;
   memcpy(rec->entry_off_mm, row->entry_off_mm, sizeof(rec->entry_off_mm));
   memcpy(rec->exit_off_mm, row->exit_off_mm, sizeof(rec->exit_off_mm));
+  rec->success = row->success, rec->robot = row->robot, rec->round = row->round;
+  rec->trauma_mm2 = row->trauma_mm2, rec->time_s = row->time_s;
+  rec->entry_err_mm = row->entry_err_mm, rec->exit_err_mm = row->exit_err_mm;
 }
 
 // remember an episode row
-static void sf_learner_add(sfLearner* L, const sfEpisodeRow* row) {
+static void sf_memory_add(sfMemory* M, const sfEpisodeRow* row) {
   int i = row->robot;
-  SF_ASSERT(i >= 0 && i < L->nrobot && L->nown[i] < L->rounds);
-  sfEpisodeRecord* rec = &L->own[(long)i * L->rounds + L->nown[i]++];
-  sf_record_from_row(row, rec);
-  if (row->cohort == SF_COHORT_FLEET) L->pooled[L->npooled++] = *rec;
+  SF_ASSERT(i >= 0 && i < M->nrobot && M->nown[i] < M->rounds);
+  sf_record_from_row(row, &M->own[(long)i * M->rounds + M->nown[i]++]);
+}
+
+// robot i's newest episode
+static const sfEpisodeRecord* sf_memory_last(const sfMemory* M, int i) {
+  return &M->own[(long)i * M->rounds + M->nown[i] - 1];
 }
 
 // the fleet's pooled aim: the mean of its robots' own aim corrections (the calibration error
 // they share), for robots that have no episodes of their own yet
-static void sf_learner_pool_aim(const sfLearner* L, sfKnowledge* k) {
-  const sfSkillDef* def = L->def;
+static void sf_memory_pool_aim(const sfMemory* M, sfKnowledge* k) {
+  const sfSkillDef* def = M->def;
   if (!def->has_aim) return;
   double sum[3] = {0, 0, 0}, zero[3] = {0, 0, 0}, aim[3];
   int n = 0;
-  for (int i = 0; i < L->nrobot; i++) {
-    if (L->robots[i].cohort != SF_COHORT_FLEET) continue;
-    if (!sf_policy_aim(def, L->own + (long)i * L->rounds, L->nown[i], zero, aim)) continue;
+  for (int i = 0; i < M->nrobot; i++) {
+    if (M->robots[i].cohort != SF_COHORT_FLEET) continue;
+    if (!sf_policy_aim(def, M->own + (long)i * M->rounds, M->nown[i], zero, aim)) continue;
     for (int j = 0; j < 3; j++) sum[j] += aim[j];
     n++;
   }
   for (int j = 0; n && j < 3; j++) k->mean[def->aim[j]] = sum[j] / n;
 }
 
-// update the knowledge of every cohort active this round (actives: robot ids)
-static void sf_learner_update(sfLearner* L, const int* active, int nactive) {
+// learn from the round just remembered: every active solo robot from its newest episode, the
+// fleet from its robots' episodes of the round, in store (robot) order (actives: robot ids)
+static void sf_memory_update(sfMemory* M, const int* active, int nactive) {
   int nfleet = 0;
   for (int a = 0; a < nactive; a++) {
     int i = active[a];
-    if (L->robots[i].cohort == SF_COHORT_FLEET) {
-      nfleet++;
+    if (M->robots[i].cohort == SF_COHORT_FLEET) {
+      M->round[nfleet++] = *sf_memory_last(M, i);
       continue;
     }
-    sfKnowledge next;
-    sf_knowledge_update(L->def, &L->solo[i], L->own + (long)i * L->rounds, L->nown[i],
-                        SF_SOLO_WINDOW, &next);
-    next.episodes = L->nown[i];
-    L->solo[i] = next;
+    sf_pool_update(&M->solo[i], sf_memory_last(M, i), 1, M->nown[i]);
   }
   if (nfleet) {
-    sfKnowledge next;
-    int window = SF_FLEET_WINDOW_PER * (nfleet > 2 ? nfleet : 2);
-    sf_knowledge_update(L->def, &L->fleet, L->pooled, (int)L->npooled, window, &next);
-    next.episodes = L->npooled;
-    sf_learner_pool_aim(L, &next);
-    L->fleet = next;
+    M->npooled += nfleet;
+    sf_pool_update(&M->fleet, M->round, nfleet, M->npooled);
+    sf_memory_pool_aim(M, &M->fleet.k);
   }
+}
+
+// a knowledge row of round for a cohort's knowledge (robot -1: the fleet's)
+static void sf_knowledge_row(int round, int cohort, int robot, const sfKnowledge* k,
+                             sfKnowledgeRow* r) {
+  memset(r, 0, sizeof(*r));
+  *r = (sfKnowledgeRow){round, cohort, robot, k->episodes, k->n, {0}, {0}};
+  memcpy(r->mean, k->mean, sizeof(r->mean));
+  memcpy(r->sd, k->sd, sizeof(r->sd));
+  for (int j = r->n_theta; j < SF_MAX_THETA; j++) r->mean[j] = r->sd[j] = NAN;
 }
 
 // knowledge rows after round (fleet pooled, then each solo robot in actives, or all solo
 // robots when actives is NULL); returns the count written into rows
-static int sf_learner_rows(const sfLearner* L, int round, const int* active, int nactive,
-                           int has_fleet, sfKnowledgeRow* rows) {
+static int sf_memory_rows(const sfMemory* M, int round, const int* active, int nactive,
+                          sfKnowledgeRow* rows) {
   int n = 0;
-  if (has_fleet) {
-    sfKnowledgeRow* r = &rows[n++];
-    memset(r, 0, sizeof(*r));
-    *r = (sfKnowledgeRow){round, SF_COHORT_FLEET, -1, L->fleet.episodes, L->fleet.n, {0}, {0}};
-    memcpy(r->mean, L->fleet.mean, sizeof(r->mean));
-    memcpy(r->sd, L->fleet.sd, sizeof(r->sd));
-  }
-  int count = active ? nactive : L->nrobot;
+  if (M->has_fleet) sf_knowledge_row(round, SF_COHORT_FLEET, -1, &M->fleet.k, &rows[n++]);
+  int count = active ? nactive : M->nrobot;
   for (int a = 0; a < count; a++) {
     int i = active ? active[a] : a;
-    if (L->robots[i].cohort != SF_COHORT_SOLO) continue;
-    sfKnowledgeRow* r = &rows[n++];
-    memset(r, 0, sizeof(*r));
-    *r = (sfKnowledgeRow){round, SF_COHORT_SOLO, i, L->solo[i].episodes, L->solo[i].n, {0}, {0}};
-    memcpy(r->mean, L->solo[i].mean, sizeof(r->mean));
-    memcpy(r->sd, L->solo[i].sd, sizeof(r->sd));
-  }
-  for (int k = 0; k < n; k++) {
-    for (int j = rows[k].n_theta; j < SF_MAX_THETA; j++) rows[k].mean[j] = rows[k].sd[j] = NAN;
+    if (M->robots[i].cohort != SF_COHORT_SOLO) continue;
+    sf_knowledge_row(round, SF_COHORT_SOLO, i, &M->solo[i].k, &rows[n++]);
   }
   return n;
 }
 
-// start learning: the prior (or the imported fleet knowledge), or the state a store holds
-static void sf_learner_init(sfLearner* L, const sfSkillDef* def, const sfRunConfig* c,
-                            const sfRobotRow* robots, int nrobot, const sfKnowledge* from,
-                            const sfStoreData* resumed, int done, long* kept) {
-  memset(L, 0, sizeof(*L));
-  L->def = def;
-  L->nrobot = nrobot;
-  L->rounds = c->rounds;
-  L->robots = robots;
-  L->own = SF_CALLOC((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
-  L->nown = SF_CALLOC(nrobot, sizeof(int));
-  L->pooled = SF_CALLOC((size_t)nrobot * (size_t)c->rounds + 1, sizeof(sfEpisodeRecord));
-  L->solo = SF_CALLOC(nrobot, sizeof(sfKnowledge));
-  sf_knowledge_prior(def, &L->fleet);
-  if (from) L->fleet = *from;
-  for (int i = 0; i < nrobot; i++) sf_knowledge_prior(def, &L->solo[i]);
-  *kept = 0;
-  if (!resumed) return;
-
-  // resume: every episode of the completed rounds, and the knowledge after the last of them
-  for (long i = 0; i < resumed->nepisodes && resumed->episodes[i].round <= done; i++) {
-    sf_learner_add(L, &resumed->episodes[i]);
-    (*kept)++;
+// the stored knowledge row of round for (cohort, robot), or NULL
+static const sfKnowledgeRow* sf_memory_stored(const sfStoreData* d, int round, int cohort,
+                                              int robot) {
+  for (long i = 0; i < d->nknowledge; i++) {
+    const sfKnowledgeRow* r = &d->knowledge[i];
+    if (r->round == round && r->cohort == cohort && r->robot == robot) return r;
   }
-  for (long i = 0; i < resumed->nknowledge && resumed->knowledge[i].round <= done; i++) {
-    const sfKnowledgeRow* r = &resumed->knowledge[i];
-    if (r->robot < 0) sf_knowledge_from_row(r, &L->fleet);
-    if (r->robot >= 0 && r->robot < nrobot) sf_knowledge_from_row(r, &L->solo[r->robot]);
-  }
+  return NULL;
 }
 
-static void sf_learner_free(sfLearner* L) {
-  free(L->own);
-  free(L->nown);
-  free(L->pooled);
-  free(L->solo);
+// the learning a resumed store's rounds give must be the knowledge it holds: SF_ERR_INPUT naming
+// the first value that differs (the store was written by another learner, or another version
+// of it)
+static sftStatus sf_memory_check(const sfMemory* M, const sfStoreData* d, int round,
+                                 const char* store, sfError* e) {
+  sfKnowledgeRow* rows = SF_CALLOC(M->nrobot + 1, sizeof(sfKnowledgeRow));
+  int n = sf_memory_rows(M, round, NULL, 0, rows);
+  sftStatus st = SF_OK;
+  for (int k = 0; k < n && st == SF_OK; k++) {
+    const sfKnowledgeRow* r = &rows[k];
+    const sfKnowledgeRow* s = sf_memory_stored(d, round, r->cohort, r->robot);
+    for (int j = 0; s && j < r->n_theta && st == SF_OK; j++) {
+      if (r->mean[j] == s->mean[j] && r->sd[j] == s->sd[j]) continue;
+      st = sf_fail(e, SF_ERR_INPUT,
+                   "--resume: store '%s' holds knowledge (round %d, %s, %s: mean %.17g, SD "
+                   "%.17g) that learner '%s' does not give from its episodes (mean %.17g, SD "
+                   "%.17g); it was written by another learner or another version of it",
+                   store, round, r->robot < 0 ? "fleet" : "a solo robot", M->def->name[j],
+                   s->mean[j], s->sd[j], M->lr->name, r->mean[j], r->sd[j]);
+    }
+  }
+  free(rows);
+  return st;
+}
+
+// the knowledge a cohort starts from in a resumed store (its round -1 row), else dflt
+static sfKnowledge sf_memory_start(const sfStoreData* d, int cohort, int robot,
+                                   const sfKnowledge* dflt) {
+  const sfKnowledgeRow* r = d ? sf_memory_stored(d, -1, cohort, robot) : NULL;
+  if (!r) return *dflt;
+  sfKnowledge k;
+  sf_knowledge_from_row(r, &k);
+  return k;
+}
+
+// start learning: the prior (or the imported fleet knowledge), or the learning a store's
+// completed rounds give (replayed from its episodes, then checked against its knowledge);
+// SF_ERR_RUN when a learner state cannot be made, SF_ERR_INPUT when the replay differs
+static sftStatus sf_memory_init(sfMemory* M, const sfSkillDef* def, const sfLearner* lr,
+                                const sfRunConfig* c, const sfRobotRow* robots, int nrobot,
+                                const sfKnowledge* from, const sfStoreData* resumed, int done,
+                                long* kept, sfError* e) {
+  memset(M, 0, sizeof(*M));
+  M->def = def, M->lr = lr, M->nrobot = nrobot, M->rounds = c->rounds, M->robots = robots;
+  M->own = SF_CALLOC((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
+  M->nown = SF_CALLOC(nrobot, sizeof(int));
+  M->round = SF_CALLOC(nrobot, sizeof(sfEpisodeRecord));
+  M->solo = SF_CALLOC(nrobot, sizeof(sfPool));
+  *kept = 0;
+
+  // the pools: the fleet's from the prior or the imported knowledge, each solo robot's from the
+  // prior (a resumed store's round -1 rows hold exactly these)
+  sfKnowledge prior, start;
+  sf_knowledge_prior(def, &prior);
+  int nfleet = 0;
+  for (int i = 0; i < nrobot; i++) nfleet += robots[i].cohort == SF_COHORT_FLEET;
+  M->has_fleet = c->mode != SF_MODE_SOLO;
+  sftStatus st = SF_OK;
+  if (M->has_fleet) {
+    start = sf_memory_start(resumed, SF_COHORT_FLEET, -1, from ? from : &prior);
+    st = sf_pool_make(&M->fleet, lr, def, &start, nfleet, 0, e);
+  }
+  for (int i = 0; st == SF_OK && i < nrobot; i++) {
+    if (robots[i].cohort != SF_COHORT_SOLO) continue;
+    start = sf_memory_start(resumed, SF_COHORT_SOLO, i, &prior);
+    st = sf_pool_make(&M->solo[i], lr, def, &start, 1, 1, e);
+  }
+  if (st != SF_OK || !resumed) return st;
+
+  // resume: every episode of the completed rounds, learned from round by round as the run did
+  int* active = SF_CALLOC(nrobot, sizeof(int));
+  long next = 0;
+  for (int round = 0; round <= done; round++) {
+    int n = 0;
+    for (; next < resumed->nepisodes && resumed->episodes[next].round == round; next++) {
+      sf_memory_add(M, &resumed->episodes[next]);
+      active[n++] = resumed->episodes[next].robot;
+      (*kept)++;
+    }
+    sf_memory_update(M, active, n);
+  }
+  free(active);
+  return done >= 0 ? sf_memory_check(M, resumed, done, c->store, e) : SF_OK;
+}
+
+static void sf_memory_free(sfMemory* M) {
+  if (M->has_fleet) sf_pool_free(&M->fleet);
+  for (int i = 0; M->solo && i < M->nrobot; i++) {
+    if (M->solo[i].state) sf_pool_free(&M->solo[i]);
+  }
+  free(M->own);
+  free(M->nown);
+  free(M->round);
+  free(M->solo);
 }
 
 // the stop signal received (0: none)
@@ -308,6 +375,7 @@ typedef struct sfRunState_ {
   const sfScene* s;
   const sfRunConfig* c;
   const sfController* ctrl;
+  const sfLearner* lr;       // the learner every pool uses
   sfStore* st;               // the store (NULL on ranks other than 0)
   const sfRunObserver* obs;  // who watches (may be NULL)
   int nrobot;
@@ -328,7 +396,7 @@ typedef struct sfRunState_ {
   int* order;             // the round's slots, costliest first
   int* owner;             // the rank that simulates each slot
   int* mine;              // this rank's slots, costliest first
-  sfLearner L;            // what learning remembers
+  sfMemory L;             // what learning remembers
   long next_id;           // id of the round's first episode
 } sfRunState;
 
@@ -354,8 +422,9 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->order = SF_CALLOC(n, sizeof(int));
   R->owner = SF_CALLOC(n, sizeof(int));
   R->mine = SF_CALLOC(n, sizeof(int));
-  sf_learner_init(&R->L, &R->ctrl->skill, c, R->robots, n, from, resumed, done, &R->next_id);
-  sftStatus status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
+  sftStatus status = sf_memory_init(&R->L, &R->ctrl->skill, R->lr, c, R->robots, n, from, resumed,
+                                    done, &R->next_id, e);
+  if (status == SF_OK) status = sf_workers_make(R->workers, c->threads, R->s, R->ctrl, e);
   for (int i = 0; status == SF_OK && R->obs && R->obs->profile && i < c->threads; i++) {
     R->workers[i].profiling = 1;
   }
@@ -372,7 +441,7 @@ static void sf_run_close(sfRunState* R) {
       R->obs->profile->part_s[p] += R->workers[i].prof.part_s[p];
     }
   }
-  sf_learner_free(&R->L);
+  sf_memory_free(&R->L);
   sf_workers_free(R->workers, R->c->threads);
   for (int i = 0; i < R->ntraj; i++) sf_traj_free(&R->trajs[i]);
   free(R->robots);
@@ -415,16 +484,17 @@ static int sf_run_actives(sfRunState* R, int round) {
 static void sf_run_specs(sfRunState* R, int round, int n) {
   const sfRunConfig* c = R->c;
   const sfSkillDef* def = &R->ctrl->skill;
-  sfLearner* L = &R->L;
+  sfMemory* L = &R->L;
   int ntraj = 0;  // recorded episodes have consecutive ids: at most R->ntraj of them
   for (int a = 0; a < n; a++) {
     int i = R->active[a];
     double aim[3], *th = R->theta + (long)a * SF_MAX_THETA;
-    const sfKnowledge* k = R->robots[i].cohort == SF_COHORT_FLEET ? &L->fleet : &L->solo[i];
+    const sfPool* pool = R->robots[i].cohort == SF_COHORT_FLEET ? &L->fleet : &L->solo[i];
+    const sfKnowledge* k = &pool->k;
     double pooled[3] = {0, 0, 0};
     for (int j = 0; def->has_aim && j < 3; j++) pooled[j] = k->mean[def->aim[j]];
     sf_policy_aim(def, L->own + (long)i * L->rounds, L->nown[i], pooled, aim);
-    sf_policy_sample(def, k, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
+    sf_pool_sample(pool, aim, c->seed, (uint32_t)i, (uint32_t)round, th);
     long id = R->next_id + a;
     R->traj_of[a] = c->record_every && id % c->record_every == 0 ? &R->trajs[ntraj++] : NULL;
     SF_ASSERT(ntraj <= R->ntraj);
@@ -487,12 +557,12 @@ static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError
   for (int a = 0; a < n; a++) {
     R->res[a].score = sf_policy_result_score(&R->res[a]);
     sf_store_episode_row(&R->res[a], R->ctrl->name, R->ctrl->file.hash, &R->rows[a]);
-    sf_learner_add(&R->L, &R->rows[a]);
+    sf_memory_add(&R->L, &R->rows[a]);
   }
   R->next_id += n;
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, R->rows, n, 0, e);
-  sf_learner_update(&R->L, R->active, n);
-  int nk = sf_learner_rows(&R->L, round, R->active, n, R->has_fleet, R->krows);
+  sf_memory_update(&R->L, R->active, n);
+  int nk = sf_memory_rows(&R->L, round, R->active, n, R->krows);
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R->krows, nk, 1, e);
   return sf_dist_agree(status, e);
 }
@@ -507,12 +577,12 @@ static double sf_run_rate(const sfRunState* R, int n, int cohort) {
 }
 
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
-                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st,
-                       const sfRunObserver* obs, sfRunSummary* sum, sfError* e) {
+                       const sfLearner* lr, const sfKnowledge* from, const sfStoreData* resumed,
+                       sfStore* st, const sfRunObserver* obs, sfRunSummary* sum, sfError* e) {
   memset(sum, 0, sizeof(*sum));
   sfRunState R;
   memset(&R, 0, sizeof(R));
-  R.s = s, R.c = c, R.ctrl = ctrl, R.st = st, R.obs = obs;
+  R.s = s, R.c = c, R.ctrl = ctrl, R.lr = lr, R.st = st, R.obs = obs;
 
   // the robots, workers and learning state: fresh, or from the resumed store's complete rounds
   int done = resumed ? sf_fleet_rounds_done(resumed) : -1;
@@ -521,7 +591,7 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
 
   // a new store gets the knowledge the run starts from (round -1)
   if (status == SF_OK && st && (!resumed || !sf_fleet_has_start(resumed))) {
-    int nk = sf_learner_rows(&R.L, -1, NULL, 0, R.has_fleet, R.krows);
+    int nk = sf_memory_rows(&R.L, -1, NULL, 0, R.krows);
     status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R.krows, nk, 1, e);
   }
   status = sf_dist_agree(status, e);

@@ -7,13 +7,11 @@
 
 #include "config.h"
 #include "episode.h"
+#include "learner.h"
 #include "policy.h"
 #include "robots.h"
 #include "scene.h"
 #include "store.h"
-
-#define SF_SOLO_WINDOW 8       // a solo robot's CEM window: its last 8 episodes
-#define SF_FLEET_WINDOW_PER 2  // the fleet's CEM window: 2 episodes per active fleet robot
 
 // summary of finished episodes
 typedef struct sfRunSummary_ {
@@ -72,16 +70,18 @@ void sf_summary_add(sfRunSummary* sum, const sfEpisodeRow* rows, int n);
 // turn the summary's sums into means
 void sf_summary_finish(sfRunSummary* sum);
 
-// run the rounds of configuration c with controller ctrl into store st: each round every active
-// robot samples its skill from its cohort's knowledge, all episodes run in parallel, the round is
-// appended and flushed with the knowledge after it. `from` (may be NULL) is the fleet's starting
-// knowledge. With `resumed` (may be NULL) the run continues after the rounds the store already
-// holds. Progress is reported to obs (NULL: none). Under MPI each rank runs its planned share of
-// every round (dist.h) and only rank 0 has the store (st is NULL on the others). SF_ERR_RUN on a
-// store failure (completed rounds stay)
+// run the rounds of configuration c with controller ctrl and learner lr into store st: each
+// round every active robot samples its skill from its cohort's knowledge, all episodes run in
+// parallel, the round is appended and flushed with the knowledge after it. `from` (may be NULL) is
+// the fleet's starting knowledge. With `resumed` (may be NULL) the run continues after the rounds
+// the store already holds: its completed rounds are learned from again (the learner replayed over
+// their episodes) and must give the knowledge the store holds (SF_ERR_INPUT naming the first value
+// that differs, nothing written). Progress is reported to obs (NULL: none). Under MPI each rank
+// runs its planned share of every round (dist.h) and only rank 0 has the store (st is NULL on the
+// others). SF_ERR_RUN on a store failure (completed rounds stay)
 sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfController* ctrl,
-                       const sfKnowledge* from, const sfStoreData* resumed, sfStore* st,
-                       const sfRunObserver* obs, sfRunSummary* sum, sfError* e);
+                       const sfLearner* lr, const sfKnowledge* from, const sfStoreData* resumed,
+                       sfStore* st, const sfRunObserver* obs, sfRunSummary* sum, sfError* e);
 
 // from now on SIGINT and SIGTERM ask a run to stop after the round in progress is stored (a
 // second one ends the process at once: the store is kill-safe); the run then returns SF_OK with

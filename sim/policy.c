@@ -37,18 +37,16 @@ void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k) {
 }
 
 void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
-                         const sfEpisodeRecord* recs, int n, int window, sfKnowledge* next) {
+                         const sfEpisodeRecord* recs, int m, long pooled, sfKnowledge* next) {
   *next = *prev;
-  next->episodes = prev->episodes;
-  int first = n > window ? n - window : 0, m = n - first;
   if (m <= 0) return;
+  double n = (double)pooled;
 
   // rank the window's episodes, best first (ties: the later record first)
   double* score = SF_CALLOC(m, sizeof(double));
   int* rank = SF_CALLOC(m, sizeof(int));
-  for (int i = 0; i < m; i++) score[i] = recs[first + i].score;
+  for (int i = 0; i < m; i++) score[i] = recs[i].score;
   sf_order_desc(score, m, rank);
-  for (int i = 0; i < m; i++) rank[i] += first;
   free(score);
   int ne = (int)ceil(SF_CEM_ELITE * m);
   if (ne < 1) ne = 1;
@@ -108,4 +106,95 @@ void sf_policy_sample(const sfSkillDef* def, const sfKnowledge* k, const double 
     }
     theta[i] = fmin(def->hi[i], fmax(def->lo[i], v));
   }
+}
+
+// the cem learner's state: the learned values as a skill of their own, the knowledge, and every
+// episode's values and score (the window of a later round may reach back further than this
+// round's: joiners widen it)
+typedef struct sfCem_ {
+  sfSkillDef def;  // the learned values (no aim values)
+  sfKnowledge k;   // the knowledge so far
+  int solo;        // the pool is one solo robot's
+  double* x;       // every episode's values (n each), oldest first
+  double* score;   //   and score
+  long nrec, cap;  // episodes held, room
+} sfCem;
+
+static void* sf_cem_create(const sflSkill* skill) {
+  sfCem* c = SF_CALLOC(1, sizeof(sfCem));
+  c->def.n = c->k.n = skill->n;
+  for (int i = 0; i < skill->n; i++) {
+    c->def.lo[i] = skill->lo[i], c->def.hi[i] = skill->hi[i];
+    c->def.prior_sd[i] = skill->prior_sd[i];
+    c->k.mean[i] = skill->mean[i], c->k.sd[i] = skill->sd[i];
+  }
+  c->solo = skill->solo;
+  return c;
+}
+
+static void sf_cem_sample(const void* state, const double* z, double* x) {
+  const sfCem* c = state;
+  for (int i = 0; i < c->k.n; i++) x[i] = c->k.mean[i] + c->k.sd[i] * z[i];
+}
+
+static void sf_cem_update(void* state, const sflEpisode* ep, int n, long pooled) {
+  sfCem* c = state;
+  int nx = c->k.n;
+
+  // remember the round's episodes
+  if (c->nrec + n > c->cap) {
+    c->cap = 2 * (c->nrec + n);
+    c->x = SF_REALLOC(c->x, (size_t)c->cap * (size_t)nx, sizeof(double));
+    c->score = SF_REALLOC(c->score, c->cap, sizeof(double));
+  }
+  for (int j = 0; j < n; j++, c->nrec++) {
+    memcpy(c->x + c->nrec * nx, ep[j].x, (size_t)nx * sizeof(double));
+    c->score[c->nrec] = ep[j].score;
+  }
+
+  // the window (a solo robot's last episodes, or two per robot of the fleet's round) and the
+  // CEM step over it
+  long window = c->solo ? SF_SOLO_WINDOW : SF_FLEET_WINDOW_PER * (n > 2 ? n : 2);
+  int m = (int)(c->nrec < window ? c->nrec : window);
+  sfEpisodeRecord* recs = SF_CALLOC(m, sizeof(sfEpisodeRecord));
+  for (int j = 0; j < m; j++) {
+    long r = c->nrec - m + j;
+    memcpy(recs[j].theta, c->x + r * nx, (size_t)nx * sizeof(double));
+    recs[j].score = c->score[r];
+  }
+  sfKnowledge next;
+  sf_knowledge_update(&c->def, &c->k, recs, m, pooled, &next);
+  c->k = next;
+  free(recs);
+}
+
+static void sf_cem_describe(const void* state, double* mean, double* sd) {
+  const sfCem* c = state;
+  memcpy(mean, c->k.mean, (size_t)c->k.n * sizeof(double));
+  memcpy(sd, c->k.sd, (size_t)c->k.n * sizeof(double));
+}
+
+static void sf_cem_destroy(void* state) {
+  sfCem* c = state;
+  if (!c) return;
+  free(c->x);
+  free(c->score);
+  free(c);
+}
+
+const sflLearner* sf_learner_cem(void) {
+  static const sflLearner t = {
+      .abi_version = SFL_ABI_VERSION,
+      .size = sizeof(sflLearner),
+      .name = "cem",
+      .description =
+          "cross-entropy method over the elite 20 % of a recent window, annealed by "
+          "episodes pooled (the learner before issue 15)",
+      .create = sf_cem_create,
+      .sample = sf_cem_sample,
+      .update = sf_cem_update,
+      .describe = sf_cem_describe,
+      .destroy = sf_cem_destroy,
+  };
+  return &t;
 }

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include <suturefleet/learner.h>
+
 #include "episode.h"
 #include "skill.h"
 
@@ -24,9 +26,11 @@
 #define SF_CEM_ANNEAL_MIN 0.05  //   max(ANNEAL_MIN, exp(-episodes pooled / ANNEAL))
 #define SF_CEM_NOISE 0.02       // added exploration SD (share of the range) at the start, decaying
 #define SF_CEM_NOISE_EPISODES \
-  150.0                  //   as exp(-episodes pooled / this) (noisy CEM, Szita &
-                         //   Lorincz 2006: keeps the search from freezing early)
-#define SF_AIM_WINDOW 8  // own episodes averaged for the aim correction
+  150.0                        //   as exp(-episodes pooled / this) (noisy CEM, Szita &
+                               //   Lorincz 2006: keeps the search from freezing early)
+#define SF_AIM_WINDOW 8        // own episodes averaged for the aim correction
+#define SF_SOLO_WINDOW 8       // a solo robot's CEM window: its last 8 episodes
+#define SF_FLEET_WINDOW_PER 2  // the fleet's CEM window: 2 episodes per active fleet robot
 
 // pooled knowledge: the skill distribution robots sample from
 typedef struct sfKnowledge_ {
@@ -43,6 +47,13 @@ typedef struct sfEpisodeRecord_ {
   int has_offsets;             // the tip went in and out, offsets below are valid
   double entry_off_mm[3];      // SRC insertion point minus entry hole: along wound, across
   double exit_off_mm[3];       //   (towards the exit), normal; likewise at the exit
+  int success;                 // the episode succeeded
+  int robot;                   // the robot that ran it
+  int round;                   // its round
+  double trauma_mm2;           // tissue trauma (mm^2)
+  double time_s;               // completion time (s)
+  double entry_err_mm;         // SRC entry and exit lateral errors (mm; NaN: none)
+  double exit_err_mm;
 } sfEpisodeRecord;
 
 // an episode's learning score: 10 for success and 3 times the share of SRC-correct throws,
@@ -58,11 +69,11 @@ double sf_policy_result_score(const sfEpisodeResult* r);
 // the prior: the skill definition's prior mean and SD
 void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k);
 
-// CEM step: from prev and the last `window` records (recs[0 .. n-1], oldest first; n is also
-// the number of episodes pooled so far), the knowledge after them; aim values keep the prior's
-// mean and SD
+// CEM step: from prev and the window's m records (recs[0 .. m-1], oldest first), the knowledge
+// after them; pooled is the number of episodes pooled so far (the window's included: it sets
+// the annealing); aim values keep prev's mean and SD
 void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
-                         const sfEpisodeRecord* recs, int n, int window, sfKnowledge* next);
+                         const sfEpisodeRecord* recs, int m, long pooled, sfKnowledge* next);
 
 // a robot's aim correction (3 values, mm, in the skill's aim order) from its own records
 // (oldest first); `fallback` (3 values) when none has offsets; returns the records used
@@ -73,5 +84,10 @@ int sf_policy_aim(const sfSkillDef* def, const sfEpisodeRecord* recs, int n,
 // stream (seed, key, round, skill), aim values from its correction; clipped to the bounds
 void sf_policy_sample(const sfSkillDef* def, const sfKnowledge* k, const double aim[3],
                       uint64_t seed, uint32_t key, uint32_t round, double* theta);
+
+// the built-in learner 'cem': sf_knowledge_update behind the learner ABI, over the pool's
+// episodes in order; its window is a solo robot's last SF_SOLO_WINDOW episodes, or the
+// fleet's last SF_FLEET_WINDOW_PER episodes per robot of the round (at least 2 robots)
+const sflLearner* sf_learner_cem(void);
 
 #endif  // SUTUREFLEET_SIM_POLICY_H_

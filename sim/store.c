@@ -242,10 +242,13 @@ static herr_t sf_store_write_meta(hid_t file, const sfStoreMeta* meta) {
   if (sf_attr_string(file, "model_hash", hash) < 0) return -1;
   if (sf_attr_string(file, "model_path", meta->model_path) < 0) return -1;
   if (sf_attr_string(file, "configuration", meta->config_text) < 0) return -1;
-  const char* ctrl[3][2] = {{"controller", meta->controller},
+  const char* ctrl[5][2] = {{"controller", meta->controller},
                             {"controller_hash", meta->controller_hash},
-                            {"skill_names", meta->skill_names}};
-  for (int i = 0; i < 3; i++) {
+                            {"skill_names", meta->skill_names},
+                            {"learner", meta->learner},
+                            {"learner_hash", meta->learner_hash}};
+  for (int i = 0; i < 5; i++) {
+    if (i >= 3 && !ctrl[i][1]) continue;  // no learner named: read back as the legacy one
     if (sf_attr_string(file, ctrl[i][0], ctrl[i][1] ? ctrl[i][1] : "") < 0) return -1;
   }
   if (sf_store_attr(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &meta->seed) < 0) return -1;
@@ -768,6 +771,24 @@ static sftStatus sf_store_read_attrs(hid_t file, const char* path, sfStoreData* 
                    "store '%s': root attribute '%s' %s, expected %s as a fixed-length string of "
                    "1 to %zu characters",
                    path, text[i].name, why, text[i].expect, text[i].n - 1);
+  }
+
+  // the learner: absent in stores written before learners were recorded (the CEM, built in)
+  const struct {
+    const char* name;
+    char* buf;
+    size_t n;
+    const char* legacy;
+  } opt[] = {{"learner", out->learner, sizeof(out->learner), "cem"},
+             {"learner_hash", out->learner_hash, sizeof(out->learner_hash), "built-in"}};
+  for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+    herr_t rc = sf_attr_read_string(file, opt[i].name, opt[i].buf, opt[i].n);
+    if (rc == SF_ATTR_MISSING) snprintf(opt[i].buf, opt[i].n, "%s", opt[i].legacy);
+    if (rc == SF_ATTR_MISSING || (rc == 0 && opt[i].buf[0])) continue;
+    return sf_fail(e, SF_ERR_INPUT,
+                   "store '%s': root attribute '%s' is not a fixed-length string of 1 to %zu "
+                   "characters",
+                   path, opt[i].name, opt[i].n - 1);
   }
 
   // the seed: one integer >= 0

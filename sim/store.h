@@ -107,6 +107,8 @@ typedef struct sfStoreMeta_ {
   const char* controller;       // controller name
   const char* controller_hash;  // its plug-in file's hash, or "built-in"
   const char* skill_names;      // its skill values' names, comma-separated
+  const char* learner;          // learner name (NULL: not recorded, read back as "cem")
+  const char* learner_hash;     // its plug-in file's hash, or "built-in" (NULL likewise)
 } sfStoreMeta;
 
 // the store's tables
@@ -140,6 +142,8 @@ typedef struct sfStoreData_ {
   char controller[64];       // root attribute 'controller'
   char controller_hash[32];  // root attribute 'controller_hash'
   char skill_names[2048];    // root attribute 'skill_names'
+  char learner[64];          // root attribute 'learner' ("cem" when absent: a store written
+  char learner_hash[32];     //   before learners were recorded), 'learner_hash' ("built-in")
   char* configuration;       // root attribute 'configuration' (malloc'd)
   sfEpisodeRow* episodes;    // /episodes rows (malloc'd)
   long nepisodes;

@@ -17,7 +17,7 @@ LAYERS = [
     ("physics", ["arm", "ik", "needle", "tissue", "scene"]),
     ("task", ["score", "skill", "controller", "scripted_arc"]),
     ("episode", ["episode"]),
-    ("learning", ["policy"]),
+    ("learning", ["policy", "cmaes", "elite", "learner"]),
     ("configuration", ["config"]),
     ("store", ["lock", "journal", "store", "store_check", "robots"]),
     ("distribution", ["dist"]),

@@ -254,6 +254,9 @@ static sfEpisodeRecord record_of(const sfEpisodeRow* e) {
   r.has_offsets = e->has_offsets;
   memcpy(r.entry_off_mm, e->entry_off_mm, sizeof(r.entry_off_mm));
   memcpy(r.exit_off_mm, e->exit_off_mm, sizeof(r.exit_off_mm));
+  r.success = e->success, r.robot = e->robot, r.round = e->round;
+  r.trauma_mm2 = e->trauma_mm2, r.time_s = e->time_s;
+  r.entry_err_mm = e->entry_err_mm, r.exit_err_mm = e->exit_err_mm;
   return r;
 }
 
@@ -284,28 +287,36 @@ static void assert_knowledge(const sfKnowledge* k, const sfKnowledgeRow* row, in
   }
 }
 
-// replay the learning a store records from its episodes with policy.h (README.md, "Learning"):
-// each episode's skill is what its robot samples (seed, robot id, round) from its cohort's
-// knowledge before the round, with the aim from its own last episodes (else the knowledge's
-// aim means); each score is sf_policy_score of its metrics; after each round the fleet's
-// knowledge is the CEM update over the pooled fleet episodes (window SF_FLEET_WINDOW_PER per
-// active fleet robot), with aim means the mean of its robots' own aims; a solo robot's over its
-// own (window SF_SOLO_WINDOW).
+// replay the learning a store records from its episodes with the learner it names (README.md,
+// "Learning"): each episode's skill is what its robot samples (seed, robot id, round) from its
+// cohort's pool before the round, with the aim from its own last episodes (else the pool's aim
+// means); each score is sf_policy_score of its metrics; after each round every active solo
+// robot's pool learns from its newest episode and the fleet's from the round's fleet episodes
+// in store order, with aim means the mean of its robots' own aims.
 // Every stored knowledge row must be reproduced; returns the episodes checked
 static long replay(const sfStoreData* d, uint64_t seed) {
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
-  long n = d->nepisodes, nrobot = d->nrobots, rows = 0, checked = 0;
+  long n = d->nepisodes, nrobot = d->nrobots, rows = 0, checked = 0, npooled = 0;
+  sfLearner lr;
+  sfError err = {{0}};
+  assert_int_equal(sf_learner_open(d->learner, &lr, &err), SF_OK);
   sfEpisodeRecord* own = calloc((size_t)(nrobot * (n + 1)), sizeof(sfEpisodeRecord));
-  sfEpisodeRecord* pooled = calloc((size_t)(n + 1), sizeof(sfEpisodeRecord));
+  sfEpisodeRecord* round_recs = calloc((size_t)(nrobot + 1), sizeof(sfEpisodeRecord));
   int* nown = calloc((size_t)nrobot, sizeof(int));
-  sfKnowledge* solo = calloc((size_t)nrobot, sizeof(sfKnowledge));
-  assert_true(own && pooled && nown && solo);
-  long npooled = 0;
-  sfKnowledge fleet = {0};
-  int has_fleet = knowledge_of(d, -1, 0, -1) != NULL;
-  if (has_fleet) fleet = knowledge_from(knowledge_of(d, -1, 0, -1)), rows++;
+  sfPool* solo = calloc((size_t)nrobot, sizeof(sfPool));
+  assert_true(own && round_recs && nown && solo);
+  sfPool fleet = {0};
+  int has_fleet = knowledge_of(d, -1, 0, -1) != NULL, nfleet_robots = 0;
+  for (int i = 0; i < nrobot; i++) nfleet_robots += d->robots[i].cohort == 0;
+  sfKnowledge start;
+  if (has_fleet) {
+    start = knowledge_from(knowledge_of(d, -1, 0, -1)), rows++;
+    assert_int_equal(sf_pool_make(&fleet, &lr, def, &start, nfleet_robots, 0, &err), SF_OK);
+  }
   for (int i = 0; i < nrobot; i++) {
-    if (d->robots[i].cohort == 1) solo[i] = knowledge_from(knowledge_of(d, -1, 1, i)), rows++;
+    if (d->robots[i].cohort != 1) continue;
+    start = knowledge_from(knowledge_of(d, -1, 1, i)), rows++;
+    assert_int_equal(sf_pool_make(&solo[i], &lr, def, &start, 1, 1, &err), SF_OK);
   }
 
   for (long first = 0; first < n;) {
@@ -317,11 +328,11 @@ static long replay(const sfStoreData* d, uint64_t seed) {
     for (long e = first; e < last; e++) {
       const sfEpisodeRow* row = &d->episodes[e];
       int i = row->robot;
-      const sfKnowledge* k = row->cohort == 0 ? &fleet : &solo[i];
+      const sfPool* pool = row->cohort == 0 ? &fleet : &solo[i];
       double fallback[3], aim[3], theta[SF_MAX_THETA];
-      for (int j = 0; j < 3; j++) fallback[j] = k->mean[def->aim[j]];
+      for (int j = 0; j < 3; j++) fallback[j] = pool->k.mean[def->aim[j]];
       sf_policy_aim(def, own + i * (n + 1), nown[i], fallback, aim);
-      sf_policy_sample(def, k, aim, seed, (uint32_t)i, (uint32_t)round, theta);
+      sf_pool_sample(pool, aim, seed, (uint32_t)i, (uint32_t)round, theta);
       for (int j = 0; j < def->n; j++) {
         if (theta[j] != row->theta[j]) {
           print_error("episode %ld (robot %d round %d) value %d: stored %.17g, replayed %.17g\n", e,
@@ -341,24 +352,19 @@ static long replay(const sfStoreData* d, uint64_t seed) {
       const sfEpisodeRow* row = &d->episodes[e];
       sfEpisodeRecord r = record_of(row);
       own[row->robot * (n + 1) + nown[row->robot]++] = r;
-      if (row->cohort == 0) pooled[npooled++] = r, nfleet++;
+      if (row->cohort == 0) round_recs[nfleet++] = r;
     }
     for (long e = first; e < last; e++) {
       const sfEpisodeRow* row = &d->episodes[e];
       int i = row->robot;
       if (row->cohort != 1) continue;
-      sfKnowledge next;
-      sf_knowledge_update(def, &solo[i], own + i * (n + 1), nown[i], SF_SOLO_WINDOW, &next);
-      next.episodes = nown[i];
-      assert_knowledge(&next, knowledge_of(d, round, 1, i), round, i);
-      solo[i] = next;
+      sf_pool_update(&solo[i], &own[i * (n + 1) + nown[i] - 1], 1, nown[i]);
+      assert_knowledge(&solo[i].k, knowledge_of(d, round, 1, i), round, i);
       rows++;
     }
     if (nfleet) {
-      sfKnowledge next;
-      sf_knowledge_update(def, &fleet, pooled, (int)npooled,
-                          SF_FLEET_WINDOW_PER * (nfleet > 2 ? nfleet : 2), &next);
-      next.episodes = npooled;
+      npooled += nfleet;
+      sf_pool_update(&fleet, round_recs, nfleet, npooled);
       double sum[3] = {0, 0, 0}, zero[3] = {0, 0, 0}, aim[3];
       int with = 0;
       for (int i = 0; i < nrobot; i++) {
@@ -367,16 +373,20 @@ static long replay(const sfStoreData* d, uint64_t seed) {
         for (int j = 0; j < 3; j++) sum[j] += aim[j];
         with++;
       }
-      for (int j = 0; with && j < 3; j++) next.mean[def->aim[j]] = sum[j] / with;
-      assert_knowledge(&next, knowledge_of(d, round, 0, -1), round, -1);
-      fleet = next;
+      for (int j = 0; with && j < 3; j++) fleet.k.mean[def->aim[j]] = sum[j] / with;
+      assert_knowledge(&fleet.k, knowledge_of(d, round, 0, -1), round, -1);
       rows++;
     }
     first = last;
   }
   assert_int_equal(rows, d->nknowledge);
+  if (has_fleet) sf_pool_free(&fleet);
+  for (int i = 0; i < nrobot; i++) {
+    if (solo[i].state) sf_pool_free(&solo[i]);
+  }
+  sf_learner_close(&lr);
   free(own);
-  free(pooled);
+  free(round_recs);
   free(nown);
   free(solo);
   return checked;

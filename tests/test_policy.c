@@ -1,6 +1,6 @@
 // test_policy.c: learning from episodes (policy.h) on hand-made skills and records: the prior,
 // cross-entropy updates (towards the best episodes, SD shrinking to its floor, aim values left
-// alone, only the window counted), aim corrections from SRC offsets, sampling, and the score.
+// alone, the cem learner's window), aim corrections from SRC offsets, sampling, and the score.
 #include "sf_test.h"
 
 #include "controller.h"
@@ -131,11 +131,11 @@ static void test_update_sd_floor(void** state) {
   for (int k = 0; k < NREC; k++) recs[k].theta[0] = 7;
   sfKnowledge k, next;
   sf_knowledge_prior(&kPlain, &k);
-  sf_knowledge_update(&kPlain, &k, recs, NREC, 20, &next);
+  sf_knowledge_update(&kPlain, &k, recs + NREC - 20, 20, NREC, &next);
   assert_near(next.sd[0], 0.1, 0);
   for (int step = 0; step < 30; step++) {
     k = next;
-    sf_knowledge_update(&kPlain, &k, recs, NREC, 20, &next);
+    sf_knowledge_update(&kPlain, &k, recs + NREC - 20, 20, NREC, &next);
     assert_true(next.sd[0] >= 0.04);
     assert_true(next.sd[1] >= 0.04);
   }
@@ -168,32 +168,49 @@ static void test_update_leaves_aim_values(void** state) {
   assert_near(next.mean[1], 0.7, 1e-12);
 }
 
-// only the last `window` records count: changing a record older than the window changes
-// nothing (bit for bit); changing one inside it does
-static void test_update_window(void** state) {
-  static sfEpisodeRecord recs[40];
-  graded_records(recs, 40, 7);  // x = 0 .. 19.5: the window (records 20 .. 39) is x = 10 .. 19.5
-  sfKnowledge prior, a, b;
-  sf_knowledge_prior(&kPlain, &prior);
-  sf_knowledge_update(&kPlain, &prior, recs, 40, 20, &a);
+// the cem learner's window: a solo robot's last SF_SOLO_WINDOW episodes. Nine episodes one by
+// one (graded x = 0 .. 4, best near 7), the ninth update must be sf_knowledge_update over
+// episodes 1 .. 8 (episode 0 has left the window) from the knowledge after the eighth, with 9
+// episodes pooled; and a fleet's window, two episodes per robot of the round: two rounds of 5,
+// the second update is the step over all 10
+static void test_cem_window(void** state) {
+  static sfEpisodeRecord recs[10];
+  graded_records(recs, 10, 7);
+  const sflLearner* t = sf_learner_cem();
+  const char* names[] = {"x_mm", "y_deg"};
+  double mean[2] = {3, 0}, sd[2] = {2, 1};
+  sflSkill skill = {2, names, kPlain.lo, kPlain.hi, mean, sd, kPlain.prior_sd, 1, 1};
+  void* solo = t->create(&skill);
+  sflEpisode ep[10];
+  for (int k = 0; k < 10; k++) ep[k] = (sflEpisode){.x = recs[k].theta, .score = recs[k].score};
+  sfKnowledge before, want;
+  sf_knowledge_prior(&kPlain, &before);
+  for (int k = 0; k < 9; k++) {
+    if (k == 8) t->describe(solo, before.mean, before.sd);
+    t->update(solo, &ep[k], 1, k + 1);
+  }
+  sf_knowledge_update(&kPlain, &before, recs + 1, SF_SOLO_WINDOW, 9, &want);
+  double got_mean[2], got_sd[2];
+  t->describe(solo, got_mean, got_sd);
+  for (int i = 0; i < 2; i++) {
+    assert_near(got_mean[i], want.mean[i], 0);
+    assert_near(got_sd[i], want.sd[i], 0);
+  }
+  t->destroy(solo);
 
-  // record 14 (x = 7, the best of all) made better still: outside the window
-  recs[14].score = 100;
-  recs[14].theta[1] = -4;
-  sf_knowledge_update(&kPlain, &prior, recs, 40, 20, &b);
-  assert_memory_equal(&a, &b, sizeof(a));
-
-  // the window's best ne = ceil(15 % of 20) = 3 are x = 10, 10.5, 11 (mean 10.5): 0.3 * 3 +
-  // 0.7 * 10.5 = 8.25; in general x = 10 + 0.5 j, j < ne: mean 10 + 0.25 (ne - 1)
-  double ne = ceil(SF_CEM_ELITE * 20);
-  assert_near(a.mean[0], 0.3 * 3 + 0.7 * (10 + 0.25 * (ne - 1)), 1e-12);
-
-  // record 30 (x = 15) made the best: inside the window, its y pulls the mean
-  recs[30].score = 100;
-  recs[30].theta[1] = -4;
-  sf_knowledge_update(&kPlain, &prior, recs, 40, 20, &b);
-  assert_true(b.mean[1] < a.mean[1]);
-  assert_true(b.mean[0] > a.mean[0]);
+  // the fleet: round 1 (episodes 0 .. 4), round 2 (5 .. 9) over a window of 2 x 5
+  skill.solo = 0, skill.robots = 5;
+  void* fleet = t->create(&skill);
+  t->update(fleet, ep, 5, 5);
+  t->describe(fleet, before.mean, before.sd);
+  t->update(fleet, ep + 5, 5, 10);
+  sf_knowledge_update(&kPlain, &before, recs, SF_FLEET_WINDOW_PER * 5, 10, &want);
+  t->describe(fleet, got_mean, got_sd);
+  for (int i = 0; i < 2; i++) {
+    assert_near(got_mean[i], want.mean[i], 0);
+    assert_near(got_sd[i], want.sd[i], 0);
+  }
+  t->destroy(fleet);
 }
 
 // one record with offsets: along = (1.0 + 0.6) / 2 = 0.8, across = (0.4 - 0.2) / 2 = 0.1, chord
@@ -344,7 +361,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_prior),           cmocka_unit_test(test_update_moves_towards_best),
       cmocka_unit_test(test_update_sd_floor), cmocka_unit_test(test_update_leaves_aim_values),
-      cmocka_unit_test(test_update_window),   cmocka_unit_test(test_aim_from_offsets),
+      cmocka_unit_test(test_cem_window),      cmocka_unit_test(test_aim_from_offsets),
       cmocka_unit_test(test_aim_window),      cmocka_unit_test(test_sample),
       cmocka_unit_test(test_score),
   };

@@ -108,7 +108,9 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   int writer = sf_dist_rank() == 0, created = 0;
   char path[] = "/tmp/suturefleet-bench-XXXXXX";
   sfController ctrl;
+  sfLearner lr;
   sftStatus status = sf_controller_open(c.controller, &ctrl, e);
+  SF_ASSERT(sf_learner_open(c.learner, &lr, e) == SF_OK);  // the default, built in
   int fd = status == SF_OK && writer ? mkstemp(path) : -1;
   if (status == SF_OK && writer && fd < 0) {
     status =
@@ -118,8 +120,8 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   char text[8192], names[2048];
   sf_config_text(&c, text, sizeof(text));
   sf_skill_names(&ctrl.skill, names, sizeof(names));
-  sfStoreMeta meta = {text,      c.seed,    s->model_hash, s->path, s->m->opt.timestep,
-                      ctrl.name, ctrl.file.hash, names};
+  sfStoreMeta meta = {text,      c.seed,         s->model_hash, s->path, s->m->opt.timestep,
+                      ctrl.name, ctrl.file.hash, names,         lr.name, lr.file.hash};
   sfStore st;
   c.mode = SF_MODE_FLEET;
   int nrobot;
@@ -133,11 +135,12 @@ static sftStatus sf_bench_pipeline(const sfScene* s, int nthread, long steps, sf
   status = sf_dist_agree(status, e);
   if (status == SF_OK) {
     sfRunObserver obs = {.profile = prof};
-    status = sf_fleet_run(s, &c, &ctrl, NULL, NULL, writer ? &st : NULL, &obs, &sum, e);
+    status = sf_fleet_run(s, &c, &ctrl, &lr, NULL, NULL, writer ? &st : NULL, &obs, &sum, e);
   }
   sftStatus close_status = created ? sf_store_close(&st, e) : SF_OK;
   close_status = sf_dist_agree(close_status, e);
   sf_controller_close(&ctrl);
+  sf_learner_close(&lr);
   if (fd >= 0) unlink(path);
   if (status != SF_OK) return status;
   if (close_status != SF_OK) return close_status;

@@ -38,6 +38,7 @@ static const char* kUsage =
     "  info         describe a store: configuration, cohorts, success and metrics per round\n"
     "  bench        raw mj_step throughput vs the run pipeline, for 1..T threads\n"
     "  controllers  list the built-in controllers, or describe one or a plug-in file\n"
+    "  learners     list the built-in learners, or describe one or a plug-in file\n"
     "  curves       learning curves from stores: CSV and plots (PNG, SVG)\n"
     "  replay       watch a stored episode: MP4 video, PNG frames or an interactive window\n"
     "  study        a grid of runs from one spec (axes of run settings), resumable, summarised\n"
@@ -52,7 +53,8 @@ static const char* kStudyUsage =
     "Runs a grid of experiments from one spec: its [study] section has 'name' (letters,\n"
     "digits, '.', '_', '-'), 'target' (success level, default 0.9), 'window' (rounds\n"
     "averaged to call it reached, default 3) and any run setting (robots, rounds, seed or\n"
-    "seeds, stitches, join, mode, from, record, controller, model) as one value or a list:\n"
+    "seeds, stitches, join, mode, from, record, controller, learner, model) as one value or a "
+    "list:\n"
     "'robots = 1,4,16', 'seeds = 1-10', for join alternatives separated by '|' ('join =\n"
     "none | 4@12'). Every combination is a cell, an ordinary run into DIR/cells/<cell>.h5\n"
     "(its settings in DIR/cells/<cell>.ini). Sections [grid NAME] after it make the study a\n"
@@ -119,6 +121,10 @@ static const char* kRunUsage =
     "                  or ending in .so; see 'suturefleet controllers') (default scripted-arc);\n"
     "                  --resume of a plug-in store needs it: the file is loaded only if its\n"
     "                  hash is the store's (the path in a store is never loaded)\n"
+    "  --learner L     a built-in learner's name or a plug-in file (see 'suturefleet\n"
+    "                  learners'): how a cohort's episodes become its knowledge (default\n"
+    "                  " SF_LEARNER_DEFAULT "); --resume checks it as --controller, and replays it over the\n"
+    "                  stored rounds: the knowledge it gives must be the store's\n"
     "  --force         replace an existing store (a regular file)\n"
     "  --resume        continue an interrupted run in --store with its own configuration; the\n"
     "                  run's options may be given again (the same command plus --resume) and\n"
@@ -188,6 +194,18 @@ static const char* kControllersUsage =
     "describes it: name, ABI version, file hash, and its skill values with units, bounds,\n"
     "reference value and prior. Plug-ins are written against include/suturefleet/controller.h\n"
     "(README: \"Write your own controller\").\n"
+    "\n"
+    "options:\n"
+    "  --json          print JSON\n"
+    "  -h, --help      show this help\n";
+
+static const char* kLearnersUsage =
+    "usage: suturefleet learners [NAME|PATH.so] [--json]\n"
+    "\n"
+    "Without an argument, lists the built-in learners (the default first). With a built-in's\n"
+    "name or a plug-in file, loads it exactly as run does (the same checks; exit 2 if it is\n"
+    "refused) and describes it: name, ABI version, file hash. Plug-ins are written against\n"
+    "include/suturefleet/learner.h (README: \"Write your own learner\").\n"
     "\n"
     "options:\n"
     "  --json          print JSON\n"
@@ -316,9 +334,9 @@ static int sf_cli_wants_help(int argc, char** argv) {
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, unsigned* cmdline,
                                   const char** config, sfError* e) {
   static const char* flags[] = {"--force", "--resume", "--quiet", NULL};
-  static const char* keys[] = {"--store",  "--robots",     "--rounds", "--threads", "--seed",
-                               "--model",  "--stitches",   "--join",   "--mode",    "--from",
-                               "--record", "--controller", "--config", NULL};
+  static const char* keys[] = {"--store",  "--robots",     "--rounds",  "--threads", "--seed",
+                               "--model",  "--stitches",   "--join",    "--mode",    "--from",
+                               "--record", "--controller", "--learner", "--config",  NULL};
   sf_config_defaults(c);
   *cmdline = 0;
   *config = NULL;
@@ -366,7 +384,8 @@ static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, unsigne
 // suturefleet run
 // open the run's store: create it, or reopen it to resume after its completed rounds
 static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const sfController* ctrl,
-                                   const sfStoreData* resumed, sfStore* st, sfError* e) {
+                                   const sfLearner* lr, const sfStoreData* resumed, sfStore* st,
+                                   sfError* e) {
   if (resumed) {
     int done = sf_fleet_rounds_done(resumed);
     long keep[SF_NTABLE] = {0, resumed->nrobots, 0};
@@ -378,7 +397,7 @@ static sftStatus sf_cli_open_store(const sfRunConfig* c, const sfScene* s, const
   sf_config_text(c, text, sizeof(text));
   sf_skill_names(&ctrl->skill, names, sizeof(names));
   sfStoreMeta meta = {text,       c->seed,         s->model_hash, c->model, s->m->opt.timestep,
-                      ctrl->name, ctrl->file.hash, names};
+                      ctrl->name, ctrl->file.hash, names,         lr->name, lr->file.hash};
   int nrobot;
   sfRobotRow* robots = sf_robots_make(c, &nrobot);
   sftStatus status = sf_store_create(st, c->store, c->force, &meta, robots, nrobot, e);
@@ -393,15 +412,15 @@ static int sf_cli_same_file(const char* a, const char* b) {
 }
 
 // --resume: every setting given (c->given) equals the store's, but threads (results do not
-// depend on it), store (the one resumed) and controller (compared by its file's hash when it is
-// opened); model and from are equal as the same path or the same file. SF_ERR_INPUT naming the
-// first that differs, where it was given, and both values
+// depend on it), store (the one resumed), controller and learner (compared by their files' hashes
+// when they are opened); model and from are equal as the same path or the same file. SF_ERR_INPUT
+// naming the first that differs, where it was given, and both values
 static sftStatus sf_cli_resume_same(const sfRunConfig* c, const sfRunConfig* stored,
                                     unsigned cmdline, const char* config, sfError* e) {
   for (int k = 0; k < SF_CONFIG_NKEY; k++) {
     const char* key = sf_config_key(k);
     if (!(c->given >> k & 1u) || !strcmp(key, "threads") || !strcmp(key, "store") ||
-        !strcmp(key, "controller")) {
+        !strcmp(key, "controller") || !strcmp(key, "learner")) {
       continue;
     }
     char mine[4200], theirs[4200];
@@ -422,16 +441,18 @@ static sftStatus sf_cli_resume_same(const sfRunConfig* c, const sfRunConfig* sto
 }
 
 // --resume: the store's contents and its own configuration, which every setting given must
-// equal (threads, quiet and the given flags from c), and its controller opened into ctrl (a
-// plug-in only from the file given with --controller, checked against the store's hash before
-// it is loaded); SF_ERR_INPUT naming the store, the setting or the controller, nothing loaded
+// equal (threads, quiet and the given flags from c), and its controller and learner opened into
+// ctrl and lr (a plug-in only from the file given with --controller or --learner, checked
+// against the store's hash before it is loaded); SF_ERR_INPUT naming the store, the setting,
+// the controller or the learner, nothing loaded
 static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* config, sfStoreData* d,
-                               sfController* ctrl, sfError* e) {
+                               sfController* ctrl, sfLearner* lr, sfError* e) {
   sftStatus status = sf_file_check_regular(c->store, "--store", "a suturefleet store", e);
   if (status == SF_OK) status = sf_store_read(c->store, d, e);
   if (status != SF_OK) return status;
   sfRunConfig stored;
   sf_config_defaults(&stored);
+  snprintf(stored.learner, sizeof(stored.learner), "%s", d->learner);  // a store naming none
   char origin[4200];
   snprintf(origin, sizeof(origin), "store '%s' configuration", c->store);
   status = sf_config_load_text(&stored, d->configuration, origin, e);
@@ -444,6 +465,15 @@ static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* con
       sf_controller_open_stored(c->given & given_ctrl ? c->controller : NULL, stored.controller,
                                 d->controller, d->controller_hash, c->store, ctrl, e);
   if (status != SF_OK) return status;
+
+  // the learner: likewise
+  unsigned given_lr = 1u << sf_config_key_index("learner");
+  status = sf_learner_open_stored(c->given & given_lr ? c->learner : NULL, stored.learner,
+                                  d->learner, d->learner_hash, c->store, lr, e);
+  if (status != SF_OK) {
+    sf_controller_close(ctrl);
+    return status;
+  }
   stored.threads = c->threads;
   stored.quiet = c->quiet;
   stored.resume = 1;
@@ -570,6 +600,7 @@ typedef struct sfCliRun_ {
   sfKnowledge from;     // its pooled knowledge
   sfScene s;            // the scene
   sfController ctrl;    // the controller
+  sfLearner lr;         // the learner
   sfLock lock;          // the writer lock (rank 0)
   sfRunSummary sum;     // what the rounds did
 } sfCliRun;
@@ -605,13 +636,16 @@ static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
   sfRunConfig* c = &R->c;
   sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c->store, &R->lock, e) : SF_OK;
   if (status == SF_OK && c->resume) {
-    status = sf_cli_resume(c, R->cmdline, R->config, &R->resumed, &R->ctrl, e);
+    status = sf_cli_resume(c, R->cmdline, R->config, &R->resumed, &R->ctrl, &R->lr, e);
   }
   if (status == SF_OK && !c->resume) status = sf_cli_check_store(c->store, e);
   if (status == SF_OK && !c->resume) status = sf_controller_open(c->controller, &R->ctrl, e);
-  if (status == SF_OK && R->ctrl.file.path[0]) {
-    snprintf(c->controller, sizeof(c->controller), "%s",
-             R->ctrl.file.path);  // absolute, for --resume
+  if (status == SF_OK && !c->resume) status = sf_learner_open(c->learner, &R->lr, e);
+  if (status == SF_OK && R->ctrl.file.path[0]) {  // absolute, for --resume
+    snprintf(c->controller, sizeof(c->controller), "%s", R->ctrl.file.path);
+  }
+  if (status == SF_OK && R->lr.file.path[0]) {
+    snprintf(c->learner, sizeof(c->learner), "%s", R->lr.file.path);
   }
   if (status == SF_OK) status = sf_cli_run_model(R, e);
   if (status == SF_OK) status = sf_cli_run_limits(c, &R->s, R->origin, e);
@@ -644,7 +678,7 @@ static sftStatus sf_cli_run_rounds(sfCliRun* R, FILE* log, sfError* e) {
   int writer = sf_dist_rank() == 0;
   sftStatus status = SF_OK;
   if (writer)
-    status = sf_cli_open_store(c, &R->s, &R->ctrl, c->resume ? &R->resumed : NULL, &st, e);
+    status = sf_cli_open_store(c, &R->s, &R->ctrl, &R->lr, c->resume ? &R->resumed : NULL, &st, e);
   sftStatus opened = status;
   status = sf_dist_agree(status, e);
   if (status != SF_OK) {
@@ -656,7 +690,7 @@ static sftStatus sf_cli_run_rounds(sfCliRun* R, FILE* log, sfError* e) {
   sfProgress prog;
   sfRunObserver obs;
   sf_progress_observer(&prog, log, &obs);
-  status = sf_fleet_run(&R->s, c, &R->ctrl, c->from[0] ? &R->from : NULL,
+  status = sf_fleet_run(&R->s, c, &R->ctrl, &R->lr, c->from[0] ? &R->from : NULL,
                         c->resume ? &R->resumed : NULL, writer ? &st : NULL, &obs, &R->sum, e);
   sftStatus close_status = writer ? sf_store_close(&st, status == SF_OK ? e : NULL) : SF_OK;
   return status == SF_OK ? close_status : status;
@@ -705,6 +739,7 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
   sf_lock_release(&R.lock);
   sf_scene_free(&R.s);
   sf_controller_close(&R.ctrl);
+  sf_learner_close(&R.lr);
   sf_store_data_free(&R.resumed);
   sf_store_data_free(&R.other);
   if (status != SF_OK) {
@@ -1059,11 +1094,13 @@ static void sf_cli_info_json(FILE* out, const char* path, const sfStoreData* d, 
           "\"mujoco_version\": \"%s\", \"controller\": ",
           d->schema_version, (unsigned long long)d->seed, d->model_hash, d->mujoco_version);
   sf_json_str(out, d->controller);
+  fprintf(out, ", \"controller_hash\": \"%s\", \"learner\": ", d->controller_hash);
+  sf_json_str(out, d->learner);
   fprintf(out,
-          ", \"controller_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
+          ", \"learner_hash\": \"%s\", \"episodes\": %ld, \"rounds_done\": %d, "
           "\"round_in_progress\": %s, \"robots\": {\"fleet\": %ld, \"solo\": %ld}, "
           "\"configuration\": ",
-          d->controller_hash, d->nepisodes, h->done + 1, h->pending ? "true" : "false",
+          d->learner_hash, d->nepisodes, h->done + 1, h->pending ? "true" : "false",
           h->cohort_robots[0], h->cohort_robots[1]);
   sf_json_str(out, d->configuration);
 
@@ -1097,6 +1134,7 @@ static void sf_cli_info_text(FILE* out, const char* path, const sfStoreData* d, 
   fprintf(out, "store %s (schema %d, MuJoCo %s, model %s, seed %llu)\n", path, d->schema_version,
           d->mujoco_version, d->model_hash, (unsigned long long)d->seed);
   fprintf(out, "controller %s (%s)\n", d->controller, d->controller_hash);
+  fprintf(out, "learner %s (%s)\n", d->learner, d->learner_hash);
   fprintf(out, "configuration:\n%s", d->configuration);
   fprintf(out, "robots: %ld fleet, %ld solo; %ld episodes; %d rounds complete\n",
           h->cohort_robots[0], h->cohort_robots[1], d->nepisodes, h->done + 1);
@@ -1316,6 +1354,65 @@ static int sf_cli_controllers(int argc, char** argv, FILE* out, FILE* err) {
   return SF_OK;
 }
 
+// describe learner l as text or JSON
+static void sf_cli_learner_print(FILE* out, const sfLearner* l, int json) {
+  const sflLearner* t = l->api;
+  if (json) {
+    fputs("{\"name\": ", out);
+    sf_json_str(out, l->name);
+    fputs(", \"description\": ", out);
+    sf_json_str(out, t->description);
+    fputs(", \"path\": ", out);
+    sf_json_str(out, l->file.path);
+    fprintf(out, ", \"hash\": \"%s\", \"abi_version\": %u, \"default\": %s}\n", l->file.hash,
+            (unsigned)t->abi_version, strcmp(l->name, SF_LEARNER_DEFAULT) ? "false" : "true");
+    return;
+  }
+  fprintf(out, "learner %s (%s, ABI version %u, hash %s)%s\n", l->name,
+          l->file.path[0] ? l->file.path : "built-in", (unsigned)t->abi_version, l->file.hash,
+          strcmp(l->name, SF_LEARNER_DEFAULT) || l->file.path[0] ? "" : ", the default");
+  if (t->description) fprintf(out, "  %s\n", t->description);
+}
+
+// suturefleet learners
+static int sf_cli_learners(int argc, char** argv, FILE* out, FILE* err) {
+  const char* spec;
+  int json;
+  int code = sf_cli_operand(argc, argv, "learners", "[NAME|PATH.so] [--json]", err, &spec, &json);
+  if (code != SF_OK) return code;
+
+  // the list of built-ins
+  if (!spec) {
+    fputs(
+        json ? "{\"default\": \"" SF_LEARNER_DEFAULT "\", \"builtin\": [" : "built-in learners:\n",
+        out);
+    for (int i = 0; i < sf_learner_builtin_count(); i++) {
+      const sflLearner* t = sf_learner_builtin(i);
+      if (json) {
+        fputs(i ? ", " : "", out);
+        sf_json_str(out, t->name);
+      } else {
+        fprintf(out, "  %-8s %s%s\n", t->name, t->description,
+                strcmp(t->name, SF_LEARNER_DEFAULT) ? "" : " (the default)");
+      }
+    }
+    fputs(json ? "]}\n" : "plug-ins: suturefleet learners PATH.so describes one\n", out);
+    return SF_OK;
+  }
+
+  // one learner, loaded and checked as run loads it
+  sfLearner l;
+  sfError e = {{0}};
+  sftStatus status = sf_learner_open(spec, &l, &e);
+  if (status != SF_OK) {
+    fprintf(err, "suturefleet learners: %s\n", e.msg);
+    return status;
+  }
+  sf_cli_learner_print(out, &l, json);
+  sf_learner_close(&l);
+  return SF_OK;
+}
+
 #define SF_LITERATURE "literature/robotic_suturing_time.csv"
 #define SF_CURVES_MAX_STORES 64
 
@@ -1517,6 +1614,7 @@ int sf_cli_main(int argc, char** argv, FILE* out, FILE* err) {
                   {"info", &kInfoUsage, sf_cli_info},
                   {"bench", &kBenchUsage, sf_cli_bench},
                   {"controllers", &kControllersUsage, sf_cli_controllers},
+                  {"learners", &kLearnersUsage, sf_cli_learners},
                   {"curves", &kCurvesUsage, sf_cli_curves},
                   {"replay", &kReplayUsage, sf_cli_replay},
                   {"study", &kStudyUsage, sf_cli_study}};

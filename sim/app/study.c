@@ -205,7 +205,7 @@ static sftStatus sf_study_entry(sfStudyIni* x, const char* section, const char* 
     return sf_fail(x->e, SF_ERR_INPUT,
                    "study '%s' line %d: unknown key '%s' (expected name, target, window, seeds or "
                    "a run setting: robots, rounds, seed, stitches, join, mode, from, record, "
-                   "controller, model)",
+                   "controller, learner, model)",
                    s->path, x->in.line, key);
   }
   return sf_study_axis(x, setting, value);
@@ -510,7 +510,17 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
   sftStatus st = sf_store_read(store, &d, e);
   if (st != SF_OK) return st;
   sf_config_text(c, text, sizeof(text));
-  if (strcmp(text, d.configuration)) {
+
+  // the stored configuration in today's words (a store naming no learner was written by cem)
+  sfRunConfig stored;
+  sf_config_defaults(&stored);
+  snprintf(stored.learner, sizeof(stored.learner), "%s", d.learner);
+  char again[8192] = "";
+  sfError why = {{0}};
+  if (sf_config_load_text(&stored, d.configuration, store, &why) == SF_OK) {
+    sf_config_text(&stored, again, sizeof(again));
+  }
+  if (strcmp(text, again)) {
     sf_store_data_free(&d);
     return sf_fail(e, SF_ERR_INPUT,
                    "--resume: cell store '%s' was written with another configuration than the "

@@ -862,6 +862,7 @@ static void sf_fz_curves(const sfStoreData* d, int two) {
 static void sf_fz_resume(const char* path, const sfStoreData* d) {
   sfRunConfig c;
   sf_config_defaults(&c);
+  snprintf(c.learner, sizeof(c.learner), "%s", d->learner);  // a store naming none
   sfError e = {{0}};
   char origin[4200];
   snprintf(origin, sizeof(origin), "store '%s' configuration", path);
@@ -887,10 +888,17 @@ static void sf_fz_resume(const char* path, const sfStoreData* d) {
       robots * (long)c.rounds > SF_FZ_RESUME_CELLS) {
     return;
   }
+  sfLearner lr;
+  st = sf_learner_open_stored(NULL, c.learner, d->learner, d->learner_hash, "fuzz", &lr, &e);
+  if (st != SF_OK) {
+    sf_fz_failed(st, &e);
+    return;
+  }
   sfRunSummary sum;
-  st = sf_fleet_run(s, &c, sf_fz_controller(), NULL, d, NULL, NULL, &sum, &e);
+  st = sf_fleet_run(s, &c, sf_fz_controller(), &lr, NULL, d, NULL, NULL, &sum, &e);
+  sf_learner_close(&lr);
   if (st != SF_OK) sf_fz_failed(st, &e);
-  SF_FUZZ_EXPECT(sum.episodes == 0);
+  if (st == SF_OK) SF_FUZZ_EXPECT(sum.episodes == 0);
 }
 
 // every reader on the store at path; flags choose between variants
