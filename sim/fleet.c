@@ -339,6 +339,19 @@ static void sf_memory_free(sfMemory* M) {
   free(M->solo);
 }
 
+sftStatus sf_fleet_replay_check(const sfRunConfig* c, const sfSkillDef* def, const sfLearner* lr,
+                                const sfKnowledge* from, const sfStoreData* resumed, sfError* e) {
+  int n;
+  sfRobotRow* robots = sf_robots_make(c, &n);
+  sfMemory M;
+  long kept;
+  sftStatus st = sf_memory_init(&M, def, lr, c, robots, n, from, resumed,
+                                sf_fleet_rounds_done(resumed), &kept, e);
+  sf_memory_free(&M);
+  free(robots);
+  return st;
+}
+
 // the stop signal received (0: none)
 static volatile sig_atomic_t sf_fleet_signal = 0;
 

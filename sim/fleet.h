@@ -83,6 +83,13 @@ sftStatus sf_fleet_run(const sfScene* s, const sfRunConfig* c, const sfControlle
                        const sfLearner* lr, const sfKnowledge* from, const sfStoreData* resumed,
                        sfStore* st, const sfRunObserver* obs, sfRunSummary* sum, sfError* e);
 
+// the learning a resumed store's completed rounds give with learner lr (replayed over its
+// episodes, as sf_fleet_run does when it resumes) equals the knowledge the store holds: SF_OK,
+// or SF_ERR_INPUT naming the first value that differs; nothing is written. Run before the store
+// is reopened, so a refused --resume leaves it as it was
+sftStatus sf_fleet_replay_check(const sfRunConfig* c, const sfSkillDef* def, const sfLearner* lr,
+                                const sfKnowledge* from, const sfStoreData* resumed, sfError* e);
+
 // from now on SIGINT and SIGTERM ask a run to stop after the round in progress is stored (a
 // second one ends the process at once: the store is kill-safe); the run then returns SF_OK with
 // sum->stopped set to the signal

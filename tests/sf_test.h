@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <hdf5.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -163,6 +164,22 @@ static inline void sf_test_expect_bad(const char* const* args, const char* const
 }
 
 #endif  // SF_TEST_APP
+
+// cut a copy of a store to keep[t] rows of /episodes, /robots and /knowledge (as a run killed
+// between its writes would leave it, or worse), with the HDF5 API
+static inline void sf_test_cut_store(const char* path, const long keep[3]) {
+  static const char* tables[3] = {"/episodes", "/robots", "/knowledge"};
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  assert_true(f >= 0);
+  for (int i = 0; i < 3; i++) {
+    hid_t ds = H5Dopen2(f, tables[i], H5P_DEFAULT);
+    hsize_t n[1] = {(hsize_t)keep[i]};
+    assert_true(ds >= 0);
+    assert_true(H5Dset_extent(ds, n) >= 0);
+    H5Dclose(ds);
+  }
+  assert_true(H5Fclose(f) >= 0);
+}
 
 // argv for SF_TEST_BIN: "suturefleet", then args (NULL-terminated, at most 62), then NULL
 static inline void sf_test_argv(const char* const* args, char* argv[64]) {

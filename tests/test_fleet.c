@@ -726,22 +726,6 @@ static void test_kill_and_resume(void** state) {
   assert_same_demos(ref, store);
 }
 
-// cut a copy of a store to keep[t] rows of each table (as a run killed between its writes
-// would leave it, or worse), with the HDF5 API
-static void cut_store(const char* path, const long keep[3]) {
-  static const char* tables[3] = {"/episodes", "/robots", "/knowledge"};
-  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-  assert_true(f >= 0);
-  for (int i = 0; i < 3; i++) {
-    hid_t ds = H5Dopen2(f, tables[i], H5P_DEFAULT);
-    hsize_t n[1] = {(hsize_t)keep[i]};
-    assert_true(ds >= 0);
-    assert_true(H5Dset_extent(ds, n) >= 0);
-    H5Dclose(ds);
-  }
-  assert_true(H5Fclose(f) >= 0);
-}
-
 // resume after a cut inside round 4: its knowledge rows are missing (the round did not finish)
 // and only 2 of its 4 episodes are there; resume drops those 2 and reruns round 4. Knowledge
 // rows of KILL_ARGS: round -1: 3 (fleet, 2 solo), then 3 per round
@@ -751,7 +735,7 @@ static void test_resume_partial_round(void** state) {
   scratch(store, sizeof(store), "fleet_cut.h5");
   sf_test_copy(ref, store);
   const long keep[3] = {4 * 4 + 2, 4, 3 + 3 * 4};
-  cut_store(store, keep);
+  sf_test_cut_store(store, keep);
   char* out = run_child_ok(ARGS("--store", store, "--resume", "--threads", "1"));
   assert_contains(out, "wrote 4 episodes");
   free(out);
@@ -767,7 +751,7 @@ static void test_resume_from_nothing(void** state) {
   scratch(store, sizeof(store), "fleet_cut0.h5");
   sf_test_copy(ref, store);
   const long keep[3] = {0, 4, 0};
-  cut_store(store, keep);
+  sf_test_cut_store(store, keep);
   char* out = run_child_ok(ARGS("--store", store, "--resume", "--threads", "2"));
   assert_contains(out, "wrote 20 episodes");
   free(out);

@@ -631,7 +631,8 @@ static sftStatus sf_cli_run_model(sfCliRun* R, sfError* e) {
 
 // everything is checked before the store is touched: the writer lock first (rank 0, the writer:
 // no other process writes this store meanwhile), then the resumed store or the new store's path,
-// the controller, the model, the run's size against the machine, the imported knowledge
+// the controller and learner, the model, the run's size against the machine, the imported
+// knowledge, and under --resume the learner replayed over the stored rounds
 static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
   sfRunConfig* c = &R->c;
   sftStatus status = sf_dist_rank() == 0 ? sf_lock_take(c->store, &R->lock, e) : SF_OK;
@@ -653,6 +654,10 @@ static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
     status = sf_file_check_regular(c->from, "--from", "a suturefleet store", e);
     if (status == SF_OK) status = sf_store_read(c->from, &R->other, e);
     if (status == SF_OK) status = sf_fleet_pooled(&R->other, &R->ctrl.skill, c->from, &R->from, e);
+  }
+  if (status == SF_OK && c->resume) {
+    status = sf_fleet_replay_check(c, &R->ctrl.skill, &R->lr, c->from[0] ? &R->from : NULL,
+                                   &R->resumed, e);
   }
   if (status == SF_OK && !c->resume) status = sf_config_check_text(c, e);
   if (status == SF_OK && !c->resume) status = sf_store_check_path(c->store, c->force, e);
