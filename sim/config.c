@@ -114,8 +114,8 @@ sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
 
 // the settings, in the order of sf_config_set's messages
 static const char* const kKeys[SF_CONFIG_NKEY] = {
-    "robots", "rounds", "threads",    "seed",  "stitches", "join",   "mode",
-    "from",   "record", "controller", "model", "store",    "learner"};
+    "robots", "rounds", "threads",    "seed",  "stitches", "join",    "mode",
+    "from",   "record", "controller", "model", "store",    "learner", "share"};
 
 const char* sf_config_key(int k) {
   return k >= 0 && k < SF_CONFIG_NKEY ? kKeys[k] : NULL;
@@ -153,6 +153,22 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
     }
     return sf_fail(e, SF_ERR_INPUT, "%s: expected fleet, solo or both, got '%s'", origin, value);
   }
+  if (!strcmp(key, "share")) {
+    int k = 0;
+    if (!strcmp(value, "all")) return c->share = SF_SHARE_ALL, c->share_k = 0, SF_OK;
+    if (!strcmp(value, "knowledge")) return c->share = SF_SHARE_KNOWLEDGE, c->share_k = 0, SF_OK;
+    if (!strncmp(value, "groups:", 7) && sf_parse_int(value + 7, 1, SF_MAX_GROUPS, &k) == 0) {
+      return c->share = SF_SHARE_GROUPS, c->share_k = k, SF_OK;
+    }
+    if (!strncmp(value, "delay:", 6) && sf_parse_int(value + 6, 0, SF_MAX_DELAY, &k) == 0) {
+      return c->share = SF_SHARE_DELAY, c->share_k = k, SF_OK;
+    }
+    return sf_fail(
+        e, SF_ERR_INPUT,
+        "%s: expected all, groups:K (K 1.." SF_STR(SF_MAX_GROUPS) "), delay:D (D 0.." SF_STR(
+            SF_MAX_DELAY) " rounds) or knowledge, got '%s'",
+        origin, value);
+  }
   if (!strcmp(key, "record")) {
     int k = 0;
     if (!strcmp(value, "all")) return c->record_every = 1, SF_OK;
@@ -186,7 +202,7 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
   }
   return sf_fail(e, SF_ERR_INPUT,
                  "%s: unknown setting '%s' (expected robots, rounds, threads, seed, stitches, "
-                 "join, mode, from, record, controller, learner, model or store)",
+                 "join, mode, share, from, record, controller, learner, model or store)",
                  origin, key);
 }
 
@@ -289,6 +305,12 @@ void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n) {
     }
   }
   if (!strcmp(key, "mode")) snprintf(buf, n, "%s", modes[c->mode]);
+  if (!strcmp(key, "share")) {
+    if (c->share == SF_SHARE_ALL) snprintf(buf, n, "all");
+    if (c->share == SF_SHARE_GROUPS) snprintf(buf, n, "groups:%d", c->share_k);
+    if (c->share == SF_SHARE_DELAY) snprintf(buf, n, "delay:%d", c->share_k);
+    if (c->share == SF_SHARE_KNOWLEDGE) snprintf(buf, n, "knowledge");
+  }
   if (!strcmp(key, "record") && c->record_every <= 1) {
     snprintf(buf, n, "%s", c->record_every ? "all" : "none");
   }
@@ -304,8 +326,8 @@ void sf_config_value(const sfRunConfig* c, int k, char* buf, size_t n) {
 
 size_t sf_config_text(const sfRunConfig* c, char* buf, size_t n) {
   // the result-determining settings in their stored order; from only when there is one
-  static const char* order[] = {"robots", "rounds",     "seed",    "stitches", "join", "mode",
-                                "record", "controller", "learner", "model",    "from"};
+  static const char* order[] = {"robots", "rounds", "seed",       "stitches", "join",  "mode",
+                                "share",  "record", "controller", "learner",  "model", "from"};
   size_t len = (size_t)snprintf(buf, n, "[run]\n");
   for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && len < n; i++) {
     char value[4200];

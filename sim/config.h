@@ -11,7 +11,9 @@
 
 #define SF_MAX_JOIN 16       // most --join groups
 #define SF_MAX_THREADS 1024  // most OpenMP threads a run or eval uses
-#define SF_CONFIG_NKEY 13    // settings a configuration has (sf_config_key)
+#define SF_CONFIG_NKEY 14    // settings a configuration has (sf_config_key)
+#define SF_MAX_GROUPS 4096   // most sharing groups (--share groups:K)
+#define SF_MAX_DELAY 1000    // longest upload delay (--share delay:D), rounds
 
 // which cohorts a run has
 typedef enum sftMode_ {
@@ -19,6 +21,15 @@ typedef enum sftMode_ {
   SF_MODE_SOLO = 1,   // every robot learns from its own episodes only
   SF_MODE_BOTH = 2    // a fleet cohort and an equal solo cohort (twins: same contexts)
 } sftMode;
+
+// who shares with whom in the fleet cohort
+typedef enum sftShare_ {
+  SF_SHARE_ALL = 0,       // one pool: every fleet robot's episodes, as soon as a round ends
+  SF_SHARE_GROUPS = 1,    // K pools (hospitals): robot i pools with the robots of group i mod K
+  SF_SHARE_DELAY = 2,     // one pool that gets each round's episodes D rounds late (upload latency)
+  SF_SHARE_KNOWLEDGE = 3  // robots learn from their own episodes and share only knowledge,
+                          //   averaged after every round (federated averaging)
+} sftShare;
 
 // everything a run needs
 typedef struct sfRunConfig_ {
@@ -32,6 +43,8 @@ typedef struct sfRunConfig_ {
   int join_count[SF_MAX_JOIN];
   int join_round[SF_MAX_JOIN];
   int mode;               // sftMode
+  int share;              // sftShare
+  int share_k;            // groups (SF_SHARE_GROUPS) or rounds of delay (SF_SHARE_DELAY)
   char from[4096];        // store whose pooled knowledge the fleet starts from ("" for none)
   int resume;             // continue the run in an existing store
   int record_every;       // record the trajectory of episodes whose id is a multiple of this (0:
@@ -50,7 +63,7 @@ typedef struct sfRunConfig_ {
 void sf_config_defaults(sfRunConfig* c);
 
 // the name of setting k (0 .. SF_CONFIG_NKEY - 1): robots, rounds, threads, seed, stitches,
-// join, mode, from, record, controller, model, store, learner; NULL otherwise
+// join, mode, from, record, controller, model, store, learner, share; NULL otherwise
 const char* sf_config_key(int k);
 
 // the index of the setting named key, or -1

@@ -114,7 +114,7 @@ sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const cha
   const sfKnowledgeRow* best = NULL;
   for (long i = 0; i < d->nknowledge; i++) {
     const sfKnowledgeRow* r = &d->knowledge[i];
-    if (r->cohort == SF_COHORT_FLEET && r->robot < 0 && (!best || r->round >= best->round))
+    if (r->cohort == SF_COHORT_FLEET && r->robot == -1 && (!best || r->round >= best->round))
       best = r;
   }
   if (!best) {
@@ -141,12 +141,20 @@ typedef struct sfMemory_ {
   const sfRobotRow* robots;
   sfEpisodeRecord* own;    // robot i's k-th episode at own[i * rounds + k]
   int* nown;               // episodes per robot
-  long npooled;            // the fleet cohort's episodes so far
+  int share;               // sftShare of the fleet cohort
+  int delay;               // SF_SHARE_DELAY: rounds an episode takes to reach the pool
+  int ngroup;              // fleet pools: K groups (SF_SHARE_GROUPS), else 1
+  long* npooled;           // each fleet pool's episodes so far (ngroup)
   sfEpisodeRecord* round;  // the fleet's episodes of the round being learned from
-  int has_fleet;           // the fleet pool exists
-  sfPool fleet;            // the fleet's pooled learning
+  int has_fleet;           // the fleet pools exist
+  sfPool* fleet;           // the fleet's pools (ngroup): group g's robots pool in fleet[g]
   sfPool* solo;            // each solo robot's own (made for solo robots only)
 } sfMemory;
+
+// the fleet pool robot i learns from and samples from
+static int sf_memory_group(const sfMemory* M, int i) {
+  return M->share == SF_SHARE_GROUPS ? i % M->ngroup : 0;
+}
 
 // the learning record of a stored episode row
 static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
@@ -173,38 +181,87 @@ static const sfEpisodeRecord* sf_memory_last(const sfMemory* M, int i) {
   return &M->own[(long)i * M->rounds + M->nown[i] - 1];
 }
 
-// the fleet's pooled aim: the mean of its robots' own aim corrections (the calibration error
-// they share), for robots that have no episodes of their own yet
-static void sf_memory_pool_aim(const sfMemory* M, sfKnowledge* k) {
+// robot i's episodes from rounds up to `upto` (it has one a round from its join round on)
+static int sf_memory_upto(const sfMemory* M, int i, int upto) {
+  int n = upto - M->robots[i].join_round + 1;
+  return n < 0 ? 0 : n < M->nown[i] ? n : M->nown[i];
+}
+
+// a fleet pool's aim: the mean of its robots' own aim corrections from their episodes up to
+// round upto (the calibration error they share), for robots that have none of their own yet
+static void sf_memory_pool_aim(const sfMemory* M, int g, int upto, sfKnowledge* k) {
   const sfSkillDef* def = M->def;
   if (!def->has_aim) return;
   double sum[3] = {0, 0, 0}, zero[3] = {0, 0, 0}, aim[3];
   int n = 0;
   for (int i = 0; i < M->nrobot; i++) {
-    if (M->robots[i].cohort != SF_COHORT_FLEET) continue;
-    if (!sf_policy_aim(def, M->own + (long)i * M->rounds, M->nown[i], zero, aim)) continue;
+    if (M->robots[i].cohort != SF_COHORT_FLEET || sf_memory_group(M, i) != g) continue;
+    int count = sf_memory_upto(M, i, upto);
+    if (!sf_policy_aim(def, M->own + (long)i * M->rounds, count, zero, aim)) continue;
     for (int j = 0; j < 3; j++) sum[j] += aim[j];
     n++;
   }
   for (int j = 0; n && j < 3; j++) k->mean[def->aim[j]] = sum[j] / n;
 }
 
-// learn from the round just remembered: every active solo robot from its newest episode, the
-// fleet from its robots' episodes of the round, in store (robot) order (actives: robot ids)
-static void sf_memory_update(sfMemory* M, const int* active, int nactive) {
-  int nfleet = 0;
+// federated averaging (SF_SHARE_KNOWLEDGE): every robot of the round starts from the shared
+// knowledge, learns from its own episode of the round alone, and the shared knowledge becomes
+// the mean of the robots' knowledge (means and SDs averaged value by value); raw episodes never
+// leave a robot
+static void sf_memory_federate(sfMemory* M, const sfEpisodeRecord* recs, int n, int round) {
+  sfPool* shared = &M->fleet[0];
+  sfKnowledge avg = shared->k;
+  for (int j = 0; j < avg.n; j++) avg.mean[j] = avg.sd[j] = 0;
+  for (int a = 0; a < n; a++) {
+    sfPool local;
+    sfError e = {{0}};
+    SF_ASSERT(sf_pool_make(&local, M->lr, M->def, &shared->k, 1, 0, &e) == SF_OK);
+    sf_pool_update(&local, &recs[a], 1, M->npooled[0] + a + 1);
+    for (int j = 0; j < avg.n; j++)
+      avg.mean[j] += local.k.mean[j] / n, avg.sd[j] += local.k.sd[j] / n;
+    sf_pool_free(&local);
+  }
+  M->npooled[0] += n;
+  avg.episodes = M->npooled[0];
+
+  // the shared pool restarts from the average (its learner state is only ever what it shares)
+  sf_pool_free(shared);
+  sfError e = {{0}};
+  SF_ASSERT(sf_pool_make(shared, M->lr, M->def, &avg, n, 0, &e) == SF_OK);
+  shared->k.episodes = avg.episodes;
+  sf_memory_pool_aim(M, 0, round, &shared->k);
+}
+
+// learn from round, just remembered: every active solo robot from its newest episode; each
+// fleet pool from its robots' episodes that reach it now, in store (robot) order: those of the
+// round (all, groups), of round - D (delay), or only the knowledge the robots learned from them
+// (knowledge) (actives: the round's robot ids)
+static void sf_memory_update(sfMemory* M, const int* active, int nactive, int round) {
   for (int a = 0; a < nactive; a++) {
     int i = active[a];
-    if (M->robots[i].cohort == SF_COHORT_FLEET) {
-      M->round[nfleet++] = *sf_memory_last(M, i);
+    if (M->robots[i].cohort == SF_COHORT_SOLO) {
+      sf_pool_update(&M->solo[i], sf_memory_last(M, i), 1, M->nown[i]);
+    }
+  }
+  if (!M->has_fleet) return;
+  int from = M->share == SF_SHARE_DELAY ? round - M->delay : round;
+  if (from < 0) return;  // nothing has arrived yet
+  for (int g = 0; g < M->ngroup; g++) {
+    // the pool's episodes of round `from`, robot by robot
+    int n = 0;
+    for (int i = 0; i < M->nrobot; i++) {
+      if (M->robots[i].cohort != SF_COHORT_FLEET || sf_memory_group(M, i) != g) continue;
+      int k = from - M->robots[i].join_round;
+      if (k >= 0 && k < M->nown[i]) M->round[n++] = M->own[(long)i * M->rounds + k];
+    }
+    if (!n) continue;
+    if (M->share == SF_SHARE_KNOWLEDGE) {
+      sf_memory_federate(M, M->round, n, round);
       continue;
     }
-    sf_pool_update(&M->solo[i], sf_memory_last(M, i), 1, M->nown[i]);
-  }
-  if (nfleet) {
-    M->npooled += nfleet;
-    sf_pool_update(&M->fleet, M->round, nfleet, M->npooled);
-    sf_memory_pool_aim(M, &M->fleet.k);
+    M->npooled[g] += n;
+    sf_pool_update(&M->fleet[g], M->round, n, M->npooled[g]);
+    sf_memory_pool_aim(M, g, from, &M->fleet[g].k);
   }
 }
 
@@ -223,7 +280,9 @@ static void sf_knowledge_row(int round, int cohort, int robot, const sfKnowledge
 static int sf_memory_rows(const sfMemory* M, int round, const int* active, int nactive,
                           sfKnowledgeRow* rows) {
   int n = 0;
-  if (M->has_fleet) sf_knowledge_row(round, SF_COHORT_FLEET, -1, &M->fleet.k, &rows[n++]);
+  for (int g = 0; M->has_fleet && g < M->ngroup; g++) {
+    sf_knowledge_row(round, SF_COHORT_FLEET, -1 - g, &M->fleet[g].k, &rows[n++]);
+  }
   int count = active ? nactive : M->nrobot;
   for (int a = 0; a < count; a++) {
     int i = active ? active[a] : a;
@@ -248,7 +307,7 @@ static const sfKnowledgeRow* sf_memory_stored(const sfStoreData* d, int round, i
 // of it)
 static sftStatus sf_memory_check(const sfMemory* M, const sfStoreData* d, int round,
                                  const char* store, sfError* e) {
-  sfKnowledgeRow* rows = SF_CALLOC(M->nrobot + 1, sizeof(sfKnowledgeRow));
+  sfKnowledgeRow* rows = SF_CALLOC(M->nrobot + M->ngroup, sizeof(sfKnowledgeRow));
   int n = sf_memory_rows(M, round, NULL, 0, rows);
   sftStatus st = SF_OK;
   for (int k = 0; k < n && st == SF_OK; k++) {
@@ -287,23 +346,30 @@ static sftStatus sf_memory_init(sfMemory* M, const sfSkillDef* def, const sfLear
                                 long* kept, sfError* e) {
   memset(M, 0, sizeof(*M));
   M->def = def, M->lr = lr, M->nrobot = nrobot, M->rounds = c->rounds, M->robots = robots;
+  M->share = c->share;
+  M->delay = c->share == SF_SHARE_DELAY ? c->share_k : 0;
+  M->ngroup = c->share == SF_SHARE_GROUPS ? c->share_k : 1;
   M->own = SF_CALLOC((size_t)nrobot * (size_t)c->rounds, sizeof(sfEpisodeRecord));
   M->nown = SF_CALLOC(nrobot, sizeof(int));
   M->round = SF_CALLOC(nrobot, sizeof(sfEpisodeRecord));
   M->solo = SF_CALLOC(nrobot, sizeof(sfPool));
+  M->fleet = SF_CALLOC(M->ngroup, sizeof(sfPool));
+  M->npooled = SF_CALLOC(M->ngroup, sizeof(long));
   *kept = 0;
 
   // the pools: the fleet's from the prior or the imported knowledge, each solo robot's from the
   // prior (a resumed store's round -1 rows hold exactly these)
   sfKnowledge prior, start;
   sf_knowledge_prior(def, &prior);
-  int nfleet = 0;
-  for (int i = 0; i < nrobot; i++) nfleet += robots[i].cohort == SF_COHORT_FLEET;
   M->has_fleet = c->mode != SF_MODE_SOLO;
   sftStatus st = SF_OK;
-  if (M->has_fleet) {
-    start = sf_memory_start(resumed, SF_COHORT_FLEET, -1, from ? from : &prior);
-    st = sf_pool_make(&M->fleet, lr, def, &start, nfleet, 0, e);
+  for (int g = 0; M->has_fleet && st == SF_OK && g < M->ngroup; g++) {
+    int members = 0;
+    for (int i = 0; i < nrobot; i++) {
+      members += robots[i].cohort == SF_COHORT_FLEET && sf_memory_group(M, i) == g;
+    }
+    start = sf_memory_start(resumed, SF_COHORT_FLEET, -1 - g, from ? from : &prior);
+    st = sf_pool_make(&M->fleet[g], lr, def, &start, members, 0, e);
   }
   for (int i = 0; st == SF_OK && i < nrobot; i++) {
     if (robots[i].cohort != SF_COHORT_SOLO) continue;
@@ -322,14 +388,18 @@ static sftStatus sf_memory_init(sfMemory* M, const sfSkillDef* def, const sfLear
       active[n++] = resumed->episodes[next].robot;
       (*kept)++;
     }
-    sf_memory_update(M, active, n);
+    sf_memory_update(M, active, n, round);
   }
   free(active);
   return done >= 0 ? sf_memory_check(M, resumed, done, c->store, e) : SF_OK;
 }
 
 static void sf_memory_free(sfMemory* M) {
-  if (M->has_fleet) sf_pool_free(&M->fleet);
+  for (int g = 0; M->fleet && g < M->ngroup; g++) {
+    if (M->fleet[g].state) sf_pool_free(&M->fleet[g]);
+  }
+  free(M->fleet);
+  free(M->npooled);
   for (int i = 0; M->solo && i < M->nrobot; i++) {
     if (M->solo[i].state) sf_pool_free(&M->solo[i]);
   }
@@ -426,7 +496,7 @@ static sftStatus sf_run_open(sfRunState* R, const sfKnowledge* from, const sfSto
   R->specs = SF_CALLOC(n, sizeof(sfEpisodeSpec));
   R->res = SF_CALLOC(n, sizeof(sfEpisodeResult));
   R->rows = SF_CALLOC(n, sizeof(sfEpisodeRow));
-  R->krows = SF_CALLOC(n + 1, sizeof(sfKnowledgeRow));
+  R->krows = SF_CALLOC(n + (c->share == SF_SHARE_GROUPS ? c->share_k : 1), sizeof(sfKnowledgeRow));
   R->theta = SF_CALLOC((size_t)n * SF_MAX_THETA, sizeof(double));
   R->active = SF_CALLOC(n, sizeof(int));
   R->traj_of = SF_CALLOC(n, sizeof(sfTraj*));
@@ -502,7 +572,8 @@ static void sf_run_specs(sfRunState* R, int round, int n) {
   for (int a = 0; a < n; a++) {
     int i = R->active[a];
     double aim[3], *th = R->theta + (long)a * SF_MAX_THETA;
-    const sfPool* pool = R->robots[i].cohort == SF_COHORT_FLEET ? &L->fleet : &L->solo[i];
+    const sfPool* pool =
+        R->robots[i].cohort == SF_COHORT_FLEET ? &L->fleet[sf_memory_group(L, i)] : &L->solo[i];
     const sfKnowledge* k = &pool->k;
     double pooled[3] = {0, 0, 0};
     for (int j = 0; def->has_aim && j < 3; j++) pooled[j] = k->mean[def->aim[j]];
@@ -574,7 +645,7 @@ static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError
   }
   R->next_id += n;
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, R->rows, n, 0, e);
-  sf_memory_update(&R->L, R->active, n);
+  sf_memory_update(&R->L, R->active, n, round);
   int nk = sf_memory_rows(&R->L, round, R->active, n, R->krows);
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R->krows, nk, 1, e);
   return sf_dist_agree(status, e);

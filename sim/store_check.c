@@ -32,7 +32,8 @@ typedef struct sfCheck_ {
   int ntheta;           // skill values named by skill_names
   sfRobotRow* robots;   // the robots the configuration makes (d->nrobots of them, malloc'd)
   int* last_episode;    // per robot: round of its last episode so far (-1: none; malloc'd)
-  int* last_knowledge;  // per robot + 1 (0: the fleet): round of its last knowledge row so far
+  int* last_knowledge;  // per robot + groups (0 .. groups - 1: the fleet's pools, group
+                        //   groups - 1 first): round of its last knowledge row so far
 } sfCheck;
 
 // one integer field of a row and the range it must lie in
@@ -170,6 +171,12 @@ static sftStatus sf_check_names(sfCheck* x) {
   return SF_OK;
 }
 
+// the fleet's pools: its sharing groups (share groups:K), else 1; their knowledge rows have robot
+// -1 - g
+static int sf_check_groups(const sfCheck* x) {
+  return x->cfg.share == SF_SHARE_GROUPS ? x->cfg.share_k : 1;
+}
+
 // the table sizes: the robots the configuration makes, and no more episodes (one per robot and
 // round) or knowledge rows (the fleet's and one per robot, at the start and per round) than that
 static sftStatus sf_check_counts(sfCheck* x) {
@@ -190,7 +197,7 @@ static sftStatus sf_check_counts(sfCheck* x) {
                          "rounds = %d)",
                          d->nepisodes, max_episodes, n, c->rounds);
   }
-  long long max_knowledge = ((long long)n + 1) * ((long long)c->rounds + 1);
+  long long max_knowledge = ((long long)n + sf_check_groups(x)) * ((long long)c->rounds + 1);
   if (d->nknowledge < 0 || d->nknowledge > max_knowledge || (d->nknowledge && !d->knowledge)) {
     return sf_check_fail(x, "knowledge", -1,
                          "%ld rows, expected at most %lld (the fleet's and one per robot, at the "
@@ -311,7 +318,8 @@ static sftStatus sf_check_knowledge_fields(const sfCheck* x, long i) {
       {"round", r->round, i ? x->d->knowledge[i - 1].round : -1, SF_NOMAX,
        "rounds in row order (the previous row's round or later)"},
       {"cohort", r->cohort, 0, 1, "0 (fleet) or 1 (solo)"},
-      {"robot", r->robot, -1, x->d->nrobots - 1, "-1 (the fleet) or a robot id in /robots"},
+      {"robot", r->robot, -sf_check_groups(x), x->d->nrobots - 1,
+       "-1 (the fleet; -1 - g for sharing group g) or a robot id in /robots"},
       {"n_theta", r->n_theta, 1, SF_MAX_THETA, "a skill vector size"},
       {"n_theta", r->n_theta, x->ntheta, x->ntheta, "the number of skill_names"},
       {"episodes", r->episodes, 0, SF_NOMAX, "a count"},
@@ -344,7 +352,7 @@ static sftStatus sf_check_knowledge_owner(const sfCheck* x, long i) {
       {"cohort", r->cohort, cohort, cohort,
        robot ? "1 for a solo robot's own knowledge" : "0 for the fleet's (robot -1)"},
       {"round", r->round, from, SF_NOMAX, "-1 (the start) or a round its robot practises in"},
-      {"round", r->round, x->last_knowledge[r->robot + 1] + 1, SF_NOMAX,
+      {"round", r->round, x->last_knowledge[r->robot + sf_check_groups(x)] + 1, SF_NOMAX,
        "a round with no knowledge row for its robot yet (one per round)"},
   };
   return sf_check_ranges(x, "knowledge", i, ranges, SF_COUNT(ranges));
@@ -352,14 +360,15 @@ static sftStatus sf_check_knowledge_owner(const sfCheck* x, long i) {
 
 // every /knowledge row
 static sftStatus sf_check_knowledge(sfCheck* x) {
-  x->last_knowledge = SF_CALLOC((size_t)x->d->nrobots + 1, sizeof(int));
-  for (long k = 0; k <= x->d->nrobots; k++) x->last_knowledge[k] = -2;
+  int groups = sf_check_groups(x);
+  x->last_knowledge = SF_CALLOC((size_t)x->d->nrobots + (size_t)groups, sizeof(int));
+  for (long k = 0; k < x->d->nrobots + groups; k++) x->last_knowledge[k] = -2;
   sftStatus st = SF_OK;
   for (long i = 0; st == SF_OK && i < x->d->nknowledge; i++) {
     const sfKnowledgeRow* r = &x->d->knowledge[i];
     st = sf_check_knowledge_fields(x, i);
     if (st == SF_OK) st = sf_check_knowledge_owner(x, i);
-    if (st == SF_OK) x->last_knowledge[r->robot + 1] = r->round;
+    if (st == SF_OK) x->last_knowledge[r->robot + groups] = r->round;
   }
   return st;
 }

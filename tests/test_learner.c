@@ -3,7 +3,8 @@
 // of cmaes and of elite checked by hand, and through the command line: a plug-in learner
 // recorded in the store, --resume loading it only from the file the user names with the store's
 // hash, the resumed store equal to the uninterrupted one, a learner that is not a pure function
-// of its episodes refused on --resume, and a store that names no learner read as cem's.
+// of its episodes refused on --resume, a store that names no learner read as cem's, and each
+// sharing model's pooling on a small run.
 #include "sf_test.h"
 
 #include <hdf5.h>
@@ -313,13 +314,130 @@ static void test_learners_command(void** state) {
                      ARGS("lacks the required function 'update'"));
 }
 
+// the learning record of a stored episode row (as the run keeps it)
+static sfEpisodeRecord record_of(const sfEpisodeRow* e) {
+  sfEpisodeRecord r;
+  memset(&r, 0, sizeof(r));
+  memcpy(r.theta, e->theta, sizeof(r.theta));
+  r.score = e->score, r.success = e->success, r.robot = e->robot, r.round = e->round;
+  r.has_offsets = e->has_offsets;
+  r.trauma_mm2 = e->trauma_mm2, r.time_s = e->time_s;
+  r.entry_err_mm = e->entry_err_mm, r.exit_err_mm = e->exit_err_mm;
+  memcpy(r.entry_off_mm, e->entry_off_mm, sizeof(r.entry_off_mm));
+  memcpy(r.exit_off_mm, e->exit_off_mm, sizeof(r.exit_off_mm));
+  return r;
+}
+
+// the stored knowledge row of (round, robot) of the fleet cohort
+static const sfKnowledgeRow* fleet_row(const sfStoreData* d, int round, int robot) {
+  for (long i = 0; i < d->nknowledge; i++) {
+    const sfKnowledgeRow* r = &d->knowledge[i];
+    if (r->round == round && r->cohort == 0 && r->robot == robot) return r;
+  }
+  return NULL;
+}
+
+// the learned values of knowledge k equal a stored row's (the aim values are the host's)
+static void assert_learned(const sfKnowledge* k, const sfKnowledgeRow* row) {
+  assert_non_null(row);
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
+  for (int j = 0; j < def->n; j++) {
+    if (j == def->aim[0] || j == def->aim[1] || j == def->aim[2]) continue;
+    assert_near(row->mean[j], k->mean[j], 0);
+    assert_near(row->sd[j], k->sd[j], 0);
+  }
+}
+
+// a run of 4 fleet robots (and 1 joining at round 2) for 4 rounds with --share S, learner cem
+#define SHARE_ARGS(share, store)                                                                   \
+  ARGS("run", "--robots", "4", "--rounds", "4", "--join", "1@2", "--mode", "fleet", "--seed", "3", \
+       "--record", "none", "--model", SCENE, "--threads", "2", "--quiet", "--learner", "cem",      \
+       "--share", share, "--store", store)
+
+// the round's episodes of the fleet robots in group g of K (robot id mod K), in store order
+static int group_records(const sfStoreData* d, int round, int g, int k, sfEpisodeRecord* out) {
+  int n = 0;
+  for (long i = 0; i < d->nepisodes; i++) {
+    const sfEpisodeRow* e = &d->episodes[i];
+    if (e->round == round && e->robot % k == g) out[n++] = record_of(e);
+  }
+  return n;
+}
+
+// each sharing model pools as documented, checked on a small run against pools fed by hand:
+// groups:2 keeps two pools (rows robot -1 and -2), each learning from its own group's episodes
+// only; delay:2 learns nothing in rounds 0 and 1 and in round 2 from round 0's episodes;
+// knowledge's row after round 0 is the mean of the four robots' knowledge, each learned from
+// its own episode alone. Every model's store, cut after round 1 and resumed, equals the whole
+static void test_sharing_models(void** state) {
+  const sfSkillDef* def = &sf_test_scripted_arc()->skill;
+  sfLearner cem;
+  sfError e = {{0}};
+  assert_int_equal(sf_learner_open("cem", &cem, &e), SF_OK);
+  const char* shares[] = {"all", "groups:2", "delay:2", "knowledge"};
+  for (int m = 0; m < 4; m++) {
+    char store[4096], cut[4096];
+    scratch(store, sizeof(store), "learner_share.h5");
+    scratch(cut, sizeof(cut), "learner_share_cut.h5");
+    run_ok(SHARE_ARGS(shares[m], store));
+    sfStoreData d;
+    assert_int_equal(sf_store_read(store, &d, &e), SF_OK);
+    sfKnowledge prior;
+    sf_knowledge_prior(def, &prior);
+    sfEpisodeRecord recs[8];
+    sfPool p;
+    if (m == 1) {  // each group's pool from its own episodes of round 0
+      for (int g = 0; g < 2; g++) {
+        int n = group_records(&d, 0, g, 2, recs);
+        assert_int_equal(n, 2);
+        assert_int_equal(sf_pool_make(&p, &cem, def, &prior, 2, 0, &e), SF_OK);
+        sf_pool_update(&p, recs, n, n);
+        assert_learned(&p.k, fleet_row(&d, 0, -1 - g));
+        sf_pool_free(&p);
+      }
+      assert_null(fleet_row(&d, 0, -3));
+    }
+    if (m == 2) {  // the prior until round 0's episodes arrive at the end of round 2
+      assert_learned(&prior, fleet_row(&d, 0, -1));
+      assert_learned(&prior, fleet_row(&d, 1, -1));
+      int n = group_records(&d, 0, 0, 1, recs);
+      assert_int_equal(sf_pool_make(&p, &cem, def, &prior, 4, 0, &e), SF_OK);
+      sf_pool_update(&p, recs, n, n);
+      assert_learned(&p.k, fleet_row(&d, 2, -1));
+      sf_pool_free(&p);
+    }
+    if (m == 3) {  // the mean of each robot's own step from the prior
+      int n = group_records(&d, 0, 0, 1, recs);
+      sfKnowledge avg = prior;
+      for (int j = 0; j < def->n; j++) avg.mean[j] = avg.sd[j] = 0;
+      for (int a = 0; a < n; a++) {
+        assert_int_equal(sf_pool_make(&p, &cem, def, &prior, 1, 0, &e), SF_OK);
+        sf_pool_update(&p, &recs[a], 1, a + 1);
+        for (int j = 0; j < def->n; j++) avg.mean[j] += p.k.mean[j] / n, avg.sd[j] += p.k.sd[j] / n;
+        sf_pool_free(&p);
+      }
+      assert_learned(&avg, fleet_row(&d, 0, -1));
+    }
+    sf_store_data_free(&d);
+
+    // cut after round 1 (8 episodes; knowledge: the start and rounds 0, 1 of every pool)
+    int pools = m == 1 ? 2 : 1;
+    sf_test_copy(store, cut);
+    const long keep[3] = {8, 5, 3 * pools};
+    sf_test_cut_store(cut, keep);
+    run_ok(ARGS("run", "--store", cut, "--resume", "--quiet"));
+    assert_same_rows(store, cut);
+  }
+  sf_learner_close(&cem);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_builtins),         cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_cma_eigen),        cmocka_unit_test(test_cmaes_by_hand),
       cmocka_unit_test(test_elite_by_hand),    cmocka_unit_test(test_plugin_run_and_resume),
       cmocka_unit_test(test_impure_refused),   cmocka_unit_test(test_legacy_store_is_cem),
-      cmocka_unit_test(test_learners_command),
+      cmocka_unit_test(test_learners_command), cmocka_unit_test(test_sharing_models),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,11 @@ static const char* kRunUsage =
     "                  'none' for no joiners (default 4@12)\n"
     "  --mode M        fleet: robots pool their episodes; solo: each learns alone; both: a\n"
     "                  fleet cohort and an equal solo cohort with the same contexts (default)\n"
+    "  --share S       who shares with whom in the fleet: all (one pool, the default),\n"
+    "                  groups:K (K pools, hospitals: robot i pools with group i mod K; joiners\n"
+    "                  start from their group's), delay:D (each round's episodes reach the pool\n"
+    "                  D rounds late), knowledge (robots learn from their own episodes and share\n"
+    "                  only their knowledge, averaged after every round: federated averaging)\n"
     "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
     "  --record R      trajectories stored as robomimic demos: all, none or every:K (episodes\n"
     "                  whose id is a multiple of K; default every:10)\n"
@@ -334,9 +339,10 @@ static int sf_cli_wants_help(int argc, char** argv) {
 static sftStatus sf_cli_parse_run(int argc, char** argv, sfRunConfig* c, unsigned* cmdline,
                                   const char** config, sfError* e) {
   static const char* flags[] = {"--force", "--resume", "--quiet", NULL};
-  static const char* keys[] = {"--store",  "--robots",     "--rounds",  "--threads", "--seed",
-                               "--model",  "--stitches",   "--join",    "--mode",    "--from",
-                               "--record", "--controller", "--learner", "--config",  NULL};
+  static const char* keys[] = {"--store",   "--robots", "--rounds",   "--threads",
+                               "--seed",    "--model",  "--stitches", "--join",
+                               "--mode",    "--from",   "--record",   "--controller",
+                               "--learner", "--share",  "--config",   NULL};
   sf_config_defaults(c);
   *cmdline = 0;
   *config = NULL;
