@@ -2,6 +2,7 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "config.h"
 #include "dist.h"
 #include "fleet.h"
+#include "learner.h"
+#include "rng.h"
 #include "store.h"
 
 #define SF_BENCH_WARMUP 4000  // steps per thread before measuring
@@ -188,4 +191,50 @@ sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow
   }
   sf_traj_free(&motion);
   return status;
+}
+
+void sf_bench_learners(sfBenchLearner* out) {
+  sfController ctrl;
+  sfError e;
+  SF_ASSERT(sf_controller_open("scripted-arc", &ctrl, &e) == SF_OK);
+  const sfSkillDef* def = &ctrl.skill;
+  int n = SF_BENCH_LEARN_ROBOTS;
+  sfEpisodeRecord* recs = SF_CALLOC(n, sizeof(sfEpisodeRecord));
+  double zero[3] = {0, 0, 0};
+  for (int l = 0; l < sf_learner_builtin_count(); l++) {
+    sfLearner lr;
+    SF_ASSERT(sf_learner_use(sf_learner_builtin(l), "bench", &lr, &e) == SF_OK);
+    sfKnowledge prior;
+    sf_knowledge_prior(def, &prior);
+    size_t heap0 = mallinfo2().uordblks;
+    sfPool pool;
+    SF_ASSERT(sf_pool_make(&pool, &lr, def, &prior, n, 0, &e) == SF_OK);
+    double total = 0, worst = 0;
+    for (int round = 0; round < SF_BENCH_LEARN_ROUNDS; round++) {
+      // the round's synthetic episodes
+      for (int i = 0; i < n; i++) {
+        sfEpisodeRecord* r = &recs[i];
+        sf_pool_sample(&pool, zero, 12345, (uint32_t)i, (uint32_t)round, r->theta);
+        double d2 = 0;
+        for (int j = 0; j < def->n; j++) {
+          double d = (r->theta[j] - def->ref[j]) / def->prior_sd[j];
+          d2 += d * d;
+        }
+        r->score = -d2, r->success = d2 < 1, r->robot = i, r->round = round;
+      }
+
+      // its update, timed
+      double t0 = omp_get_wtime();
+      sf_pool_update(&pool, recs, n, (long)(round + 1) * n);
+      double dt = omp_get_wtime() - t0;
+      total += dt, worst = dt > worst ? dt : worst;
+    }
+    size_t heap1 = mallinfo2().uordblks;
+    out[l] = (sfBenchLearner){sf_learner_builtin(l)->name, 1e3 * total / SF_BENCH_LEARN_ROUNDS,
+                              1e3 * worst, heap1 > heap0 ? (double)(heap1 - heap0) : 0};
+    sf_pool_free(&pool);
+    sf_learner_close(&lr);
+  }
+  free(recs);
+  sf_controller_close(&ctrl);
 }

@@ -35,4 +35,21 @@ extern const char* const kSfProfPartNames[SF_PROF_N];
 // rows must hold max_threads entries; SF_ERR_RUN if the temporary store cannot be written
 sftStatus sf_bench_run(const sfScene* s, int max_threads, long steps, sfBenchRow* rows, sfError* e);
 
+#define SF_BENCH_LEARN_ROBOTS 4096  // the learner measurement's fleet
+#define SF_BENCH_LEARN_ROUNDS 24    //   and its rounds
+
+// what one learner's update costs a fleet of SF_BENCH_LEARN_ROBOTS
+typedef struct sfBenchLearner_ {
+  const char* name;      // the built-in learner
+  double update_ms;      // mean wall time of one round's update (ms)
+  double max_update_ms;  // the slowest round's
+  double state_bytes;    // heap its pool holds after the last round (bytes)
+} sfBenchLearner;
+
+// time every built-in learner's updates (into out, sf_learner_builtin_count() entries) on one
+// fleet pool of the scripted-arc skill: SF_BENCH_LEARN_ROUNDS rounds of SF_BENCH_LEARN_ROBOTS
+// synthetic episodes each (skills sampled from the pool, scored by their distance from the
+// reference skill in prior SDs, success within one), no physics
+void sf_bench_learners(sfBenchLearner* out);
+
 #endif  // SUTUREFLEET_SIM_BENCH_H_

@@ -181,7 +181,9 @@ static const char* kBenchUsage =
     "pipeline's physics steps/s (control, measurements, HDF5 store), their ratio, the store's\n"
     "share of the pipeline's wall time, simulated seconds and episodes per wall second; then\n"
     "where a profiled pipeline run's time goes: physics, controller, tissue, scoring,\n"
-    "trajectory recording, episode set-up and waiting, store, learning and the rest.\n"
+    "trajectory recording, episode set-up and waiting, store, learning and the rest; and what\n"
+    "each built-in learner's update costs a fleet of 4096 robots (ms per round, on synthetic\n"
+    "episodes) and the memory its state holds.\n"
     "\n"
     "options:\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
@@ -762,7 +764,7 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
 
 // print bench rows as a table or JSON
 static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
-                              long steps) {
+                              long steps, const sfBenchLearner* lr, int nl) {
   fprintf(out,
           "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"ranks\": %d, "
           "\"rows\": [",
@@ -781,13 +783,25 @@ static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* row
     fprintf(out, "\"setup_and_waiting\": %.5f, \"store\": %.5f, \"learning_and_other\": %.5f}}",
             r->setup_share, r->profile_store_share, r->learn_share);
   }
-  fprintf(out, "\n]}\n");
+  fprintf(out, "\n], \"learners\": {\"robots\": %d, \"rounds\": %d, \"rows\": [",
+          SF_BENCH_LEARN_ROBOTS, SF_BENCH_LEARN_ROUNDS);
+  for (int l = 0; l < nl; l++) {
+    fprintf(out,
+            "%s\n  {\"name\": \"%s\", \"update_ms\": %.4f, \"max_update_ms\": %.4f, "
+            "\"state_bytes\": %.0f}",
+            l ? "," : "", lr[l].name, lr[l].update_ms, lr[l].max_update_ms, lr[l].state_bytes);
+  }
+  fprintf(out, "\n]}}\n");
 }
 
 static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
                                long steps, int json) {
+  sfBenchLearner lr[8];
+  int nl = sf_learner_builtin_count();
+  SF_ASSERT(nl <= 8);
+  sf_bench_learners(lr);
   if (json) {
-    sf_cli_bench_json(out, s, rows, n, steps);
+    sf_cli_bench_json(out, s, rows, n, steps, lr, nl);
     return;
   }
 
@@ -814,6 +828,16 @@ static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* ro
     for (int p = 0; p < SF_PROF_N; p++) fprintf(out, " %9.1f%%", 100 * r->part_share[p]);
     fprintf(out, " %9.1f%% %9.1f%% %9.1f%%\n", 100 * r->setup_share, 100 * r->profile_store_share,
             100 * r->learn_share);
+  }
+
+  // what learning costs a large fleet
+  fprintf(out,
+          "\nlearner update, %d robots a round (synthetic episodes, %d rounds, one thread)\n"
+          "learner  ms per round  slowest round  state after the last round\n",
+          SF_BENCH_LEARN_ROBOTS, SF_BENCH_LEARN_ROUNDS);
+  for (int l = 0; l < nl; l++) {
+    fprintf(out, "%-7s  %12.3f  %13.3f  %20.2f MB\n", lr[l].name, lr[l].update_ms,
+            lr[l].max_update_ms, lr[l].state_bytes / 1e6);
   }
 }
 
