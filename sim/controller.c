@@ -193,21 +193,15 @@ sftStatus sf_controller_open_expect(const char* spec, const char* expected, cons
   }
 
   // a built-in, by name: it matches only a built-in's hash
-  for (int i = 0; i < sf_controller_builtin_count(); i++) {
-    if (strcmp(sf_controller_builtin(i)->name, spec)) continue;
-    if (expected && strcmp(expected, SF_BUILTIN_HASH)) {
-      return sf_fail(e, SF_ERR_INPUT,
-                     "built-in controller '%s' is not the controller %s was written with (a "
-                     "plug-in, hash %s)",
-                     spec, origin, expected);
-    }
-    snprintf(who, sizeof(who), "built-in controller '%s'", spec);
-    return sf_controller_use(sf_controller_builtin(i), who, c, e);
-  }
-  return sf_fail(e, SF_ERR_INPUT,
-                 "--controller '%s': no such built-in controller (expected "
-                 "scripted-arc, or the path of a plug-in .so)",
-                 spec);
+  const char* names[8];
+  int n = sf_controller_builtin_count();
+  SF_ASSERT(n <= 8);
+  for (int i = 0; i < n; i++) names[i] = sf_controller_builtin(i)->name;
+  int i = sf_plugin_builtin_index(&kControllerKind, "--controller", names, n, spec, expected,
+                                  origin, "scripted-arc", e);
+  if (i < 0) return SF_ERR_INPUT;
+  snprintf(who, sizeof(who), "built-in controller '%s'", spec);
+  return sf_controller_use(sf_controller_builtin(i), who, c, e);
 }
 
 sftStatus sf_controller_open(const char* spec, sfController* c, sfError* e) {

@@ -98,7 +98,7 @@ static void sf_elite_update(void* state, const sflEpisode* ep, int count, long p
 
   // their weighted mean, and their weighted covariance about the previous mean (so the search
   // stretches along the way the mean moved), blended in at a rate that grows with the elites'
-  // effective number (CMA-ES's rank-mu rate): a few elites move the spread a little, many a lot
+  // effective number: a few elites move the distribution a little, many a lot
   double m[SF_EL_N] = {0}, Ce[SF_EL_N * SF_EL_N] = {0}, w2 = 0;
   for (long k = 0; k < K; k++) {
     const double* xk = c->x + (long)rank[k] * n;
@@ -111,7 +111,7 @@ static void sf_elite_update(void* state, const sflEpisode* ep, int count, long p
       for (int j = i; j < n; j++) Ce[i * n + j] += w[k] * (xk[i] - c->m[i]) * (xk[j] - c->m[j]);
     }
   }
-  double mueff = 1 / w2, rate = mueff / (mueff + n);
+  double mueff = 1 / w2, rate = mueff / (mueff + SF_ELITE_PRIOR_WEIGHT * n);
   double C[SF_EL_N * SF_EL_N];
   for (int i = 0; i < n; i++) {
     for (int j = i; j < n; j++) {

@@ -4,13 +4,18 @@
 // compete with all earlier ones and more robots mean a sharper estimate every round.
 //
 // After each round the K best-scoring episodes of the archive (ties: the later first), with
-// K = max(SF_ELITE_MIN, ceil(SF_ELITE_SHARE x the round's episodes)), give the new sampling
-// distribution: their weighted mean and full covariance (weights ln(K + 1/2) - ln i, as CMA-ES's
-// recombination weights), its eigenvalues floored at SF_ELITE_MIN_SD of each value's range.
-// A pool of 256 robots thus keeps the best 52 of 256 episodes after round 0 and of 512 after
-// round 1; a solo robot the best 10 of its own. The archive keeps the best SF_ELITE_KEEP x K
-// episodes (at least SF_ELITE_KEEP_MIN), so memory stays bounded over any number of rounds. A pure
-// function of the episodes in order; no random state (x = m + B D z from the host's draws).
+// K = max(SF_ELITE_MIN, ceil(SF_ELITE_SHARE x the round's episodes)), and only its successes
+// once it has fewer than K of them, give the new sampling distribution: their weighted mean
+// (weights ln(K + 1/2) - ln i, CMA-ES's recombination weights) and their weighted covariance
+// about the previous mean (so the search stretches along the way the mean moved), both blended
+// into the previous distribution at the rate mu_eff / (mu_eff + SF_ELITE_PRIOR_WEIGHT x n)
+// (mu_eff the elites' effective number, n the values learned: a few elites move it a little,
+// hundreds almost all the way), the covariance's eigenvalues floored at SF_ELITE_MIN_SD of the
+// smallest range. A pool of 256 robots thus ranks 256 episodes after round 0 and 512 after round
+// 1, keeping the best 52; a solo robot its own, keeping the best 10. The archive keeps the best
+// SF_ELITE_KEEP x K episodes (at least SF_ELITE_KEEP_MIN), so memory stays bounded over any
+// number of rounds. A pure function of the episodes in order; no random state (x = m + B D z
+// from the host's draws).
 #ifndef SUTUREFLEET_SIM_ELITE_H_
 #define SUTUREFLEET_SIM_ELITE_H_
 
@@ -21,6 +26,9 @@
 #define SF_ELITE_MIN_SD 0.004  // floor of the search's SD, as a share of each value's range
 #define SF_ELITE_KEEP 8        // the archive keeps this many times K
 #define SF_ELITE_KEEP_MIN 256  //   and at least this many episodes
+#define SF_ELITE_PRIOR_WEIGHT \
+  0.5  // the previous distribution's weight in the blend, in effective elites per value
+       //   (chosen by measurement: 1 moved too slowly, 0.25 converged early; README)
 
 // the built-in learner 'elite'
 const sflLearner* sf_learner_elite(void);

@@ -90,21 +90,15 @@ sftStatus sf_learner_open_expect(const char* spec, const char* expected, const c
   }
 
   // a built-in, by name: it matches only a built-in's hash
-  for (int i = 0; i < sf_learner_builtin_count(); i++) {
-    if (strcmp(sf_learner_builtin(i)->name, spec)) continue;
-    if (expected && strcmp(expected, SF_BUILTIN_HASH)) {
-      return sf_fail(e, SF_ERR_INPUT,
-                     "built-in learner '%s' is not the learner %s was written with (a plug-in, "
-                     "hash %s)",
-                     spec, origin, expected);
-    }
-    snprintf(who, sizeof(who), "built-in learner '%s'", spec);
-    return sf_learner_use(sf_learner_builtin(i), who, l, e);
-  }
-  return sf_fail(e, SF_ERR_INPUT,
-                 "--learner '%s': no such built-in learner (expected elite, cmaes or cem, or the "
-                 "path of a plug-in .so)",
-                 spec);
+  const char* names[8];
+  int n = sf_learner_builtin_count();
+  SF_ASSERT(n <= 8);
+  for (int i = 0; i < n; i++) names[i] = sf_learner_builtin(i)->name;
+  int i = sf_plugin_builtin_index(&kLearnerKind, "--learner", names, n, spec, expected, origin,
+                                  "elite, cmaes or cem", e);
+  if (i < 0) return SF_ERR_INPUT;
+  snprintf(who, sizeof(who), "built-in learner '%s'", spec);
+  return sf_learner_use(sf_learner_builtin(i), who, l, e);
 }
 
 sftStatus sf_learner_open(const char* spec, sfLearner* l, sfError* e) {

@@ -200,6 +200,23 @@ sftStatus sf_plugin_stored_spec(const sfPluginKind* k, const char* option, const
                  store, k->kind, name, stored_spec, hash, option);
 }
 
+int sf_plugin_builtin_index(const sfPluginKind* k, const char* option, const char* const* names,
+                            int n, const char* spec, const char* expected, const char* origin,
+                            const char* choices, sfError* e) {
+  for (int i = 0; i < n; i++) {
+    if (strcmp(names[i], spec)) continue;
+    if (!expected || !strcmp(expected, SF_BUILTIN_HASH)) return i;
+    sf_fail(e, SF_ERR_INPUT,
+            "built-in %s '%s' is not the %s %s was written with (a plug-in, hash %s)", k->kind,
+            spec, k->kind, origin, expected);
+    return -1;
+  }
+  sf_fail(e, SF_ERR_INPUT,
+          "%s '%s': no such built-in %s (expected %s, or the path of a plug-in .so)", option, spec,
+          k->kind, choices);
+  return -1;
+}
+
 void sf_plugin_close(sfPlugin* p) {
   if (!p) return;
   if (p->dl) {

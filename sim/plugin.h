@@ -62,6 +62,14 @@ sftStatus sf_plugin_stored_spec(const sfPluginKind* k, const char* option, const
                                 const char* store, char* origin, size_t n, const char** spec,
                                 sfError* e);
 
+// the index of the built-in named spec among names (n), which must match expected (NULL: no
+// expectation; a built-in matches only SF_BUILTIN_HASH; origin names where it comes from); -1
+// with SF_ERR_INPUT naming the spec when there is no such built-in (the message gives option and
+// choices, e.g. "--learner", "elite, cmaes or cem") or the expectation is a plug-in's hash
+int sf_plugin_builtin_index(const sfPluginKind* k, const char* option, const char* const* names,
+                            int n, const char* spec, const char* expected, const char* origin,
+                            const char* choices, sfError* e);
+
 // unload p (accepts a zeroed, built-in or closed plug-in); p is left as a built-in's
 void sf_plugin_close(sfPlugin* p);
 
