@@ -299,10 +299,12 @@ static void test_run_and_resume(void** state) {
   snprintf(fig, sizeof(fig), "%s/scaling.png", dir);
   assert_png(fig, 8);
 
-  // each group's learning curves, the joiners, the literature beside the fleet
-  const char* figs[] = {"curves/robots-1.png", "curves/robots-2.svg", "joiners.png", "joiners.svg",
+  // each group's learning curves, the groups compared, the joiners, the literature beside the
+  // fleet
+  const char* figs[] = {"curves/robots-1.png", "curves/robots-2.svg", "compare.svg",
+                        "compare.png",         "joiners.png",         "joiners.svg",
                         "surgeons_time.png"};
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < 7; i++) {
     snprintf(fig, sizeof(fig), "%s/%s", dir, figs[i]);
     assert_int_equal(access(fig, R_OK), 0);
   }
@@ -363,11 +365,12 @@ static void test_report_in_chromium(void** state) {
   assert_non_null(strstr(text, "<h1>Study small</h1>"));
   assert_non_null(strstr(text, "<th>final success (95 % CI)</th>"));
   assert_non_null(strstr(text, "<h2>Learning curves</h2>"));
+  assert_non_null(strstr(text, "<h2>Groups compared</h2>"));
   assert_non_null(strstr(text, "<h2>Surgeons (literature)</h2>"));
   assert_non_null(strstr(text, "<td>spacing_mm</td>"));
   int nsvg = 0;
   for (const char* p = text; (p = strstr(p, "<svg")); p++) nsvg++;
-  assert_int_equal(nsvg, 5);  // scaling, 2 groups' curves, joiners, time beside the literature
+  assert_int_equal(nsvg, 6);  // scaling, groups compared, 2 groups' curves, joiners, time
   free(text);
   assert_png(png, 20000);  // a blank page's screenshot is about 9 kB
 }

@@ -1139,6 +1139,80 @@ static sftStatus sf_study_learning(const sfStudySpec* s, const char* dir, const 
   return st;
 }
 
+// the comparison figure: every group's founders (fleet and solo) on one axis, their mean success
+// over seeds against practice episodes per robot
+#define SF_COMPARE_MAX 24  // most series drawn
+typedef struct sfCompare_ {
+  int n;                            // series
+  char label[SF_COMPARE_MAX][160];  // "group: fleet"
+  sfCurvePoint* p[SF_COMPARE_MAX];  // each series' points (malloc'd)
+  int np[SF_COMPARE_MAX];
+  const char* title;
+} sfCompare;
+
+static void sf_compare_data(FILE* f, void* user) {
+  const sfCompare* c = user;
+  for (int i = 0; i < c->n; i++) {
+    for (int k = 0; k < c->np[i]; k++) fprintf(f, "%d %g\n", c->p[i][k].episode, c->p[i][k].mean);
+    fprintf(f, "\n\n");
+  }
+}
+
+static void sf_compare_script(FILE* g, const char* path, int svg, const char* data, void* user) {
+  const sfCompare* c = user;
+  sf_study_plot_head(g, path, svg, c->title);
+  fprintf(g,
+          "set grid\nset key below\nset xlabel 'practice episodes per robot'\n"
+          "set ylabel 'success rate (mean over seeds)'\nset yrange [-0.02:1.02]\nplot ");
+  for (int i = 0; i < c->n; i++) {
+    fprintf(g, "%s'%s' index %d using 1:2 with lines lw 2 title '%s'", i ? ", " : "", data, i,
+            c->label[i]);
+  }
+  fputs("\n", g);
+}
+
+// out/compare.svg and .png when the study has more than one group (learners, sharing models,
+// tasks...): their founders' learning curves side by side
+static sftStatus sf_study_compare(const sfStudySpec* s, const char* dir, const sfStoreData* data,
+                                  sfError* e) {
+  long ngroup = sf_study_ngroup(s), *first = sf_study_group_first(s);
+  sfCompare* c = SF_CALLOC(1, sizeof(sfCompare));
+  sftStatus st = SF_OK;
+  for (long g = 0; ngroup > 1 && st == SF_OK && g < ngroup; g++) {
+    sfCurvePoint* p = NULL;
+    int n = 0;
+    char group[1024];
+    sf_study_group_name(s, first[g], group, sizeof(group));
+    st = sf_study_group_curves(s, data, g, SF_METRIC_SUCCESS, &p, &n, e);
+    for (int cohort = 0; st == SF_OK && cohort < 2 && c->n < SF_COMPARE_MAX; cohort++) {
+      int m = 0;
+      for (int k = 0; k < n; k++) m += p[k].cohort == cohort && p[k].join_round == 0;
+      if (!m) continue;
+      c->p[c->n] = SF_CALLOC(m, sizeof(sfCurvePoint));
+      for (int k = 0; k < n; k++) {
+        if (p[k].cohort == cohort && p[k].join_round == 0) c->p[c->n][c->np[c->n]++] = p[k];
+      }
+      snprintf(c->label[c->n], sizeof(c->label[0]), "%.140s: %s", group, cohort ? "solo" : "fleet");
+      for (char* q = c->label[c->n]; *q; q++) *q = *q == '\'' ? ' ' : *q;
+      c->n++;
+    }
+    free(p);
+  }
+  char title[256], path[8192];
+  snprintf(title, sizeof(title),
+           "Study %.60s: success against practice episodes, founders of each group", s->name);
+  c->title = title;
+  static const char* ext[2] = {"compare.svg", "compare.png"};
+  for (int i = 0; c->n > 1 && st == SF_OK && i < 2; i++) {
+    st = sf_study_path(path, sizeof(path), dir, ext[i], e);
+    if (st == SF_OK) st = sf_gnuplot(path, sf_compare_data, sf_compare_script, c, e);
+  }
+  for (int i = 0; i < c->n; i++) free(c->p[i]);
+  free(c);
+  free(first);
+  return st;
+}
+
 // the joiners figure: per group, the mean and 95 % interval over seeds of the fleet joiners'
 // first-round success, of the fleet's initial robots' that round, and of the solo joiners'
 typedef struct sfJoiners_ {
@@ -1558,7 +1632,13 @@ static sftStatus sf_study_write_html(const sfStudySpec* s, const char* dir, sfEr
               "Practice episodes per robot to the target against fleet size (log-log), with the "
               "solo robot and the ideal 1/N line.");
 
-  // the learning curves of each group, the joiners, the literature
+  // the groups compared, the learning curves of each group, the joiners, the literature
+  if (st == SF_OK) st = sf_study_path(svg, sizeof(svg), dir, "compare.svg", e);
+  if (st == SF_OK) {
+    sf_html_svg(f, svg, "Groups compared",
+                "Each group's founders: mean success over seeds against practice episodes per "
+                "robot.");
+  }
   long ngroup = sf_study_ngroup(s), *first = sf_study_group_first(s);
   fputs("<h2>Learning curves</h2>\n", f);
   for (long g = 0; st == SF_OK && g < ngroup; g++) {
@@ -1678,6 +1758,7 @@ static sftStatus sf_study_write_summary(const sfStudySpec* s, const char* dir, s
   if (st == SF_OK) st = sf_study_write_md(s, dir, all, nall, e);
   if (st == SF_OK) st = sf_study_scaling(s, dir, all, nall, e);
   if (st == SF_OK) st = sf_study_learning(s, dir, data, e);
+  if (st == SF_OK) st = sf_study_compare(s, dir, data, e);
   if (st == SF_OK) st = sf_study_joiners(s, dir, all, nall, e);
   if (st == SF_OK) st = sf_study_surgeons(s, dir, data, all, nall, e);
   if (st == SF_OK) st = sf_study_write_html(s, dir, e);
