@@ -207,15 +207,15 @@ static void sf_memory_pool_aim(const sfMemory* M, int g, int upto, sfKnowledge* 
 // federated averaging (SF_SHARE_KNOWLEDGE): every robot of the round starts from the shared
 // knowledge, learns from its own episode of the round alone, and the shared knowledge becomes
 // the mean of the robots' knowledge (means and SDs averaged value by value); raw episodes never
-// leave a robot
-static void sf_memory_federate(sfMemory* M, const sfEpisodeRecord* recs, int n, int round) {
+// leave a robot. SF_ERR_RUN when the learner cannot make a state (the shared pool is then gone)
+static sftStatus sf_memory_federate(sfMemory* M, const sfEpisodeRecord* recs, int n, int round,
+                                    sfError* e) {
   sfPool* shared = &M->fleet[0];
   sfKnowledge avg = shared->k;
   for (int j = 0; j < avg.n; j++) avg.mean[j] = avg.sd[j] = 0;
   for (int a = 0; a < n; a++) {
     sfPool local;
-    sfError e = {{0}};
-    SF_ASSERT(sf_pool_make(&local, M->lr, M->def, &shared->k, 1, 0, &e) == SF_OK);
+    if (sf_pool_make(&local, M->lr, M->def, &shared->k, 1, 0, e) != SF_OK) return SF_ERR_RUN;
     sf_pool_update(&local, &recs[a], 1, M->npooled[0] + a + 1);
     for (int j = 0; j < avg.n; j++)
       avg.mean[j] += local.k.mean[j] / n, avg.sd[j] += local.k.sd[j] / n;
@@ -226,26 +226,26 @@ static void sf_memory_federate(sfMemory* M, const sfEpisodeRecord* recs, int n, 
 
   // the shared pool restarts from the average (its learner state is only ever what it shares)
   sf_pool_free(shared);
-  sfError e = {{0}};
-  SF_ASSERT(sf_pool_make(shared, M->lr, M->def, &avg, n, 0, &e) == SF_OK);
+  if (sf_pool_make(shared, M->lr, M->def, &avg, n, 0, e) != SF_OK) return SF_ERR_RUN;
   shared->k.episodes = avg.episodes;
   sf_memory_pool_aim(M, 0, round, &shared->k);
+  return SF_OK;
 }
 
 // learn from round, just remembered: every active solo robot from its newest episode; each
 // fleet pool from its robots' episodes that reach it now, in store (robot) order: those of the
 // round (all, groups), of round - D (delay), or only the knowledge the robots learned from them
-// (knowledge) (actives: the round's robot ids)
-static void sf_memory_update(sfMemory* M, const int* active, int nactive, int round) {
+// (knowledge) (actives: the round's robot ids). SF_ERR_RUN when a learner state cannot be made
+static sftStatus sf_memory_update(sfMemory* M, const int* active, int nactive, int round,
+                                  sfError* e) {
   for (int a = 0; a < nactive; a++) {
     int i = active[a];
     if (M->robots[i].cohort == SF_COHORT_SOLO) {
       sf_pool_update(&M->solo[i], sf_memory_last(M, i), 1, M->nown[i]);
     }
   }
-  if (!M->has_fleet) return;
   int from = M->share == SF_SHARE_DELAY ? round - M->delay : round;
-  if (from < 0) return;  // nothing has arrived yet
+  if (!M->has_fleet || from < 0) return SF_OK;  // no fleet, or nothing has arrived yet
   for (int g = 0; g < M->ngroup; g++) {
     // the pool's episodes of round `from`, robot by robot
     int n = 0;
@@ -256,13 +256,14 @@ static void sf_memory_update(sfMemory* M, const int* active, int nactive, int ro
     }
     if (!n) continue;
     if (M->share == SF_SHARE_KNOWLEDGE) {
-      sf_memory_federate(M, M->round, n, round);
+      if (sf_memory_federate(M, M->round, n, round, e) != SF_OK) return SF_ERR_RUN;
       continue;
     }
     M->npooled[g] += n;
     sf_pool_update(&M->fleet[g], M->round, n, M->npooled[g]);
     sf_memory_pool_aim(M, g, from, &M->fleet[g].k);
   }
+  return SF_OK;
 }
 
 // a knowledge row of round for a cohort's knowledge (robot -1: the fleet's)
@@ -381,17 +382,17 @@ static sftStatus sf_memory_init(sfMemory* M, const sfSkillDef* def, const sfLear
   // resume: every episode of the completed rounds, learned from round by round as the run did
   int* active = SF_CALLOC(nrobot, sizeof(int));
   long next = 0;
-  for (int round = 0; round <= done; round++) {
+  for (int round = 0; st == SF_OK && round <= done; round++) {
     int n = 0;
     for (; next < resumed->nepisodes && resumed->episodes[next].round == round; next++) {
       sf_memory_add(M, &resumed->episodes[next]);
       active[n++] = resumed->episodes[next].robot;
       (*kept)++;
     }
-    sf_memory_update(M, active, n, round);
+    st = sf_memory_update(M, active, n, round, e);
   }
   free(active);
-  return done >= 0 ? sf_memory_check(M, resumed, done, c->store, e) : SF_OK;
+  return st == SF_OK && done >= 0 ? sf_memory_check(M, resumed, done, c->store, e) : st;
 }
 
 static void sf_memory_free(sfMemory* M) {
@@ -645,8 +646,9 @@ static sftStatus sf_run_store_and_learn(sfRunState* R, int round, int n, sfError
   }
   R->next_id += n;
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_EPISODES, R->rows, n, 0, e);
-  sf_memory_update(&R->L, R->active, n, round);
-  int nk = sf_memory_rows(&R->L, round, R->active, n, R->krows);
+  sftStatus learned = sf_memory_update(&R->L, R->active, n, round, status == SF_OK ? e : NULL);
+  if (status == SF_OK) status = learned;
+  int nk = status == SF_OK ? sf_memory_rows(&R->L, round, R->active, n, R->krows) : 0;
   if (status == SF_OK && st) status = sf_store_append(st, SF_TABLE_KNOWLEDGE, R->krows, nk, 1, e);
   return sf_dist_agree(status, e);
 }
