@@ -15,6 +15,7 @@
 typedef struct sfElite_ {
   int n;                        // values learned
   double range[SF_EL_N];        // each value's range (hi - lo)
+  double scale[SF_EL_N];        // each value's prior SD (the unit of distances)
   double m[SF_EL_N];            // sampling mean
   double B[SF_EL_N * SF_EL_N];  // sampling covariance's eigenvectors (columns)
   double D[SF_EL_N];            //   and the square roots of its eigenvalues
@@ -30,6 +31,7 @@ static void* sf_elite_create(const sflSkill* skill) {
   int n = c->n = skill->n;
   for (int i = 0; i < n; i++) {
     c->range[i] = skill->hi[i] - skill->lo[i];
+    c->scale[i] = skill->prior_sd[i];
     c->m[i] = skill->mean[i];
     c->sd[i] = c->D[i] = skill->sd[i];
     c->B[i * n + i] = 1;
@@ -63,6 +65,37 @@ static void sf_elite_prune(sfElite* c, const int* rank, long keep) {
   free(kept);
 }
 
+// each archive episode's smoothed score: the mean score of its SF_ELITE_NEIGHBOURS nearest
+// archive episodes (itself included; distances in prior SDs), an estimate of the expected score
+// there that a lucky episode alone does not carry
+static void sf_elite_smooth(const sfElite* c, double* out) {
+  int n = c->n, kn = SF_ELITE_NEIGHBOURS;
+  long N = c->nrec;
+  for (long r = 0; r < N; r++) {
+    // the kn nearest so far, nearest first (ties: the earlier episode first)
+    double best_d[SF_ELITE_NEIGHBOURS];
+    long best[SF_ELITE_NEIGHBOURS];
+    int m = 0;
+    for (long q = 0; q < N; q++) {
+      double s2 = 0;
+      for (int i = 0; i < n; i++) {
+        double t = (c->x[r * n + i] - c->x[q * n + i]) / c->scale[i];
+        s2 += t * t;
+      }
+      if (m == kn && s2 >= best_d[kn - 1]) continue;
+      int at = m < kn ? m++ : kn - 1;
+      while (at > 0 && best_d[at - 1] > s2) {
+        best_d[at] = best_d[at - 1], best[at] = best[at - 1];
+        at--;
+      }
+      best_d[at] = s2, best[at] = q;
+    }
+    double sum = 0;
+    for (int k = 0; k < m; k++) sum += c->score[best[k]];
+    out[r] = sum / m;
+  }
+}
+
 static void sf_elite_update(void* state, const sflEpisode* ep, int count, long pooled) {
   (void)pooled;
   sfElite* c = state;
@@ -86,11 +119,17 @@ static void sf_elite_update(void* state, const sflEpisode* ep, int count, long p
   if (K < SF_ELITE_MIN) K = SF_ELITE_MIN;
   if (K > c->nrec) K = c->nrec;
   int* rank = SF_CALLOC(c->nrec, sizeof(int));
-  sf_order_desc(c->score, (int)c->nrec, rank);
+  double* smooth = SF_CALLOC(c->nrec, sizeof(double));
+  sf_elite_smooth(c, smooth);
   long ns = 0;
   for (long r = 0; r < c->nrec; r++) ns += c->ok[r] > 0;
   long keep_k = K;
-  if (ns > 0 && ns < K) K = ns;  // successes only, once there are any
+  if (ns > 0 && ns < K) {  // successes only, once there are any: the others rank last
+    K = ns;
+    for (long r = 0; r < c->nrec; r++) smooth[r] += c->ok[r] > 0 ? 0 : -1e9;
+  }
+  sf_order_desc(smooth, (int)c->nrec, rank);
+  free(smooth);
   double* w = SF_CALLOC(K, sizeof(double));
   double wsum = 0;
   for (long k = 0; k < K; k++) w[k] = log(K + 0.5) - log(k + 1.0), wsum += w[k];

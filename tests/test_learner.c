@@ -166,7 +166,8 @@ static void test_cmaes_by_hand(void** state) {
 
 // one elite update by hand, one value, starting at 2 +- 1: 20 episodes, three successes at x =
 // 4, 5, 6 (scores 12, 11, 10), the rest failures at x = 0 .. 16 scoring -x. K = max(10,
-// ceil(0.2 * 20)) = 10, but with 3 successes only they count: weights ln 3.5 - ln i normalised
+// ceil(0.2 * 20)) = 10, but with 3 successes only they count, ranked by their smoothed scores
+// (the mean of their 7 nearest: 2.71, 2.14, 1.57, the raw order): weights ln 3.5 - ln i normalised
 // 0.63704, 0.28457, 0.07839 (mu_eff 2.02861, rate mu_eff / (mu_eff + n / 2) = 0.80226); their
 // mean 4.44134, so the mean becomes 0.19774 * 2 + 0.80226 * 4.44134 = 3.95860; their spread
 // about the old mean, 0.63704 * 4 + 0.28457 * 9 + 0.07839 * 16 = 6.36350, blended: 0.19774 * 1
@@ -189,6 +190,33 @@ static void test_elite_by_hand(void** state) {
   print_message("elite: mean %.12f, SD %.12f\n", m, d);
   assert_near(m, 3.958600486512047, 1e-12);
   assert_near(d, 2.3028103623064373, 1e-12);
+  t->destroy(s);
+}
+
+// the smoothed score outranks a lucky success: one value, starting at 2 +- 1; successes at x =
+// 9 (score 20, among failures at 8, 8.5, 9.5 and 10 scoring -8), 4, 4.5 and 5 (11, 10.5, 10,
+// among failures at 3, 3.5, 5.5 and 6 scoring -1). The 7 nearest episodes of x = 9 average -2,
+// those of 4, 4.5 and 5 all 3.92857 (ties: the later first), so the 4 successes rank 5, 4.5, 4,
+// 9: weights 0.52993, 0.28571, 0.14286, 0.04150 (mu_eff 2.60018, rate 0.83872), their mean
+// 4.88028, the new mean 0.16128 * 2 + 0.83872 * 4.88028 = 4.41574; spread about 2: 9.15994,
+// blended 7.84389, SD 2.80070. Ranked by raw score, x = 9 would have led
+static void test_elite_smoothing(void** state) {
+  const sflLearner* t = sf_learner_builtin(0);
+  double mean[1] = {2}, sd[1] = {1};
+  sflSkill skill = {1, kNames, kLo, kHi, mean, sd, kSd, 12, 0};
+  void* s = t->create(&skill);
+  double x[12] = {9, 4, 4.5, 5, 8, 8.5, 9.5, 10, 3, 3.5, 5.5, 6};
+  double score[12] = {20, 11, 10.5, 10, -8, -8, -8, -8, -1, -1, -1, -1};
+  sflEpisode ep[12];
+  for (int k = 0; k < 12; k++) {
+    ep[k] = (sflEpisode){.x = &x[k], .score = score[k], .success = k < 4};
+  }
+  t->update(s, ep, 12, 12);
+  double m, d;
+  t->describe(s, &m, &d);
+  print_message("elite, smoothed: mean %.12f, SD %.12f\n", m, d);
+  assert_near(m, 4.415744887837832, 1e-12);
+  assert_near(d, 2.800695051151083, 1e-12);
   t->destroy(s);
 }
 
@@ -433,11 +461,17 @@ static void test_sharing_models(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_builtins),         cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_cma_eigen),        cmocka_unit_test(test_cmaes_by_hand),
-      cmocka_unit_test(test_elite_by_hand),    cmocka_unit_test(test_plugin_run_and_resume),
-      cmocka_unit_test(test_impure_refused),   cmocka_unit_test(test_legacy_store_is_cem),
-      cmocka_unit_test(test_learners_command), cmocka_unit_test(test_sharing_models),
+      cmocka_unit_test(test_builtins),
+      cmocka_unit_test(test_refusals),
+      cmocka_unit_test(test_cma_eigen),
+      cmocka_unit_test(test_cmaes_by_hand),
+      cmocka_unit_test(test_elite_by_hand),
+      cmocka_unit_test(test_elite_smoothing),
+      cmocka_unit_test(test_plugin_run_and_resume),
+      cmocka_unit_test(test_impure_refused),
+      cmocka_unit_test(test_legacy_store_is_cem),
+      cmocka_unit_test(test_learners_command),
+      cmocka_unit_test(test_sharing_models),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
