@@ -16,14 +16,17 @@
 // error cannot be copied). A learner state belongs to one cohort's pool: the fleet's, or one
 // solo robot's own.
 //
-// Calls, in order, on one thread: create once per pool; then, every round the pool has
-// episodes, sample once per robot of the pool (before the round) and update once with the
-// round's episodes of the pool (after it); describe after every update for the store's
-// knowledge rows. A resumed run creates the state again and replays update with the stored
-// rounds' episodes in order, so a learner MUST be a pure, deterministic function of the calls
-// it has seen (no clock, no global random state, no dependence on the thread or process): the
-// same calls give the same samples, bit for bit. suturefleet checks this on --resume by
-// comparing describe with the knowledge the store holds.
+// Calls, in order, on one thread: create once per pool; then every round, sample once per
+// robot of the pool (before the round) and, after it, update once with the episodes that reach
+// the pool that round (its robots' episodes of the round; with --share delay:D those of D rounds
+// before; none, and no call, before any have arrived); describe after every update for the
+// store's knowledge rows. With --share knowledge a state is also created for each robot every
+// round, from the shared knowledge, and updated with that robot's episode alone; the shared
+// pool is created again from the robots' averaged knowledge. A resumed run creates the states
+// again and replays the same calls over the stored rounds, so a learner MUST be a pure,
+// deterministic function of the calls it has seen (no clock, no global random state, no
+// dependence on the thread or process): the same calls give the same samples, bit for bit.
+// suturefleet checks this on --resume by comparing describe with the knowledge the store holds.
 //
 // Compatibility: fields are only ever appended. A table of an older version is accepted as long
 // as the version is known; size tells which appended fields exist.
