@@ -156,8 +156,7 @@ static int sf_memory_group(const sfMemory* M, int i) {
   return M->share == SF_SHARE_GROUPS ? i % M->ngroup : 0;
 }
 
-// the learning record of a stored episode row
-static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
+void sf_fleet_record(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
   memset(rec, 0, sizeof(*rec));
   memcpy(rec->theta, row->theta, sizeof(rec->theta));
   rec->score = row->score;
@@ -173,7 +172,7 @@ static void sf_record_from_row(const sfEpisodeRow* row, sfEpisodeRecord* rec) {
 static void sf_memory_add(sfMemory* M, const sfEpisodeRow* row) {
   int i = row->robot;
   SF_ASSERT(i >= 0 && i < M->nrobot && M->nown[i] < M->rounds);
-  sf_record_from_row(row, &M->own[(long)i * M->rounds + M->nown[i]++]);
+  sf_fleet_record(row, &M->own[(long)i * M->rounds + M->nown[i]++]);
 }
 
 // robot i's newest episode
@@ -293,12 +292,19 @@ static int sf_memory_rows(const sfMemory* M, int round, const int* active, int n
   return n;
 }
 
-// the stored knowledge row of round for (cohort, robot), or NULL
+// the stored knowledge row of round for (cohort, robot), or NULL; the rows are in round order
+// (sf_store_read checks it), so the round's first row is found by bisection
 static const sfKnowledgeRow* sf_memory_stored(const sfStoreData* d, int round, int cohort,
                                               int robot) {
-  for (long i = 0; i < d->nknowledge; i++) {
+  long lo = 0, hi = d->nknowledge;
+  while (lo < hi) {
+    long mid = lo + (hi - lo) / 2;
+    if (d->knowledge[mid].round < round) lo = mid + 1;
+    if (d->knowledge[mid].round >= round) hi = mid;
+  }
+  for (long i = lo; i < d->nknowledge && d->knowledge[i].round == round; i++) {
     const sfKnowledgeRow* r = &d->knowledge[i];
-    if (r->round == round && r->cohort == cohort && r->robot == robot) return r;
+    if (r->cohort == cohort && r->robot == robot) return r;
   }
   return NULL;
 }

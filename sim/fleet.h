@@ -95,6 +95,9 @@ sftStatus sf_fleet_replay_check(const sfRunConfig* c, const sfSkillDef* def, con
 // sum->stopped set to the signal
 void sf_fleet_catch_signals(void);
 
+// the learning record of a stored episode row (the one conversion, for the run and its replays)
+void sf_fleet_record(const sfEpisodeRow* row, sfEpisodeRecord* rec);
+
 // the last round a store holds completely (its knowledge rows were written); -1 if none
 int sf_fleet_rounds_done(const sfStoreData* d);
 

@@ -245,21 +245,6 @@ static void test_knowledge_rows(void** state) {
   assert_true(last->mean[0] != def->prior_mean[0]);
 }
 
-// the learning record of an episode row
-static sfEpisodeRecord record_of(const sfEpisodeRow* e) {
-  sfEpisodeRecord r;
-  memset(&r, 0, sizeof(r));
-  memcpy(r.theta, e->theta, sizeof(r.theta));
-  r.score = e->score;
-  r.has_offsets = e->has_offsets;
-  memcpy(r.entry_off_mm, e->entry_off_mm, sizeof(r.entry_off_mm));
-  memcpy(r.exit_off_mm, e->exit_off_mm, sizeof(r.exit_off_mm));
-  r.success = e->success, r.robot = e->robot, r.round = e->round;
-  r.trauma_mm2 = e->trauma_mm2, r.time_s = e->time_s;
-  r.entry_err_mm = e->entry_err_mm, r.exit_err_mm = e->exit_err_mm;
-  return r;
-}
-
 // knowledge from a stored row
 static sfKnowledge knowledge_from(const sfKnowledgeRow* row) {
   assert_non_null(row);
@@ -350,7 +335,8 @@ static long replay(const sfStoreData* d, uint64_t seed) {
     // remember them, then learn
     for (long e = first; e < last; e++) {
       const sfEpisodeRow* row = &d->episodes[e];
-      sfEpisodeRecord r = record_of(row);
+      sfEpisodeRecord r;
+      sf_fleet_record(row, &r);
       own[row->robot * (n + 1) + nown[row->robot]++] = r;
       if (row->cohort == 0) round_recs[nfleet++] = r;
     }

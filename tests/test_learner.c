@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmaes.h"
+#include "fleet.h"
 #include "learner.h"
 #include "store.h"
 #include "store_check.h"
@@ -342,20 +343,6 @@ static void test_learners_command(void** state) {
                      ARGS("lacks the required function 'update'"));
 }
 
-// the learning record of a stored episode row (as the run keeps it)
-static sfEpisodeRecord record_of(const sfEpisodeRow* e) {
-  sfEpisodeRecord r;
-  memset(&r, 0, sizeof(r));
-  memcpy(r.theta, e->theta, sizeof(r.theta));
-  r.score = e->score, r.success = e->success, r.robot = e->robot, r.round = e->round;
-  r.has_offsets = e->has_offsets;
-  r.trauma_mm2 = e->trauma_mm2, r.time_s = e->time_s;
-  r.entry_err_mm = e->entry_err_mm, r.exit_err_mm = e->exit_err_mm;
-  memcpy(r.entry_off_mm, e->entry_off_mm, sizeof(r.entry_off_mm));
-  memcpy(r.exit_off_mm, e->exit_off_mm, sizeof(r.exit_off_mm));
-  return r;
-}
-
 // the stored knowledge row of (round, robot) of the fleet cohort
 static const sfKnowledgeRow* fleet_row(const sfStoreData* d, int round, int robot) {
   for (long i = 0; i < d->nknowledge; i++) {
@@ -387,7 +374,7 @@ static int group_records(const sfStoreData* d, int round, int g, int k, sfEpisod
   int n = 0;
   for (long i = 0; i < d->nepisodes; i++) {
     const sfEpisodeRow* e = &d->episodes[i];
-    if (e->round == round && e->robot % k == g) out[n++] = record_of(e);
+    if (e->round == round && e->robot % k == g) sf_fleet_record(e, &out[n++]);
   }
   return n;
 }

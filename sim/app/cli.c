@@ -796,11 +796,7 @@ static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* row
 }
 
 static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
-                               long steps, int json) {
-  sfBenchLearner lr[8];
-  int nl = sf_learner_builtin_count();
-  SF_ASSERT(nl <= 8);
-  sf_bench_learners(lr);
+                               long steps, const sfBenchLearner* lr, int nl, int json) {
   if (json) {
     sf_cli_bench_json(out, s, rows, n, steps, lr, nl);
     return;
@@ -878,7 +874,11 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   sftStatus status = sf_scene_load(&s, model, &e);
   sfBenchRow* rows = SF_CALLOC(threads, sizeof(sfBenchRow));
   if (status == SF_OK) status = sf_bench_run(&s, threads, steps, rows, &e);
-  if (status == SF_OK) sf_cli_bench_print(out, &s, rows, threads, steps, json);
+  sfBenchLearner lr[8];
+  int nl = sf_learner_builtin_count();
+  SF_ASSERT(nl <= 8);
+  if (status == SF_OK) sf_bench_learners(lr);
+  if (status == SF_OK) sf_cli_bench_print(out, &s, rows, threads, steps, lr, nl, json);
   if (status != SF_OK) fprintf(err, "suturefleet bench: %s\n", e.msg);
   free(rows);
   sf_scene_free(&s);
