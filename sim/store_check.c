@@ -117,6 +117,14 @@ static int sf_check_has_key(const char* text, const char* key) {
   return 0;
 }
 
+sftStatus sf_store_config(const sfStoreData* d, const char* path, sfRunConfig* c, sfError* e) {
+  char origin[4200];
+  snprintf(origin, sizeof(origin), "store '%s' configuration", path);
+  sf_config_defaults(c);
+  if (d->learner[0]) snprintf(c->learner, sizeof(c->learner), "%s", d->learner);
+  return sf_config_load_text(c, d->configuration, origin, e);
+}
+
 // the configuration: present, every recorded setting there (none replaced by a default), parsed
 // into x->cfg, consistent in itself and with the seed attribute
 static sftStatus sf_check_config(sfCheck* x) {
@@ -137,8 +145,7 @@ static sftStatus sf_check_config(sfCheck* x) {
   // parsed over the defaults, and checked as a run's would be
   char origin[4200];
   snprintf(origin, sizeof(origin), "store '%s' configuration", x->path);
-  sf_config_defaults(&x->cfg);
-  sftStatus st = sf_config_load_text(&x->cfg, text, origin, x->e);
+  sftStatus st = sf_store_config(x->d, x->path, &x->cfg, x->e);
   if (st != SF_OK) return st;
   sfError why = {{0}};
   if (sf_config_check(&x->cfg, &why) != SF_OK) {

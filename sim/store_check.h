@@ -14,6 +14,7 @@
 #define SUTUREFLEET_SIM_STORE_CHECK_H_
 
 #include "status.h"
+#include "config.h"
 #include "store.h"
 
 // check the store read from path (d, as sf_store_read fills it): the configuration is present
@@ -23,6 +24,11 @@
 // SF_ERR_INPUT with a message naming the store, the dataset, the row and the field, its value
 // and what was expected; d is never changed
 sftStatus sf_store_validate(const sfStoreData* d, const char* path, sfError* e);
+
+// a store's configuration as a run reads it: the defaults, the store's learner (cem for a store
+// written before learners were recorded, whose text names none), then its configuration text;
+// SF_ERR_INPUT naming the store (path) and the line, as sf_config_load_text
+sftStatus sf_store_config(const sfStoreData* d, const char* path, sfRunConfig* c, sfError* e);
 
 // read a whole store as of its last complete round (sf_store_read_raw) and validate it
 // (sf_store_validate): what every reader uses. SF_ERR_INPUT naming the file when it is missing,

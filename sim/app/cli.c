@@ -460,11 +460,7 @@ static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* con
   if (status == SF_OK) status = sf_store_read(c->store, d, e);
   if (status != SF_OK) return status;
   sfRunConfig stored;
-  sf_config_defaults(&stored);
-  snprintf(stored.learner, sizeof(stored.learner), "%s", d->learner);  // a store naming none
-  char origin[4200];
-  snprintf(origin, sizeof(origin), "store '%s' configuration", c->store);
-  status = sf_config_load_text(&stored, d->configuration, origin, e);
+  status = sf_store_config(d, c->store, &stored, e);
   if (status == SF_OK) status = sf_cli_resume_same(c, &stored, cmdline, config, e);
   if (status != SF_OK) return status;
 

@@ -67,10 +67,7 @@ static sftStatus sf_replay_find(sfReplay* r, long id, const char* path, sfError*
 
 // the model of the store's run, checked by its hash
 static sftStatus sf_replay_scene(sfReplay* r, const char* path, sfError* e) {
-  char origin[4200];
-  snprintf(origin, sizeof(origin), "store '%s' configuration", path);
-  sf_config_defaults(&r->cfg);
-  sftStatus st = sf_config_load_text(&r->cfg, r->data.configuration, origin, e);
+  sftStatus st = sf_store_config(&r->data, path, &r->cfg, e);
   if (st == SF_OK) st = sf_scene_load(&r->s, r->cfg.model, e);
   if (st != SF_OK) return st;
   char hash[32];

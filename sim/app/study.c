@@ -513,11 +513,9 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
 
   // the stored configuration in today's words (a store naming no learner was written by cem)
   sfRunConfig stored;
-  sf_config_defaults(&stored);
-  snprintf(stored.learner, sizeof(stored.learner), "%s", d.learner);
   char again[8192] = "";
   sfError why = {{0}};
-  if (sf_config_load_text(&stored, d.configuration, store, &why) == SF_OK) {
+  if (sf_store_config(&d, store, &stored, &why) == SF_OK) {
     sf_config_text(&stored, again, sizeof(again));
   }
   if (strcmp(text, again)) {

@@ -861,12 +861,8 @@ static void sf_fz_curves(const sfStoreData* d, int two) {
 // from the command line), then the resumed learning state when no round is left to simulate
 static void sf_fz_resume(const char* path, const sfStoreData* d) {
   sfRunConfig c;
-  sf_config_defaults(&c);
-  snprintf(c.learner, sizeof(c.learner), "%s", d->learner);  // a store naming none
   sfError e = {{0}};
-  char origin[4200];
-  snprintf(origin, sizeof(origin), "store '%s' configuration", path);
-  sftStatus st = sf_config_load_text(&c, d->configuration, origin, &e);
+  sftStatus st = sf_store_config(d, path, &c, &e);
   if (st == SF_OK) st = sf_config_check(&c, &e);
   if (st != SF_OK) {
     sf_fz_failed(st, &e);
