@@ -20,7 +20,13 @@
 // A throw: approach a pre-entry pose, align the tip on the (corrected) entry point at the bite
 // angle, drive along the arc, open, back off along the tool, swing in joint space (withdrawn
 // along the shaft) to a pre-regrasp pose planned on the host's IK over the coming pull, reach
-// in and close near the tip, pull along the needle's own arc, lift.
+// in and close near the tip, pull along the needle's own arc, lift, and tension the thread:
+// the reference moves along the skill's pull direction until the thread's tension at the needle
+// (sfcObs.thread_tension_N, ABI version 2) reaches the skill's, then holds the tool where it is.
+//
+// Built with -DIM_ABI_V1 it is the version-1 controller it was before the thread existed (no
+// tensioning, no pull values, ABI version 1): the tests run it to show that a version-1 plug-in
+// still loads and runs.
 //
 // Only include/suturefleet/controller.h, MuJoCo's public API and libc/libm are used.
 #include <math.h>
@@ -49,11 +55,29 @@
 #define IM_LOOSE 20.0            // tolerance factor at way points
 #define IM_JAW_OPEN 0.7
 #define IM_JAW_CLOSED -0.1
-#define IM_PULL_CHECKS 8  // poses along the pull checked when planning the regrasp
-#define IM_TIMEOUT_S 3.0  // longest wait for an arrival
+#define IM_PULL_CHECKS 8            // poses along the pull checked when planning the regrasp
+#define IM_TIMEOUT_S 3.0            // longest wait for an arrival
+#define IM_TENSION_SPEED_M_S 0.012  // the tensioning pull's reference speed
+#define IM_TENSION_TRAVEL_M 0.035   // the longest tensioning pull
+#define IM_HOLD_S 0.2               // hold after the tension is reached
 
 // the skill vector
-enum { IM_BITE = 0, IM_DX, IM_DY, IM_DZ, IM_SPEED, IM_DRIVE, IM_REGRASP, IM_STIFF, IM_BAND, IM_N };
+enum {
+  IM_BITE = 0,
+  IM_DX,
+  IM_DY,
+  IM_DZ,
+  IM_SPEED,
+  IM_DRIVE,
+  IM_REGRASP,
+  IM_STIFF,
+  IM_BAND,
+#ifndef IM_ABI_V1
+  IM_TENSION,
+  IM_PULL_ANGLE,
+#endif
+  IM_N
+};
 
 // a needle too low by h widens the chord by 2 h cot(bite): 0.447 mm of height per mm of chord
 #define IM_AIM_Z_PER_CHORD 0.447
@@ -79,6 +103,12 @@ static const sfcParam kParams[IM_N] = {
      60, 8, 25, 8},
     {"bandwidth_hz", "Hz", "natural frequency of the critically damped impedance", 0.5, 6, 2.5, 1.5,
      0.5},
+#ifndef IM_ABI_V1
+    {"pull_tension_N", "N", "thread tension at the needle the tensioning pull stops at", 0.2, 8,
+     1.6, 2.5, 1},
+    {"pull_angle_deg", "deg",
+     "elevation above the surface of the tensioning pull, away from the wound", 0, 85, 40, 60, 15},
+#endif
 };
 
 // phases of a throw
@@ -94,6 +124,8 @@ typedef enum imPhase_ {
   IM_CLOSE,
   IM_PULL,
   IM_LIFT,
+  IM_TENSION_PULL,
+  IM_HOLD,
   IM_FINISHED
 } imPhase;
 
@@ -129,8 +161,9 @@ typedef struct imState_ {
 
   // joint-space moves
   double q_cmd[SFC_NJOINT], q_vel[SFC_NJOINT], q_goal[SFC_NJOINT], q_pre[SFC_NJOINT];
-  int side;    // jaw side of the regrasp
-  double jaw;  // jaw target
+  int side;             // jaw side of the regrasp
+  double pull_from[3];  // commanded tool position where the tensioning pull started
+  double jaw;           // jaw target
 } imState;
 
 // ---- small geometry helpers
@@ -572,6 +605,13 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
       im_enter_arc(c, IM_PULL, c->phi_goal, o);
       return SFC_RUN;
     case IM_LIFT:
+#ifndef IM_ABI_V1
+      im_enter(c, IM_TENSION_PULL, IM_CART, o);
+      mju_copy3(c->pull_from, c->cmd_pos);
+      return SFC_RUN;
+    case IM_TENSION_PULL:
+    case IM_HOLD:
+#endif
       im_enter(c, IM_FINISHED, IM_CART, o);
       return SFC_THROW_DONE;
     default:
@@ -579,9 +619,39 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
   }
 }
 
+#ifndef IM_ABI_V1
+// the tensioning pull: the reference moves along the pull direction (elevated by the skill's
+// angle above the surface, away from the wound) until the thread's tension reaches the skill's
+// or the pull's length is used up; then the tool is held where it is. Returns 1 when the phase
+// is over
+static int im_tension_step(imState* c, const sfcObs* o, double t_s) {
+  if (c->phase == IM_HOLD) return t_s >= IM_HOLD_S;
+  double across[3], dir[3], a = c->th[IM_PULL_ANGLE] * IM_DEG;
+  mju_sub3(across, o->exit, o->entry);
+  mju_addScl3(across, across, o->normal, -mju_dot3(across, o->normal));
+  mju_normalize3(across);
+  for (int i = 0; i < 3; i++) dir[i] = cos(a) * across[i] + sin(a) * o->normal[i];
+  double travel = fmin(IM_TENSION_SPEED_M_S * t_s, IM_TENSION_TRAVEL_M);
+  mju_addScl3(c->ref_pos, c->pull_from, dir, travel);
+  if (o->thread_tension_N < c->th[IM_TENSION] && travel < IM_TENSION_TRAVEL_M) return 0;
+  im_enter(c, IM_HOLD, IM_CART, o);
+  mju_copy3(c->ref_pos, o->tcp_pos);
+  mju_copy3(c->cmd_pos, o->tcp_pos);
+  mju_zero3(c->cmd_vel);
+  return 0;
+}
+#endif
+
 // a Cartesian phase: track its reference; the jaw phases wait for the jaws
 static int im_cart_step(imState* c, const mjModel* m, const sfcObs* o) {
   double t_s = o->time_s - c->t0_s;
+#ifndef IM_ABI_V1
+  if (c->phase == IM_TENSION_PULL || c->phase == IM_HOLD) {
+    int over = im_tension_step(c, o, t_s);
+    im_cart_advance(c);
+    return over ? im_cart_next(c, m, o) : SFC_RUN;
+  }
+#endif
   if (c->phase == IM_REACH) {
     c->host->grasp_tcp(c->host->ctx, mjPI - c->th[IM_REGRASP] * IM_DEG, c->side, o->needle_pos,
                        o->needle_quat, c->ref_pos, c->ref_quat);
@@ -719,7 +789,11 @@ static int im_step(void* state, const mjModel* m, const mjData* d, const sfcObs*
 
 // the table suturefleet reads
 static const sfcController kImpedanceArc = {
+#ifdef IM_ABI_V1
+    .abi_version = 1,
+#else
     .abi_version = SFC_ABI_VERSION,
+#endif
     .size = sizeof(sfcController),
     .name = "impedance-arc",
     .description = "compliant suturing: impedance-driven arc, yields to lateral tissue wrench",

@@ -82,10 +82,10 @@ static sftStatus sf_check_param(const sfcController* t, int i, const char* who, 
 // check a controller table; SF_ERR_INPUT naming who and the first problem
 static sftStatus sf_check_table(const sfcController* t, const char* who, sfError* e) {
   // version and size first: nothing else may be read before they are known
-  if (t->abi_version != SFC_ABI_VERSION) {
+  if (t->abi_version < 1 || t->abi_version > SFC_ABI_VERSION) {
     return sf_fail(e, SF_ERR_INPUT,
                    "%s: controller ABI version %u; this suturefleet knows "
-                   "version %d",
+                   "versions 1 to %d",
                    who, (unsigned)t->abi_version, SFC_ABI_VERSION);
   }
   if (t->size < SF_TABLE_V1_SIZE) {

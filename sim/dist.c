@@ -99,13 +99,16 @@ void sf_dist_share_results(sfEpisodeResult* res, int n, const int* owner) {
 }
 
 // the arrays of a trajectory and their widths
+#define SF_TRAJ_NARRAY 11
 static int sf_traj_arrays(const sfTraj* t, const mjModel* m, double** a, int* w) {
-  double* arrays[8] = {t->actions,    t->joint_pos,   t->tcp_pos,    t->tcp_quat,
-                       t->needle_pos, t->needle_quat, t->needle_tip, t->states};
-  int widths[8] = {m->nu, SF_NAXIS, 3, 4, 3, 4, 3, t->nstate};
+  double* arrays[SF_TRAJ_NARRAY] = {t->actions,        t->joint_pos,   t->tcp_pos,    t->tcp_quat,
+                                    t->needle_pos,     t->needle_quat, t->needle_tip, t->states,
+                                    t->thread_tension, t->thread_path, t->wound_gap};
+  int widths[SF_TRAJ_NARRAY] = {
+      m->nu, SF_NAXIS, 3, 4, 3, 4, 3, t->nstate, 1, 3 * SF_THREAD_PTS, SF_WOUND_GAP_N};
   memcpy(a, arrays, sizeof(arrays));
   memcpy(w, widths, sizeof(widths));
-  return 8;
+  return SF_TRAJ_NARRAY;
 }
 
 void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const int* owners) {
@@ -116,8 +119,8 @@ void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const
     if (!t || owner == 0 || (sf_rank != 0 && sf_rank != owner)) continue;
 
     // the sample count, then each array's first n rows
-    double* arrays[8];
-    int widths[8], k = sf_traj_arrays(t, m, arrays, widths);
+    double* arrays[SF_TRAJ_NARRAY];
+    int widths[SF_TRAJ_NARRAY], k = sf_traj_arrays(t, m, arrays, widths);
     if (sf_rank == owner) {
       MPI_Send(&t->n, 1, MPI_INT, 0, SF_TRAJ_TAG, MPI_COMM_WORLD);
       for (int i = 0; i < k; i++) {

@@ -26,6 +26,8 @@
 #define SF_CALIB_OWN_CLIP_M 0.0012
 #define SF_CALIB_OWN_ROT_SD_DEG 0.2
 
+_Static_assert(SF_SUTURE_MAX == SF_MAX_STITCHES, "a stitch per throw");
+
 sftStatus sf_worker_make(sfWorker* w, const sfScene* s, const sfController* c, sfError* e) {
   memset(w, 0, sizeof(*w));
   w->ctrl = c;
@@ -68,6 +70,9 @@ void sf_traj_make(sfTraj* t, const mjModel* m, int stitches) {
   t->needle_pos = SF_CALLOC(cap * 3, sizeof(double));
   t->needle_quat = SF_CALLOC(cap * 4, sizeof(double));
   t->needle_tip = SF_CALLOC(cap * 3, sizeof(double));
+  t->thread_tension = SF_CALLOC(cap, sizeof(double));
+  t->thread_path = SF_CALLOC(cap * 3 * SF_THREAD_PTS, sizeof(double));
+  t->wound_gap = SF_CALLOC(cap * SF_WOUND_GAP_N, sizeof(double));
   t->states = SF_CALLOC(cap * (size_t)t->nstate, sizeof(double));
 }
 
@@ -80,6 +85,9 @@ void sf_traj_free(sfTraj* t) {
   free(t->needle_pos);
   free(t->needle_quat);
   free(t->needle_tip);
+  free(t->thread_tension);
+  free(t->thread_path);
+  free(t->wound_gap);
   free(t->states);
   memset(t, 0, sizeof(*t));
 }
@@ -126,16 +134,26 @@ void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t rou
   c->cut_N = sf_rng_range(&r, 0.1, 0.3);
   c->lateral_k_N_m2 = sf_rng_range(&r, 1e5, 3e5);
   c->tear_mm = sf_rng_range(&r, 0.10, 0.20);
+  // drawn after the needle-tissue values, so those of a context stay what they were before the
+  // wound and the thread existed
+  c->gap_mm = sf_rng_range(&r, 2, 4);
+  c->edge_k_N_mm2 = sf_rng_range(&r, 0.035, 0.055);
+  c->strength_N = sf_rng_range(&r, 3, 5);
+  c->slack_mm = sf_rng_range(&r, 6, 12);
+  c->thread_mu = sf_rng_range(&r, 0.15, 0.35);
   if (!calibrated) sf_calib_draw(seed, robot, &c->calib);
 }
 
 // everything the step loop carries
 typedef struct sfRunState_ {
-  sfHoles holes;          // this episode's holes (shifted by the context)
-  sfHoles seen;           // the holes as the robot perceives them (calibration error)
-  sfTissueParams tissue;  // pad geometry and material
-  sfTissueState ts;       // interaction state
-  mjtNum grasp_pos[3];    // needle in the tcp frame while grasped
+  sfHoles holes;                // this episode's holes (shifted by the context)
+  sfHoles seen;                 // the holes as the robot perceives them (calibration error)
+  sfTissueParams tissue;        // pad geometry and material
+  sfTissueState ts;             // interaction state
+  sfSutureParams sp;            // the wound and the thread
+  sfSutureState ss;             //   and their state
+  int passed[SF_MAX_STITCHES];  // the throw's stitch is passed (its needle tail left the exit)
+  mjtNum grasp_pos[3];          // needle in the tcp frame while grasped
   mjtNum grasp_quat[4];
   int grasped;           // the jaws hold the needle
   int jaw_was_open;      // the jaws were open since the last grasp attempt
@@ -191,6 +209,17 @@ static void sf_episode_tissue(const sfScene* s, const sfContext* c, sfTissuePara
   p->cut_N = c->cut_N;
   p->lateral_k_N_m2 = c->lateral_k_N_m2;
   p->tear_m = 0.001 * c->tear_mm;
+}
+
+// the wound along the scene's wound line, its edges and the thread from the context
+static void sf_episode_suture(const sfScene* s, const sfContext* c, sfSutureParams* p) {
+  p->gap0_m = 0.001 * c->gap_mm;
+  p->edge_k_N_m2 = 1e6 * c->edge_k_N_mm2;
+  p->strength_N = c->strength_N;
+  p->slack_m = 0.001 * c->slack_mm;
+  p->mu = c->thread_mu;
+  mju_copy3(p->wound_pos, s->wound_pos_m);
+  mju_copy3(p->wound_dir, s->wound_dir);
 }
 
 // tcp pose (world) of this step, from the data's kinematics
@@ -253,8 +282,42 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
   return body;
 }
 
+// the needle has just left the tissue: when its tip went in at the entry and out at the exit
+// of this throw, the thread now runs through that tunnel (the tunnel's circle as the tissue
+// model cut it) and the stitch is passed; a needle withdrawn the way it came passes none
+static void sf_episode_pass(const sfScene* s, sfRunState* rs, const sfThrowScore* t,
+                            const mjtNum tail[3]) {
+  if (rs->passed[rs->throw_index] || !t->inserted || !t->exited || t->backed_out) return;
+  rs->passed[rs->throw_index] = 1;
+  const mjtNum *c = rs->ts.tunnel_c, *n = rs->ts.tunnel_n;
+  mjtNum r = s->needle_radius_m, a[3], b[3], m[3], mid[3], out[3];
+  mju_sub3(a, t->entry_pt, c);
+  mju_sub3(b, t->exit_pt, c);
+  mjtNum angle =
+      acos(mju_clip(mju_dot3(a, b) / mju_max(mju_norm3(a) * mju_norm3(b), mjMINVAL), -1, 1));
+
+  // the tunnel's deepest point: on its circle, towards the chord's midpoint
+  mju_add3(m, t->entry_pt, t->exit_pt);
+  mju_scl3(m, m, 0.5);
+  mju_sub3(mid, m, c);
+  if (mju_normalize3(mid) < mjMINVAL) {
+    mju_copy3(mid, m);
+  } else {
+    mju_scl3(mid, mid, r);
+    mju_addTo3(mid, c);
+  }
+
+  // the tangent at the exit, pointing out of the tunnel
+  mju_cross(out, n, b);
+  mjtNum away[3];
+  mju_sub3(away, t->exit_pt, mid);
+  if (mju_dot3(out, away) < 0) mju_scl3(out, out, -1);
+  sf_suture_pass(&rs->sp, &rs->ss, t->entry_pt, mid, t->exit_pt, out, r * angle, tail);
+}
+
 // needle pose, tissue wrench on the tool (updated every s->tissue_every steps)
-static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, int tissue_step) {
+static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
+                              const sfEpisodeResult* out, int tissue_step) {
   const mjModel* m = s->m;
   const mjtNum* tpos = rs->tcp_pos;
   const mjtNum* tquat = rs->tcp_quat;
@@ -266,20 +329,33 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs, int t
 
   // tissue forces act on the tool through the grasp, and back on the skin of the soft scene,
   // whose local height is the surface under the tip
+  // the thread pulls the needle at its tail
+  mjtNum tail_local[3], tail[3];
+  sf_needle_point(s->needle_radius_m, 0, tail_local);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, tail);
   if (tissue_step) {
+    int engaged = rs->ts.engaged;
     int skin = sf_episode_skin(s, d, rs);
     sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
                    s->tissue_every * m->opt.timestep);
     if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
+    if (engaged && !rs->ts.engaged) {
+      sf_episode_pass(s, rs, &out->throw_score[rs->throw_index], tail);
+    }
+    sf_suture_step(&rs->sp, &rs->ss, tail);
   }
   mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
   mju_zero(xf, 6);
   if (rs->grasped) {
-    mjtNum arm[3], extra[3];
-    mju_copy3(xf, rs->ts.force);
+    mjtNum arm[3], extra[3], f[3], tq[3];
+    mju_add3(f, rs->ts.force, rs->ss.force);
+    mju_sub3(arm, tail, rs->needle_pos);
+    mju_cross(tq, arm, rs->ss.force);
+    mju_addTo3(tq, rs->ts.torque);
+    mju_copy3(xf, f);
     mju_sub3(arm, rs->needle_pos, d->xipos + 3 * s->arm.tcp_body);
-    mju_cross(extra, arm, rs->ts.force);
-    mju_add3(xf + 3, rs->ts.torque, extra);
+    mju_cross(extra, arm, f);
+    mju_add3(xf + 3, tq, extra);
   }
 }
 
@@ -337,6 +413,10 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   sf_arm_axes(s->m, d, &s->arm, o->q);
   mju_copy3(o->tissue_force_N, rs->ts.force);
   mju_copy3(o->tissue_torque_Nm, rs->ts.torque);
+  o->thread_tension_N = rs->ss.tension_N;
+  mju_copy3(o->thread_dir, rs->ss.force);
+  if (mju_normalize3(o->thread_dir) < mjMINVAL) mju_zero3(o->thread_dir);
+  o->stitches_passed = rs->ss.n;
 }
 
 // check and apply the controller's controls: an out-of-range control is clamped to its
@@ -356,8 +436,28 @@ static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
   return fault;
 }
 
+// the thread's path (padded with its last point; NaN before it enters the tissue) and the gap
+// along the wound line, as a trajectory sample records them
+static void sf_episode_record_thread(const sfScene* s, const sfRunState* rs,
+                                     const sfEpisodeResult* out, double* path, double* gap) {
+  mjtNum pts[SF_THREAD_PTS][3], tail_local[3], tail[3];
+  sf_needle_point(s->needle_radius_m, 0, tail_local);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, tail);
+  const sfThrowScore* t = &out->throw_score[rs->throw_index];
+  int in = rs->ts.engaged && t->inserted && !rs->passed[rs->throw_index];
+  int n = sf_suture_path(&rs->ss, in ? t->entry_pt : NULL, tail, pts);
+  for (int i = 0; i < SF_THREAD_PTS; i++) {
+    for (int j = 0; j < 3; j++) path[3 * i + j] = n ? pts[i < n ? i : n - 1][j] : NAN;
+  }
+  for (int i = 0; i < SF_WOUND_GAP_N; i++) {
+    mjtNum x = (i - (SF_WOUND_GAP_N - 1) / 2) * SF_WOUND_GAP_STEP_M;
+    gap[i] = 1000 * sf_suture_gap(&rs->sp, &rs->ss, x);
+  }
+}
+
 // record one trajectory sample of the current state (when there is room)
-static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunState* rs, sfTraj* t) {
+static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunState* rs,
+                              const sfEpisodeResult* out, sfTraj* t) {
   const mjModel* m = s->m;
   if (!t || t->n >= t->cap) return;
   int k = t->n++;
@@ -370,6 +470,9 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   mju_copy3(t->needle_pos + 3 * k, rs->needle_pos);
   mju_copy4(t->needle_quat + 4 * k, rs->needle_quat);
   mju_copy3(t->needle_tip + 3 * k, rs->tip);
+  sf_episode_record_thread(s, rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
+                           t->wound_gap + (size_t)k * SF_WOUND_GAP_N);
+  t->thread_tension[k] = rs->ss.tension_N;
   double* st = t->states + (size_t)k * t->nstate;
   mju_copy(st, d->qpos, m->nq);
   mju_copy(st + m->nq, d->qvel, m->nv);
@@ -482,6 +585,8 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   memset(rs, 0, sizeof(*rs));
   sf_episode_holes(s, &out->ctx, rs);
   sf_episode_tissue(s, &out->ctx, &rs->tissue);
+  sf_episode_suture(s, &out->ctx, &rs->sp);
+  sf_suture_reset(&rs->ss);
   rs->top_z_rest = rs->tissue.top_z_m;
   mj_resetDataKeyframe(m, d, s->home_key);
   mj_forward(m, d);
@@ -514,6 +619,7 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
 static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches, sfRunState* rs,
                                  sfEpisodeResult* out) {
   rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grasped;
+  sf_suture_lock(&rs->ss);
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
   sf_episode_throw(s, rs, out, d->time);
@@ -556,11 +662,13 @@ static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec
     sf_episode_jaws(s, d, rs, out);
     if (out->dropped) return SF_END_DROPPED;
     sf_prof_lap(w, SF_PROF_SCORING, &t);
-    sf_episode_needle(s, d, rs, k % s->tissue_every == 0);
+    sf_episode_needle(s, d, rs, out, k % s->tissue_every == 0);
     sf_prof_lap(w, SF_PROF_TISSUE, &t);
     sf_episode_score(s, rs, out);
     sf_prof_lap(w, SF_PROF_SCORING, &t);
-    if (rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 > SF_TRAUMA_STOP_MM2) return SF_END_TRAUMA;
+    if (rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 + rs->ss.trauma_mm2 > SF_TRAUMA_STOP_MM2) {
+      return SF_END_TRAUMA;
+    }
 
     // the controller, at its own rate; the servos hold its last controls in between
     int cs = k % s->ctrl_every == 0 ? sf_episode_control(s, w, rs, out, obs) : SFC_RUN;
@@ -572,7 +680,7 @@ static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec
     if (cs == SFC_GIVE_UP) return SF_END_GAVE_UP;
 
     // a trajectory sample, then the rest of the step; a bad state ends the episode
-    if (k % record_every == 0) sf_episode_record(s, d, rs, spec->traj);
+    if (k % record_every == 0) sf_episode_record(s, d, rs, out, spec->traj);
     sf_prof_lap(w, SF_PROF_RECORD, &t);
     mj_step2(m, d);
     sf_prof_lap(w, SF_PROF_PHYSICS, &t);
@@ -591,11 +699,19 @@ static void sf_episode_outcome(const sfScene* s, const mjData* d, const sfEpisod
   out->sim_time_s = d->time;
   out->completed = rs->throw_index == spec->stitches;
   out->time_s = out->completed ? d->time : spec->stitches * SF_THROW_TIME_S;
-  out->trauma_mm2 = rs->ts.trauma_mm2 + rs->jaw_trauma_mm2;
+  out->trauma_mm2 = rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 + rs->ss.trauma_mm2;
   out->peak_force_N = rs->ts.peak_force_N;
   sf_episode_summary(s, out, rs);
+  sf_suture_closure(&rs->sp, &rs->ss, &out->closure, &out->closure_min);
+  out->tension_max_N = rs->ss.tension_max_N;
+  out->cut_through = rs->ss.cut_through;
+  out->thread_used_mm = 1000 * sf_suture_used(&rs->ss);
+  for (int i = 0; i < SF_MAX_STITCHES; i++) {
+    out->stitch_tension_N[i] = i < rs->ss.n ? rs->ss.st[i].tension_N : NAN;
+  }
   out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
-                 !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2;
+                 !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2 &&
+                 out->closure >= SF_CLOSURE_MIN && !out->cut_through;
 }
 
 void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,

@@ -15,6 +15,7 @@
 #include "score.h"
 #include "skill.h"
 #include "status.h"
+#include "suture.h"
 #include "tissue.h"
 
 #define SF_MAX_STITCHES 4      // most throws in one episode
@@ -25,6 +26,7 @@
 // SF_TRAUMA_MAX_MM2, but how far past the limit an episode tears is what the learner ranks
 // failures by; stopping at the limit itself delayed the fleet's learning (README "Performance")
 #define SF_TRAUMA_STOP_MM2 (4 * SF_TRAUMA_MAX_MM2)
+#define SF_CLOSURE_MIN 0.8  // least wound closure over the sutured span of a successful episode
 
 // a robot's calibration error: the rigid transform between where its cameras put the holes and
 // where they are. It is the sum of a systematic part shared by every robot of the experiment
@@ -40,17 +42,21 @@ typedef struct sfCalib_ {
 
 // a recorded trajectory, downsampled to SF_TRAJ_HZ; arrays are row-major (samples x width)
 typedef struct sfTraj_ {
-  int cap;              // samples it can hold
-  int n;                // samples recorded
-  int nstate;           // width of a state: nq + nv + 7 * nmocap
-  double* actions;      // controls sent (cap x nu)
-  double* joint_pos;    // arm axes: 6 joints (rad, m) and the jaw opening (cap x SF_NAXIS)
-  double* tcp_pos;      // tool centre point (cap x 3, m)
-  double* tcp_quat;     // tool orientation (cap x 4)
-  double* needle_pos;   // needle frame origin = arc centre (cap x 3, m)
-  double* needle_quat;  // needle orientation (cap x 4)
-  double* needle_tip;   // needle tip (cap x 3, m)
-  double* states;       // MuJoCo state: qpos, qvel, mocap_pos, mocap_quat (cap x nstate)
+  int cap;                 // samples it can hold
+  int n;                   // samples recorded
+  int nstate;              // width of a state: nq + nv + 7 * nmocap
+  double* actions;         // controls sent (cap x nu)
+  double* joint_pos;       // arm axes: 6 joints (rad, m) and the jaw opening (cap x SF_NAXIS)
+  double* tcp_pos;         // tool centre point (cap x 3, m)
+  double* tcp_quat;        // tool orientation (cap x 4)
+  double* needle_pos;      // needle frame origin = arc centre (cap x 3, m)
+  double* needle_quat;     // needle orientation (cap x 4)
+  double* needle_tip;      // needle tip (cap x 3, m)
+  double* thread_tension;  // thread tension at the needle (cap, N); NULL in a schema-3 demo
+  double* thread_path;     // the thread's path (cap x 3 SF_THREAD_PTS, m; padded with its last
+                           //   point, NaN before it enters the tissue); NULL likewise
+  double* wound_gap;  // the wound's gap along its line (cap x SF_WOUND_GAP_N, mm); NULL likewise
+  double* states;     // MuJoCo state: qpos, qvel, mocap_pos, mocap_quat (cap x nstate)
 } sfTraj;
 
 // context of one episode, drawn from (seed, robot, round, SF_STREAM_CONTEXT)
@@ -65,6 +71,11 @@ typedef struct sfContext_ {
   double cut_N;            // tissue: cutting force at the tip, 0.1..0.3 N
   double lateral_k_N_m2;   // tissue: sideways stiffness, 1e5..3e5 N/m^2
   double tear_mm;          // tissue: elastic limit of sideways displacement, 0.10..0.20 mm
+  double gap_mm;           // wound: initial gap between the edges, 2..4 mm
+  double edge_k_N_mm2;     // wound: foundation modulus of each edge, 0.035..0.055 N/mm per mm
+  double strength_N;       // wound: holding strength of the tissue at a hole, 3..5 N
+  double slack_mm;         // thread: slack to draw through before a stitch tightens, 6..12 mm
+  double thread_mu;        // thread: thread-tissue friction coefficient, 0.15..0.35
   sfCalib calib;           // the robot's calibration error (zero for a calibrated robot)
 } sfContext;
 
@@ -121,12 +132,19 @@ typedef struct sfEpisodeResult_ {
   double bite_mm;          // STAR: mean distance of entry and exit points from the wound
   int insertions;          // downward tip crossings over the episode
   int regrasp_failures;    // jaw closures that missed the needle
-  double trauma_mm2;       // torn tissue area (tunnel tearing + jaws in tissue)
+  double trauma_mm2;       // torn tissue area (tunnel tearing + jaws in tissue + cut-through)
   double peak_force_N;     // largest needle-tissue force
-  double time_s;           // completion time (time limit when not completed)
-  uint8_t completed;       // every throw was pulled through
-  uint8_t dropped;         // the needle was released outside the tissue
-  uint8_t diverged;        // MuJoCo reported a bad state (NaN/Inf)
+  double closure;          // wound closure over the sutured span (share of the gap closed; 0: no
+                           //   stitch passed)
+  double closure_min;      //   and at its worst point
+  double tension_max_N;    // largest thread tension at the needle
+  int cut_through;         // stitches torn through the edge
+  double thread_used_mm;   // thread from the knot through the passed stitches
+  double stitch_tension_N[SF_MAX_STITCHES];  // each stitch's tension at the end (NaN: not passed)
+  double time_s;                             // completion time (time limit when not completed)
+  uint8_t completed;                         // every throw was pulled through
+  uint8_t dropped;                           // the needle was released outside the tissue
+  uint8_t diverged;                          // MuJoCo reported a bad state (NaN/Inf)
   uint8_t fault;           // the controller gave a non-finite control or a step result outside
                            //   SFC_RUN/THROW_DONE/GIVE_UP (the episode ended there), or an
                            //   out-of-range control (clamped to the actuator range)
@@ -144,7 +162,8 @@ typedef struct sfEpisodeResult_ {
 typedef enum sftProfPart_ {
   SF_PROF_PHYSICS = 0,  // mj_step1 and mj_step2
   SF_PROF_CONTROLLER,   // the controller's view, step and control checks
-  SF_PROF_TISSUE,       // needle pose, tissue model and its wrench on the tool (and skin)
+  SF_PROF_TISSUE,       // needle pose, tissue and thread models, their wrench on the tool (and
+                        //   skin)
   SF_PROF_SCORING,      // tool pose, jaws, the tip's path through the holes, jaw trauma
   SF_PROF_RECORD,       // trajectory samples
   SF_PROF_N

@@ -69,6 +69,14 @@ void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r) {
   sum->trauma_mm2 += r->trauma_mm2;
   sum->peak_force_N += r->peak_force_N;
   sum->time_s += r->time_s;
+  if (r->cut_through >= 0) {
+    sum->nsuture++;
+    sum->closure += r->wound_closure;
+    sum->closure_min += r->wound_closure_min;
+    sum->tension_max_N += r->thread_tension_max_N;
+    sum->thread_used_mm += r->thread_used_mm;
+    sum->cut_through += r->cut_through > 0;
+  }
 }
 
 void sf_summary_add(sfRunSummary* sum, const sfEpisodeRow* rows, int n) {
@@ -82,6 +90,11 @@ void sf_summary_finish(sfRunSummary* sum) {
   sum->trauma_mm2 /= n;
   sum->peak_force_N /= n;
   sum->time_s /= n;
+  double ns = (double)sum->nsuture;
+  sum->closure = ns ? sum->closure / ns : NAN;
+  sum->closure_min = ns ? sum->closure_min / ns : NAN;
+  sum->tension_max_N = ns ? sum->tension_max_N / ns : NAN;
+  sum->thread_used_mm = ns ? sum->thread_used_mm / ns : NAN;
 }
 
 // does a store hold its round -1 knowledge rows

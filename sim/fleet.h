@@ -15,23 +15,29 @@
 
 // summary of finished episodes
 typedef struct sfRunSummary_ {
-  long episodes;        // episodes simulated
-  long steps;           // physics steps over all episodes
-  long successes;       // successful episodes
-  long diverged;        // episodes flagged diverged
-  long faults;          // episodes flagged controller fault
-  double entry_err_mm;  // mean entry lateral error over episodes with an insertion (NaN: none)
-  double exit_err_mm;   // mean exit lateral error over episodes with an exit (NaN: none)
-  double trauma_mm2;    // mean tissue trauma
-  double peak_force_N;  // mean peak needle-tissue force
-  double time_s;        // mean completion time
-  long nentry;          // episodes with an insertion
-  long nexit;           // episodes with an exit
-  double wall_s;        // wall time (s)
-  double store_s;       // part of it spent in the store (s)
-  double simulate_s;    // part of it spent simulating the rounds' episodes (s)
-  int stopped;          // the signal (SIGINT, SIGTERM) that stopped the run early (0: none)
-  int last_round;       // the last round stored (-1: none)
+  long episodes;          // episodes simulated
+  long steps;             // physics steps over all episodes
+  long successes;         // successful episodes
+  long diverged;          // episodes flagged diverged
+  long faults;            // episodes flagged controller fault
+  double entry_err_mm;    // mean entry lateral error over episodes with an insertion (NaN: none)
+  double exit_err_mm;     // mean exit lateral error over episodes with an exit (NaN: none)
+  double trauma_mm2;      // mean tissue trauma
+  double peak_force_N;    // mean peak needle-tissue force
+  double time_s;          // mean completion time
+  double closure;         // mean wound closure over the sutured span (NaN: no schema-4 episode)
+  double closure_min;     // mean of its worst point
+  double tension_max_N;   // mean largest thread tension at the needle
+  double thread_used_mm;  // mean thread used
+  long cut_through;       // episodes with a cut-through
+  long nsuture;           // episodes with wound and thread columns (schema 4)
+  long nentry;            // episodes with an insertion
+  long nexit;             // episodes with an exit
+  double wall_s;          // wall time (s)
+  double store_s;         // part of it spent in the store (s)
+  double simulate_s;      // part of it spent simulating the rounds' episodes (s)
+  int stopped;            // the signal (SIGINT, SIGTERM) that stopped the run early (0: none)
+  int last_round;         // the last round stored (-1: none)
 } sfRunSummary;
 
 // what a run reports as it goes, to whoever watches it (the app's progress line); every

@@ -5,7 +5,9 @@
 // entry point with the needle plane across the wound at the skill's bite angle; drive the
 // needle by turning it about the pivot of the arc through entry and exit (the needle's own
 // centre when the bite angle is right); release; regrasp near the tip; pull the needle out
-// along the same arc; lift. Tool poses are tracked by DLS inverse kinematics every step.
+// along the same arc; tension the thread: pull along the skill's direction until the thread's
+// tension at the needle reaches the skill's, and hold. Tool poses are tracked by DLS inverse
+// kinematics every step.
 #include "controller.h"
 
 #include <math.h>
@@ -22,11 +24,12 @@
 #define SF_T_REACH 0.9
 #define SF_T_REGRASP 0.3
 #define SF_T_CLOSE 0.25
-#define SF_T_LIFT 0.4
+#define SF_T_HOLD 0.2
 #define SF_PRE_ENTRY_M 0.003
 #define SF_BACKOFF_M 0.004
-#define SF_LIFT_M 0.008
-#define SF_REACH_LIFT_M 0.015  // the tool withdraws along the shaft while it turns to regrasp
+#define SF_TENSION_SPEED_M_S 0.012  // the tensioning pull's speed
+#define SF_TENSION_TRAVEL_M 0.035   // the longest tensioning pull
+#define SF_REACH_LIFT_M 0.015       // the tool withdraws along the shaft while it turns to regrasp
 #define SF_PULL_MARGIN_DEG 15.0
 #define SF_JAW_OPEN 0.7
 #define SF_JAW_CLOSED -0.1
@@ -45,6 +48,8 @@ enum {
   SF_TH_SPEED,
   SF_TH_DRIVE,
   SF_TH_REGRASP,
+  SF_TH_TENSION,
+  SF_TH_PULL_ANGLE,
   SF_TH_N
 };
 
@@ -54,7 +59,8 @@ enum {
 
 // the skill vector; the prior is a textbook starting point (a steeper, perpendicular-leaning
 // bite, the needle plane across the wound, moderate speed, drive about two thirds of the
-// needle, regrasp a third of the way from the tip), right in magnitude, not in value
+// needle, regrasp a third of the way from the tip, a firm pull steeply up from the exit), right
+// in magnitude, not in value
 static const sfcParam kScriptedArcParams[SF_TH_N] = {
     {"bite_angle_deg", "deg",
      "angle between the needle tip's direction and the tissue surface at entry", 10, 85, 41.81, 50,
@@ -73,6 +79,10 @@ static const sfcParam kScriptedArcParams[SF_TH_N] = {
     {"drive_angle_deg", "deg", "needle rotation from entry to release", 80, 170, 122, 120, 15},
     {"regrasp_deg", "deg", "regrasp point for the pull, as arc angle from the tip", 8, 60, 20, 30,
      10},
+    {"pull_tension_N", "N", "thread tension at the needle the tensioning pull stops at", 0.2, 8,
+     1.6, 2.5, 1},
+    {"pull_angle_deg", "deg",
+     "elevation above the surface of the tensioning pull, away from the wound", 0, 85, 40, 60, 15},
 };
 
 // phases of a throw
@@ -86,7 +96,8 @@ typedef enum sftPhase_ {
   SF_PH_REGRASP,
   SF_PH_CLOSE,
   SF_PH_PULL,
-  SF_PH_LIFT,
+  SF_PH_TENSION,
+  SF_PH_HOLD,
   SF_PH_DONE
 } sftPhase;
 
@@ -114,7 +125,8 @@ typedef struct sfScriptedArc_ {
   mjtNum q_int[SFC_NJOINT];   // integral of the IK steps (removes steady deflection under load)
   mjtNum tcp_pos[3];          // tcp target of the last step
   mjtNum tcp_quat[4];
-  mjtNum jaw;  // jaw opening target (rad)
+  mjtNum jaw;          // jaw opening target (rad)
+  mjtNum pull_dir[3];  // direction of the tensioning pull (unit)
 } sfScriptedArc;
 
 // minimum-jerk phase of u in [0, 1]
@@ -173,6 +185,8 @@ static void sf_plan_throw(sfScriptedArc* c, const sfcObs* o) {
   mju_addScl3(c->pivot, c->pivot, n, h);
   mju_cross(c->axis, across, n);
   mju_normalize3(c->axis);
+  mjtNum pa = th[SF_TH_PULL_ANGLE] * SF_DEG;
+  for (int i = 0; i < 3; i++) c->pull_dir[i] = mju_cos(pa) * across[i] + mju_sin(pa) * n[i];
   c->phi_end = 2 * asin(half / r) + mjPI + SF_PULL_MARGIN_DEG * SF_DEG;
 
   // needle at entry: plane turned by the yaw, tip on e, tip direction at the bite angle
@@ -320,7 +334,7 @@ static sftPhase sf_target_turn(sfScriptedArc* c, mjtNum t) {
   sf_needle_turned(c, phi, npos, nquat);
   sf_tcp_for_needle(c, npos, nquat, c->tcp_pos, c->tcp_quat);
   if (phi < phi1) return c->phase;
-  return c->phase == SF_PH_DRIVE ? SF_PH_RELEASE : SF_PH_LIFT;
+  return c->phase == SF_PH_DRIVE ? SF_PH_RELEASE : SF_PH_TENSION;
 }
 
 // back off, reach and regrasp: the regrasp pose on the needle where it lies, approached along
@@ -360,14 +374,19 @@ static sftPhase sf_target_regrasp(sfScriptedArc* c, const sfcObs* o, mjtNum t) {
   return t >= SF_T_REGRASP ? SF_PH_CLOSE : c->phase;
 }
 
-// lift: the tool rises along the tissue normal
-static sftPhase sf_target_lift(sfScriptedArc* c, const sfcObs* o, mjtNum t) {
-  mjtNum to[3];
-  mju_copy3(to, c->from_pos);
-  mju_addScl3(to, to, o->normal, SF_LIFT_M);
-  sf_pose_blend(c->from_pos, c->from_quat, to, c->from_quat, sf_minjerk(t / SF_T_LIFT), c->tcp_pos,
-                c->tcp_quat);
-  return t >= SF_T_LIFT ? SF_PH_DONE : c->phase;
+// tension: the tool moves along the pull direction until the thread's tension at the needle
+// reaches the skill's (or the pull's length is used up), then holds still
+static sftPhase sf_target_tension(sfScriptedArc* c, const sfcObs* o, mjtNum t) {
+  if (c->phase == SF_PH_HOLD) return t >= SF_T_HOLD ? SF_PH_DONE : c->phase;
+  mjtNum travel = mju_min(SF_TENSION_SPEED_M_S * t, SF_TENSION_TRAVEL_M);
+  mju_addScl3(c->tcp_pos, c->from_pos, c->pull_dir, travel);
+  mju_copy4(c->tcp_quat, c->from_quat);
+  if (o->thread_tension_N < c->theta[SF_TH_TENSION] && travel < SF_TENSION_TRAVEL_M)
+    return c->phase;
+
+  // hold where the tool is, not where it was sent (the servos lag the moving target)
+  mju_copy3(c->tcp_pos, o->tcp_pos);
+  return SF_PH_HOLD;
 }
 
 // the tcp target (and jaw) of the current phase at time t; returns the next phase when this
@@ -391,8 +410,9 @@ static sftPhase sf_scripted_arc_target(sfScriptedArc* c, const sfcObs* o) {
     case SF_PH_CLOSE:
       c->jaw = SF_JAW_CLOSED;
       return t >= SF_T_CLOSE ? SF_PH_PULL : c->phase;
-    case SF_PH_LIFT:
-      return sf_target_lift(c, o, t);
+    case SF_PH_TENSION:
+    case SF_PH_HOLD:
+      return sf_target_tension(c, o, t);
     case SF_PH_DONE:
       return c->phase;
   }
@@ -449,7 +469,8 @@ static const sfcController kScriptedArc = {
     SFC_ABI_VERSION,
     sizeof(sfcController),
     "scripted-arc",
-    "approach, align at the bite angle, drive along the arc, regrasp near the tip, pull out",
+    "approach, align at the bite angle, drive along the arc, regrasp near the tip, pull out, "
+    "tension the thread",
     SF_TH_N,
     kScriptedArcParams,
     1,

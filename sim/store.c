@@ -28,6 +28,7 @@ typedef struct sfStoreTypes_ {
   hid_t name;  // fixed string of SF_STORE_NAME_LEN
   hid_t a3;    // double[3]
   hid_t ath;   // double[SF_MAX_THETA]
+  hid_t as;    // double[SF_MAX_STITCHES]
 } sfStoreTypes;
 
 #define SF_FIELD(T, field, type) \
@@ -84,6 +85,17 @@ static hid_t sf_store_episode_type(const sfStoreTypes* x) {
   SF_FIELD(sfEpisodeRow, entry_off_mm, x->a3);
   SF_FIELD(sfEpisodeRow, exit_off_mm, x->a3);
   SF_FIELD(sfEpisodeRow, score, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, wound_gap_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, edge_k_N_mm2, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, hole_strength_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, thread_slack_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, thread_mu, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, wound_closure, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, wound_closure_min, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, thread_tension_max_N, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, cut_through, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, thread_used_mm, H5T_NATIVE_DOUBLE);
+  SF_FIELD(sfEpisodeRow, stitch_tension_N, x->as);
   if (rc < 0 && t >= 0) H5Tclose(t);
   return rc < 0 ? -1 : t;
 }
@@ -120,9 +132,12 @@ static hid_t sf_store_knowledge_type(const sfStoreTypes* x) {
 
 // the row types of every table into types[]; < 0 on failure (nothing left open)
 static herr_t sf_store_types(hid_t types[SF_NTABLE]) {
-  sfStoreTypes x = {H5Tcopy(H5T_C_S1), sf_store_array(3), sf_store_array(SF_MAX_THETA)};
-  herr_t rc =
-      (x.name < 0 || x.a3 < 0 || x.ath < 0 || H5Tset_size(x.name, SF_STORE_NAME_LEN) < 0) ? -1 : 0;
+  sfStoreTypes x = {H5Tcopy(H5T_C_S1), sf_store_array(3), sf_store_array(SF_MAX_THETA),
+                    sf_store_array(SF_MAX_STITCHES)};
+  herr_t rc = (x.name < 0 || x.a3 < 0 || x.ath < 0 || x.as < 0 ||
+               H5Tset_size(x.name, SF_STORE_NAME_LEN) < 0)
+                  ? -1
+                  : 0;
   for (int i = 0; i < SF_NTABLE; i++) types[i] = -1;
   if (rc >= 0) {
     types[SF_TABLE_EPISODES] = sf_store_episode_type(&x);
@@ -135,6 +150,7 @@ static herr_t sf_store_types(hid_t types[SF_NTABLE]) {
   if (x.name >= 0) H5Tclose(x.name);
   if (x.a3 >= 0) H5Tclose(x.a3);
   if (x.ath >= 0) H5Tclose(x.ath);
+  if (x.as >= 0) H5Tclose(x.as);
   for (int i = 0; rc < 0 && i < SF_NTABLE; i++) {
     if (types[i] >= 0) H5Tclose(types[i]);
     types[i] = -1;
@@ -198,6 +214,17 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, cons
   row->end_reason = r->end_reason;
   row->ended_early = r->end_reason != SF_END_DONE && r->end_reason != SF_END_TIME;
   row->score = r->score;
+  row->wound_gap_mm = c->gap_mm;
+  row->edge_k_N_mm2 = c->edge_k_N_mm2;
+  row->hole_strength_N = c->strength_N;
+  row->thread_slack_mm = c->slack_mm;
+  row->thread_mu = c->thread_mu;
+  row->wound_closure = r->closure;
+  row->wound_closure_min = r->closure_min;
+  row->thread_tension_max_N = r->tension_max_N;
+  row->cut_through = r->cut_through;
+  row->thread_used_mm = r->thread_used_mm;
+  for (int i = 0; i < SF_MAX_STITCHES; i++) row->stitch_tension_N[i] = r->stitch_tension_N[i];
 }
 
 // write a string attribute on the root; < 0 on failure
@@ -434,6 +461,9 @@ static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* 
   if (rc >= 0) rc = sf_store_array2(obs, "needle_pos", D, t->needle_pos, n, 3);
   if (rc >= 0) rc = sf_store_array2(obs, "needle_quat", D, t->needle_quat, n, 4);
   if (rc >= 0) rc = sf_store_array2(obs, "needle_tip", D, t->needle_tip, n, 3);
+  if (rc >= 0) rc = sf_store_array2(obs, "thread_tension", D, t->thread_tension, n, 1);
+  if (rc >= 0) rc = sf_store_array2(obs, "thread_path", D, t->thread_path, n, 3 * SF_THREAD_PTS);
+  if (rc >= 0) rc = sf_store_array2(obs, "wound_gap", D, t->wound_gap, n, SF_WOUND_GAP_N);
 
   // attributes
   int64_t num = (int64_t)n, id = r->episode_id, robot = r->robot, round = r->round;
@@ -800,8 +830,9 @@ static sftStatus sf_store_read_attrs(hid_t file, const char* path, sfStoreData* 
                  path, rc == SF_ATTR_MISSING ? "is missing" : "is not one integer >= 0");
 }
 
-// check the root attributes say this is a store of our schema
-static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData* out, sfError* e) {
+// check the root attributes say this is a store of a schema from oldest to SF_STORE_SCHEMA
+static sftStatus sf_store_check_format(hid_t file, const char* path, int oldest, sfStoreData* out,
+                                       sfError* e) {
   uint64_t schema = 0;
   if (sf_attr_read_string(file, "format", out->format, sizeof(out->format)) < 0 ||
       strcmp(out->format, SF_STORE_FORMAT)) {
@@ -809,9 +840,16 @@ static sftStatus sf_store_check_format(hid_t file, const char* path, sfStoreData
                    "'%s' is not a suturefleet store (expected root attribute format = '%s')", path,
                    SF_STORE_FORMAT);
   }
-  if (sf_attr_read_u64(file, "schema_version", &schema) < 0 || schema != SF_STORE_SCHEMA) {
-    return sf_fail(e, SF_ERR_INPUT, "store '%s' has schema version %llu; expected %d", path,
-                   (unsigned long long)schema, SF_STORE_SCHEMA);
+  if (sf_attr_read_u64(file, "schema_version", &schema) < 0 || schema < (uint64_t)oldest ||
+      schema > SF_STORE_SCHEMA) {
+    if (oldest == SF_STORE_SCHEMA) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "store '%s' has schema version %llu; expected %d (a store of an older "
+                     "schema is read, never extended: start a new store)",
+                     path, (unsigned long long)schema, SF_STORE_SCHEMA);
+    }
+    return sf_fail(e, SF_ERR_INPUT, "store '%s' has schema version %llu; expected %d to %d", path,
+                   (unsigned long long)schema, oldest, SF_STORE_SCHEMA);
   }
   out->schema_version = (int)schema;
   return SF_OK;
@@ -921,9 +959,21 @@ static sftStatus sf_store_demo_read_once(const char* path, long episode_id, cons
   t->states = g >= 0 ? sf_store_read_matrix(g, "states", t->nstate, &n[0]) : NULL;
   t->needle_tip = g >= 0 ? sf_store_read_matrix(g, "obs/needle_tip", 3, &n[1]) : NULL;
   t->joint_pos = g >= 0 ? sf_store_read_matrix(g, "obs/joint_pos", SF_NAXIS, &n[2]) : NULL;
+
+  // the thread and the wound (schema 4; a schema-3 demo has none: NULL, drawn without them)
+  static const char* kThread[3] = {"obs/thread_tension", "obs/thread_path", "obs/wound_gap"};
+  double** dst[3] = {&t->thread_tension, &t->thread_path, &t->wound_gap};
+  const int width[3] = {1, 3 * SF_THREAD_PTS, SF_WOUND_GAP_N};
+  int bad_thread = 0;
+  for (int k = 0; g >= 0 && k < 3; k++) {
+    if (H5Lexists(g, kThread[k], H5P_DEFAULT) <= 0) continue;
+    int rows = -1;
+    *dst[k] = sf_store_read_matrix(g, kThread[k], width[k], &rows);
+    if (!*dst[k] || rows != n[0]) bad_thread = 1;
+  }
   if (g >= 0) H5Gclose(g);
   H5Fclose(file);
-  if (!t->states || !t->needle_tip || !t->joint_pos || n[0] != n[1] || n[0] != n[2]) {
+  if (!t->states || !t->needle_tip || !t->joint_pos || n[0] != n[1] || n[0] != n[2] || bad_thread) {
     sf_traj_free(t);
     return sf_fail(e, SF_ERR_INPUT,
                    "store '%s': %s is not a trajectory of this model (expected "
@@ -935,6 +985,20 @@ static sftStatus sf_store_demo_read_once(const char* path, long episode_id, cons
   return SF_OK;
 }
 
+// a schema-3 store has no wound or thread columns: they read as unknown (NaN; cut_through -1)
+static void sf_store_schema3(sfStoreData* d) {
+  for (long i = 0; i < d->nepisodes; i++) {
+    sfEpisodeRow* r = &d->episodes[i];
+    double* v[] = {
+        &r->wound_gap_mm,  &r->edge_k_N_mm2,  &r->hole_strength_N,   &r->thread_slack_mm,
+        &r->thread_mu,     &r->wound_closure, &r->wound_closure_min, &r->thread_tension_max_N,
+        &r->thread_used_mm};
+    for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) *v[k] = NAN;
+    for (int k = 0; k < SF_MAX_STITCHES; k++) r->stitch_tension_N[k] = NAN;
+    r->cut_through = -1;
+  }
+}
+
 static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError* e) {
   memset(out, 0, sizeof(*out));
   sftStatus status = SF_OK;
@@ -942,7 +1006,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
   if (file < 0) return status;
 
   // attributes, then the tables
-  status = sf_store_check_format(file, path, out, e);
+  status = sf_store_check_format(file, path, SF_STORE_SCHEMA_OLDEST, out, e);
   hid_t types[SF_NTABLE];
   size_t cfg = 1 << 16;
   out->configuration = SF_CALLOC(cfg, 1);
@@ -963,6 +1027,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
     out->episodes = rows[0];
     out->robots = rows[1];
     out->knowledge = rows[2];
+    if (status == SF_OK && out->schema_version < 4) sf_store_schema3(out);
   }
   H5Fclose(file);
   if (status != SF_OK) sf_store_data_free(out);
@@ -1085,7 +1150,7 @@ sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTAB
 
   // the tables, cut to the rows to keep; then SWMR write mode
   sfStoreData check;
-  status = sf_store_check_format(st->file, path, &check, e);
+  status = sf_store_check_format(st->file, path, SF_STORE_SCHEMA, &check, e);
   herr_t rc = status == SF_OK ? sf_store_types(st->type) : -1;
   for (int i = 0; rc >= 0 && i < SF_NTABLE; i++) {
     hsize_t n[1] = {(hsize_t)keep[i]};

@@ -20,7 +20,12 @@
 #include "status.h"
 
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
-#define SF_STORE_SCHEMA 3              // root attribute 'schema_version'
+#define SF_STORE_SCHEMA 4              // root attribute 'schema_version' of what this writes
+#define SF_STORE_SCHEMA_OLDEST \
+  3  // the oldest schema info, curves and replay still read: a
+     //   schema-3 store has no wound or thread columns (read
+     //   back as NaN, cut_through -1); only this schema is
+     //   resumed or extended
 
 #define SF_STORE_NAME_LEN 32  // controller name and hash field size
 
@@ -73,6 +78,18 @@ typedef struct sfEpisodeRow_ {
   double entry_off_mm[3];
   double exit_off_mm[3];
   double score;
+  // schema 4: the wound and the thread (context, then outcome)
+  double wound_gap_mm;
+  double edge_k_N_mm2;
+  double hole_strength_N;
+  double thread_slack_mm;
+  double thread_mu;
+  double wound_closure;
+  double wound_closure_min;
+  double thread_tension_max_N;
+  int32_t cut_through;
+  double thread_used_mm;
+  double stitch_tension_N[SF_MAX_STITCHES];
 } sfEpisodeRow;
 
 // one /robots row

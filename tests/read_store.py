@@ -117,7 +117,7 @@ def check_attributes(f, rows, seed):
         return v.decode() if isinstance(v, bytes) else str(v)
 
     check(text("format") == "suturefleet", f"format == 'suturefleet', got {text('format')!r}")
-    check(int(f.attrs.get("schema_version", -1)) == 3, "schema_version == 3")
+    check(int(f.attrs.get("schema_version", -1)) == 4, "schema_version == 4")
     check(re.fullmatch(r"[0-9a-f]{16}", text("model_hash")) is not None,
           f"model_hash is 16 hex digits, got {text('model_hash')!r}")
     check(re.fullmatch(r"\d+\.\d+\.\d+", text("mujoco_version")) is not None,
@@ -276,7 +276,7 @@ def main():
     with open(readme, encoding="utf-8") as fh:
         text = fh.read()
     sections = readme_sections(text)
-    check("schema version 3" in text.splitlines()[0], "the README describes schema version 3")
+    check("schema version 4" in text.splitlines()[0], "the README describes schema version 4")
     with h5py.File(store, "r") as f:
         check_attributes(f, readme_table(sections.get("Root attributes", "")), 3)
         tables = {}

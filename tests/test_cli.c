@@ -297,11 +297,12 @@ static void test_config_and_override(void** state) {
 // the reference skill of scripted-arc as a skill file: values in the controller's order
 // (bite_angle_deg plane_yaw_deg entry_dx_mm entry_dy_mm entry_dz_mm drive_speed_dps
 // drive_angle_deg regrasp_deg), with comments, commas and newlines
-#define REF_SKILL_FILE                            \
-  "# scripted-arc reference skill\n"              \
-  "41.81, 0   # bite angle and plane yaw (deg)\n" \
-  "0,0,0\n"                                       \
-  "\t60 122 20  # speed (deg/s), drive, regrasp (deg)\n"
+#define REF_SKILL_FILE                                   \
+  "# scripted-arc reference skill\n"                     \
+  "41.81, 0   # bite angle and plane yaw (deg)\n"        \
+  "0,0,0\n"                                              \
+  "\t60 122 20  # speed (deg/s), drive, regrasp (deg)\n" \
+  "1.6 40  # pull tension (N) and angle (deg)\n"
 
 // a skill file for eval with one value out of its bounds: exit 2 and a message naming the file,
 // the parameter, its value and its bounds (read from the controller's skill definition)
@@ -322,29 +323,35 @@ static void expect_skill_out_of_bounds(const char* name, int index, double value
 // bad skill files for eval: exit 2 and a message naming the file and the problem; nothing is
 // simulated (no output)
 static void test_eval_bad_skill_files(void** state) {
-  // scripted-arc has 8 skill values: bite_angle_deg, plane_yaw_deg, entry_dx_mm, entry_dy_mm,
-  // entry_dz_mm, drive_speed_dps, drive_angle_deg, regrasp_deg
+  // scripted-arc has 10 skill values: bite_angle_deg, plane_yaw_deg, entry_dx_mm, entry_dy_mm,
+  // entry_dz_mm, drive_speed_dps, drive_angle_deg, regrasp_deg, pull_tension_N, pull_angle_deg
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
-  assert_int_equal(def->n, 8);
+  assert_int_equal(def->n, 10);
   assert_string_equal(def->name[0], "bite_angle_deg");
   assert_string_equal(def->name[7], "regrasp_deg");
   expect_skill_out_of_bounds("skill_regrasp.txt", 7, def->hi[7] + 1);
   expect_skill_out_of_bounds("skill_bite.txt", 0, def->lo[0] - 0.5);
   expect_skill_out_of_bounds("skill_speed.txt", 5, 1e6);
+  expect_skill_out_of_bounds("skill_tension.txt", 8, def->hi[8] + 0.5);
 
   static const struct {
     const char* name;
     const char* text;
     const char* words[3];
   } cases[] = {
-      {"skill_short.txt", "41.81 0 0 0 0 60 122\n", {"expected 8 skill values, got 7"}},
-      {"skill_long.txt", "41.81 0 0 0 0 60 122 20 1\n", {"expected 8 skill values, got 9"}},
-      {"skill_empty.txt", "# nothing here\n", {"expected 8 skill values, got 0"}},
+      {"skill_short.txt", "41.81 0 0 0 0 60 122 20 1.6\n", {"expected 10 skill values, got 9"}},
+      {"skill_long.txt",
+       "41.81 0 0 0 0 60 122 20 1.6 40 1\n",
+       {"expected 10 skill values, got 11"}},
+      {"skill_old.txt", "41.81 0 0 0 0 60 122 20\n", {"expected 10 skill values, got 8"}},
+      {"skill_empty.txt", "# nothing here\n", {"expected 10 skill values, got 0"}},
       {"skill_word.txt",
-       "41.81 0 0 0\n0 sixty 122 20\n",
+       "41.81 0 0 0\n0 sixty 122 20 1.6 40\n",
        {"line 2", "expected a number, got 'sixty'"}},
-      {"skill_unit.txt", "41.81deg 0 0 0 0 60 122 20\n", {"line 1", "got '41.81deg'"}},
-      {"skill_nan.txt", "nan 0 0 0 0 60 122 20\n", {"line 1", "expected a number, got 'nan'"}},
+      {"skill_unit.txt", "41.81deg 0 0 0 0 60 122 20 1.6 40\n", {"line 1", "got '41.81deg'"}},
+      {"skill_nan.txt",
+       "nan 0 0 0 0 60 122 20 1.6 40\n",
+       {"line 1", "expected a number, got 'nan'"}},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char path[4096];
@@ -419,7 +426,17 @@ static void test_eval_json(void** state) {
   double force = json_number(r.out, "peak_force_N");
   assert_true(force > 0.3 && force < 2.0);
   double t = json_number(r.out, "time_s");
-  assert_true(t >= 9.044 && t < 9.1);
+  assert_true(t >= 9.0 && t < 10.5);
+
+  // the wound and the thread: closed over the span, tensioned near the skill's pull, intact
+  double closure = json_number(r.out, "wound_closure");
+  assert_true(closure >= 0.9 && closure <= 1);
+  assert_true(json_number(r.out, "wound_closure_min") <= closure);
+  double tension = json_number(r.out, "thread_tension_max_N");
+  assert_true(tension >= 1.6 && tension < 2.2);
+  assert_near(json_number(r.out, "cut_through"), 0, 0);
+  assert_true(json_number(r.out, "thread_used_mm") > 12);
+  assert_near(json_number(r.out, "pull_tension_N"), 1.6, 0);
   assert_near(json_number(r.out, "completed_rate"), 1, 0);
   assert_near(json_number(r.out, "faults"), 0, 0);
   assert_near(json_number(r.out, "diverged"), 0, 0);
@@ -631,12 +648,12 @@ static void test_controllers(void** state) {
   sfTestCli r = sf_test_cli(ARGS("controllers"));
   assert_int_equal(r.code, 0);
   assert_contains(r.out, "scripted-arc");
-  assert_contains(r.out, " 8 skill values");
+  assert_contains(r.out, " 10 skill values");
   sf_test_cli_free(&r);
 
   r = sf_test_cli(ARGS("controllers", "scripted-arc"));
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "controller scripted-arc (built-in, ABI version 1, hash built-in)");
+  assert_contains(r.out, "controller scripted-arc (built-in, ABI version 2, hash built-in)");
   for (int i = 0; i < k->n; i++) {
     char row[256];
     snprintf(row, sizeof(row), "%-20s %-6s %9g %9g %9g", k->name[i], k->unit[i], k->lo[i], k->hi[i],
@@ -650,7 +667,7 @@ static void test_controllers(void** state) {
 
   r = sf_test_cli(ARGS("controllers", "scripted-arc", "--json"));
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "\"abi_version\": 1");
+  assert_contains(r.out, "\"abi_version\": 2");
   assert_contains(r.out, "\"aim\": [2, 3, 4]");
   assert_contains(r.out,
                   "{\"name\": \"bite_angle_deg\", \"unit\": \"deg\", \"lo\": 10, "

@@ -105,7 +105,7 @@ static void test_template_open(void** state) {
   assert_string_equal(c.name, "template");
   assert_string_equal(c.api->name, "template");
   assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);
-  assert_int_equal(SFC_ABI_VERSION, 1);
+  assert_int_equal(SFC_ABI_VERSION, 2);
   assert_int_equal(c.api->size, sizeof(sfcController));
   assert_non_null(c.api->create);
   assert_non_null(c.api->reset);
@@ -224,7 +224,7 @@ static const badKind kBad[] = {
      "sfcController* suturefleet_controller_entry(void)')",
      NULL},
     {PLUGIN("bad_null_entry"), "suturefleet_controller_entry() returned NULL", NULL},
-    {PLUGIN("bad_abi_version"), "controller ABI version 99; this suturefleet knows version 1",
+    {PLUGIN("bad_abi_version"), "controller ABI version 99; this suturefleet knows versions 1 to 2",
      NULL},
     {PLUGIN("bad_small_table"), small_table_problem, NULL},
     {PLUGIN("bad_name"), "controller name missing or not 1..31 letters, digits, '-' or '_'", NULL},
@@ -380,7 +380,7 @@ static void test_template_eval(void** state) {
   bin_free(&r);
 }
 
-// the impedance-arc example: its table (9 skill values, the entry corrections as aim values)
+// the impedance-arc example: its table (11 skill values, the entry corrections as aim values)
 // and, with its reference skill, 6 episodes of which every one succeeds, through the real
 // binary, with less trauma than the 2 mm^2 limit
 static void test_impedance_example(void** state) {
@@ -388,7 +388,8 @@ static void test_impedance_example(void** state) {
   sfError e = {{0}};
   assert_int_equal(sf_controller_open(SF_TEST_IMPEDANCE, &c, &e), SF_OK);
   assert_string_equal(c.name, "impedance-arc");
-  assert_int_equal(c.skill.n, 9);
+  assert_int_equal(c.skill.n, 11);
+  assert_int_equal(c.api->abi_version, 2);
   assert_int_equal(c.skill.has_aim, 1);
   assert_string_equal(c.skill.name[c.skill.aim[0]], "entry_dx_mm");
   assert_string_equal(c.skill.name[c.skill.aim[2]], "entry_dz_mm");
@@ -399,6 +400,32 @@ static void test_impedance_example(void** state) {
   assert_contains(r.out, "\"success_rate\": 1.0000");
   assert_contains(r.out, "\"faults\": 0");
   assert_contains(r.out, "\"stiffness_N_per_mm\": ");
+  bin_free(&r);
+}
+
+// a version-1 plug-in (impedance-arc built as it was before the thread, -DIM_ABI_V1) still
+// loads and runs: its table of version 1 is accepted, its 9 skill values are its own, its
+// episodes run to their end without a fault; it never tensions the thread (it cannot see it),
+// so its stitches stay loose and fail on closure, as the task now demands
+static void test_version1_plugin(void** state) {
+  sfController c;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_open(SF_TEST_IMPEDANCE_V1, &c, &e), SF_OK);
+  assert_int_equal(c.api->abi_version, 1);
+  assert_int_equal(c.skill.n, 9);
+  sf_controller_close(&c);
+  binRun r =
+      run_bin(ARGS("eval", "--controller", SF_TEST_IMPEDANCE_V1, "--episodes", "4", "--json"));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "\"faults\": 0");
+  assert_contains(r.out, "\"completed_rate\": 1.0000");
+  assert_contains(r.out, "\"success_rate\": 0.0000");
+  assert_contains(r.out, "\"cut_through\": 0");
+  const char* c0 = strstr(r.out, "\"wound_closure\": ");
+  assert_non_null(c0);
+  double closure = strtod(c0 + strlen("\"wound_closure\": "), NULL);
+  assert_true(closure >= 0 && closure < SF_CLOSURE_MIN);
   bin_free(&r);
 }
 
@@ -812,6 +839,7 @@ int main(void) {
       cmocka_unit_test(test_fault_episodes),
       cmocka_unit_test(test_store_remembers_plugin),
       cmocka_unit_test(test_impedance_example),
+      cmocka_unit_test(test_version1_plugin),
       cmocka_unit_test(test_long_plugin_path),
       cmocka_unit_test(test_bad_return),
       cmocka_unit_test(test_open_expect),

@@ -142,8 +142,19 @@ static void test_reference_skill_succeeds(void** state) {
     // a calibrated robot has no calibration error
     for (int k = 0; k < 3; k++)
       assert_true(r.ctx.calib.bias_m[k] == 0 && r.ctx.calib.rot_rad[k] == 0);
-    assert_int_equal(r.ntheta, 8);
-    assert_memory_equal(r.theta, f->ref, sizeof(double) * 8);
+    assert_int_equal(r.ntheta, 10);
+    assert_memory_equal(r.theta, f->ref, sizeof(double) * 10);
+
+    // the thread: one stitch passed through the 9 mm needle's tunnel between holes 12 mm apart
+    // (arc 2 asin(6/9) x 9 mm = 13.1 mm), tensioned to the skill's pull (1.6 N at the needle,
+    // a little more while the tool comes to rest) and closing the wound over its span; no
+    // stitch cut through, and no thread tension left unrecorded
+    assert_int_equal(r.cut_through, 0);
+    assert_near(r.thread_used_mm, 2 * asin(6.0 / 9.0) * 9.0, 0.5);
+    assert_true(r.tension_max_N >= 1.6 && r.tension_max_N < 2.2);
+    assert_true(r.stitch_tension_N[0] > 1.0 && r.stitch_tension_N[0] <= r.tension_max_N);
+    assert_true(isnan(r.stitch_tension_N[1]));
+    assert_true(r.closure >= 0.9 && r.closure <= 1 && r.closure_min <= r.closure);
   }
 }
 

@@ -180,6 +180,63 @@ static void test_window_xvfb(void** state) {
   free(out);
 }
 
+// a store of schema 3 (tests/data/schema3.h5: written by suturefleet before the wound and the
+// thread, 2 fleet robots x 2 rounds, episode 0 recorded; its configuration names the model by
+// the path models/suture_scene.xml, relative to the source tree) is still read: info names its
+// schema, its episodes have no wound or thread values (NaN, cut_through -1), curves plot it,
+// replay renders its recorded episode; it is never extended (--resume refuses it, untouched)
+static void test_schema3_store(void** state) {
+  char copy[4096], dir[4096], csv[4096], cwd[4096];
+  assert_non_null(getcwd(cwd, sizeof(cwd)));
+  assert_int_equal(chdir(SF_MODEL_DIR "/.."), 0);
+  sf_test_path(copy, sizeof(copy), "schema3.h5");
+  sf_test_copy("tests/data/schema3.h5", copy);
+
+  sfStoreData d;
+  sfError e = {{0}};
+  assert_int_equal(sf_store_read(copy, &d, &e), SF_OK);
+  assert_int_equal(d.schema_version, 3);
+  assert_int_equal(d.nepisodes, 4);
+  for (long i = 0; i < d.nepisodes; i++) {
+    assert_true(isnan(d.episodes[i].wound_closure) && isnan(d.episodes[i].wound_gap_mm));
+    assert_true(isnan(d.episodes[i].stitch_tension_N[0]));
+    assert_int_equal(d.episodes[i].cut_through, -1);
+    assert_int_equal(d.episodes[i].n_theta, 8);
+  }
+  sf_store_data_free(&d);
+
+  sfTestCli r = sf_test_cli(ARGS("info", copy, "--json"));
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "\"schema_version\": 3");
+  sf_test_cli_free(&r);
+
+  sf_test_path(csv, sizeof(csv), "schema3_curves.csv");
+  r = sf_test_cli(ARGS("curves", copy, "--csv", csv));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  sf_test_cli_free(&r);
+
+  sf_test_path(dir, sizeof(dir), "schema3_frames");
+  assert_int_equal(system("rm -rf '" SF_TEST_TMP "/schema3_frames'"), 0);
+  r = sf_test_cli(ARGS("replay", copy, "--episode", "0", "--out", dir, "--fps", "1", "--width",
+                       "160", "--height", "120"));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "wrote ");
+  sf_test_cli_free(&r);
+
+  size_t n0 = 0, n1 = 0;
+  char* before = sf_test_read(copy, &n0);
+  r = sf_test_cli(ARGS("run", "--store", copy, "--resume", "--quiet"));
+  assert_int_equal(r.code, 2);
+  assert_contains(r.err, "schema version 3; expected 4");
+  sf_test_cli_free(&r);
+  char* after = sf_test_read(copy, &n1);
+  assert_true(n0 == n1 && !memcmp(before, after, n0));
+  free(before);
+  free(after);
+  assert_int_equal(chdir(cwd), 0);
+}
 // bad requests: exit 2, the thing named, nothing written
 static void test_replay_errors(void** state) {
   char mp4[4096];
@@ -213,6 +270,7 @@ int main(void) {
       cmocka_unit_test(test_arm_and_needle_visible),
       cmocka_unit_test(test_window_xvfb),
       cmocka_unit_test(test_replay_errors),
+      cmocka_unit_test(test_schema3_store),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

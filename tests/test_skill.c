@@ -99,7 +99,7 @@ static void test_check(void** state) {
 static void test_scripted_arc_reference(void** state) {
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   sfError e = {{0}};
-  assert_int_equal(def->n, 8);
+  assert_int_equal(def->n, 10);
   assert_int_equal(sf_skill_check(def, def->ref, def->n, "reference", &e), SF_OK);
   for (int i = 0; i < def->n; i++) {
     assert_non_null(def->name[i]);

@@ -105,7 +105,7 @@ static void test_root_attributes(void** state) {
   char buf[8192];
   attr_string(f, "format", buf, sizeof(buf));
   assert_string_equal(buf, "suturefleet");
-  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 3);
+  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 4);
   attr_string(f, "controller", buf, sizeof(buf));
   assert_string_equal(buf, "scripted-arc");
   attr_string(f, "controller_hash", buf, sizeof(buf));
@@ -113,7 +113,7 @@ static void test_root_attributes(void** state) {
   attr_string(f, "skill_names", buf, sizeof(buf));
   assert_string_equal(buf,
                       "bite_angle_deg,plane_yaw_deg,entry_dx_mm,entry_dy_mm,entry_dz_mm,"
-                      "drive_speed_dps,drive_angle_deg,regrasp_deg");
+                      "drive_speed_dps,drive_angle_deg,regrasp_deg,pull_tension_N,pull_angle_deg");
   attr_string(f, "suturefleet_version", buf, sizeof(buf));
   assert_string_equal(buf, SF_VERSION);
   attr_string(f, "mujoco_version", buf, sizeof(buf));

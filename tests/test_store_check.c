@@ -459,7 +459,7 @@ static void sd_negative(sfStoreData* d) {
   d->knowledge[8].sd[7] = -0.5;
 }
 static void mean_tail_nan(sfStoreData* d) {
-  d->knowledge[8].mean[8] = NAN;  // past n_theta: not a value
+  d->knowledge[8].mean[10] = NAN;  // past n_theta: not a value
 }
 static void knowledge_first_round(sfStoreData* d) {
   d->knowledge[0].round = 0;

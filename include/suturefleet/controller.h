@@ -1,4 +1,4 @@
-// suturefleet/controller.h: the controller plug-in ABI of suturefleet (version 1).
+// suturefleet/controller.h: the controller plug-in ABI of suturefleet (version 2).
 //
 // A controller plug-in is a shared object exporting one C function, named by SFC_ENTRY:
 //
@@ -14,7 +14,10 @@
 // read-only to the controller; it writes only its controls.
 //
 // Compatibility: fields are only ever appended. A table of an older version is accepted as long
-// as the version is known; size tells which appended fields exist.
+// as the version is known; size tells which appended fields exist. Version 2 appended the
+// thread to the observation (sfcObs.thread_tension_N and after): a version-1 plug-in gets the
+// same observation and simply does not read them, and runs as before (it does not tension the
+// thread, so its stitches stay loose unless its own motion pulls them).
 //
 // This header is the only one a plug-in needs (besides MuJoCo's); examples/ has a template.
 #ifndef SUTUREFLEET_CONTROLLER_H_
@@ -28,7 +31,7 @@
 extern "C" {
 #endif
 
-#define SFC_ABI_VERSION 1                         // the version this header describes
+#define SFC_ABI_VERSION 2                         // the version this header describes
 #define SFC_ENTRY "suturefleet_controller_entry"  // the entry symbol's name
 #define SFC_MAX_PARAMS 16                         // most skill values a controller may have
 #define SFC_NAME_MAX 31                           // longest controller name (characters)
@@ -104,6 +107,11 @@ typedef struct sfcObs_ {
   double tissue_force_N[3];    // force of the tissue on the needle (world; zero outside it):
   double tissue_torque_Nm[3];  //   what a wrist force sensor reads while the needle is held;
                                //   torque about the needle frame's origin
+  // version 2: the suture thread, fixed to the needle's tail
+  double thread_tension_N;  // tension of the thread at the needle (N): what a force sensor in the
+                            //   instrument reads; zero while the thread is slack
+  double thread_dir[3];     // direction of the thread's pull on the needle (unit; zero when slack)
+  int stitches_passed;      // stitches the thread runs through (the needle's tail left their exit)
 } sfcObs;
 
 // services suturefleet offers a controller (valid from create until destroy); every function
@@ -141,7 +149,7 @@ typedef struct sfcHost_ {
 
 // a controller: version, size, name, skill vector, functions
 typedef struct sfcController_ {
-  uint32_t abi_version;     // required: SFC_ABI_VERSION
+  uint32_t abi_version;     // required: SFC_ABI_VERSION (1 is still accepted)
   uint32_t size;            // required: sizeof(sfcController)
   const char* name;         // required: 1 .. SFC_NAME_MAX of letters, digits, '-', '_'
   const char* description;  // optional: one line

@@ -459,6 +459,12 @@ static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* con
   sftStatus status = sf_file_check_regular(c->store, "--store", "a suturefleet store", e);
   if (status == SF_OK) status = sf_store_read(c->store, d, e);
   if (status != SF_OK) return status;
+  if (d->schema_version != SF_STORE_SCHEMA) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "--resume: store '%s' has schema version %d; expected %d (a store of an older "
+                   "schema is read, never extended: start a new store)",
+                   c->store, d->schema_version, SF_STORE_SCHEMA);
+  }
   sfRunConfig stored;
   status = sf_store_config(d, c->store, &stored, e);
   if (status == SF_OK) status = sf_cli_resume_same(c, &stored, cmdline, config, e);
@@ -978,6 +984,15 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
     sf_json_num(out, sum->exit_err_mm);
     fputs(", \"tip_out_mm\": ", out);
     sf_json_num(out, tip_out_mm);
+    fputs(", \"wound_closure\": ", out);
+    sf_json_num(out, sum->closure);
+    fputs(", \"wound_closure_min\": ", out);
+    sf_json_num(out, sum->closure_min);
+    fputs(", \"thread_tension_max_N\": ", out);
+    sf_json_num(out, sum->tension_max_N);
+    fputs(", \"thread_used_mm\": ", out);
+    sf_json_num(out, sum->thread_used_mm);
+    fprintf(out, ", \"cut_through\": %ld", sum->cut_through);
     fprintf(out,
             ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
             "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
@@ -1003,6 +1018,12 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
           sum->entry_err_mm, sum->exit_err_mm, tip_out_mm);
   fprintf(out, "trauma         %.3f mm^2\npeak force     %.3f N\ntime           %.3f s\n",
           sum->trauma_mm2, sum->peak_force_N, sum->time_s);
+  fprintf(out,
+          "wound closure  %.3f over the sutured span (worst point %.3f)\n"
+          "thread tension %.3f N (largest at the needle)\nthread used    %.1f mm\n"
+          "cut-through    %ld episode(s)\n",
+          sum->closure, sum->closure_min, sum->tension_max_N, sum->thread_used_mm,
+          sum->cut_through);
   fprintf(out, "completed %ld, dropped %ld, faults %ld, diverged %ld\n", completed, dropped,
           sum->faults, sum->diverged);
 }

@@ -175,9 +175,14 @@ void sf_render_draw(sfRender* r, mjData* d, const sfMarker* markers, int nmarker
   // the scene, the markers, the overlay
   mjv_updateScene(r->m, d, &r->opt, NULL, &r->cam, mjCAT_ALL, &r->scn);
   for (int i = 0; i < nmarker && r->scn.ngeom < r->scn.maxgeom; i++) {
-    mjtNum size[3] = {markers[i].size_m, markers[i].size_m, markers[i].size_m};
+    const sfMarker* k = &markers[i];
+    mjtNum size[3] = {k->size_m, k->size_m, k->size_m};
     mjvGeom* g = &r->scn.geoms[r->scn.ngeom++];
-    mjv_initGeom(g, mjGEOM_SPHERE, size, markers[i].pos, NULL, markers[i].rgba);
+    mjv_initGeom(g, mjGEOM_SPHERE, size, k->pos, NULL, k->rgba);
+    if (k->seg) {
+      mjv_makeConnector(g, mjGEOM_CAPSULE, k->size_m, k->pos[0], k->pos[1], k->pos[2], k->to[0],
+                        k->to[1], k->to[2]);
+    }
     g->category = mjCAT_DECOR;
   }
   mjr_render(vp, &r->scn, &r->con);

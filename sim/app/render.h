@@ -12,13 +12,16 @@
 
 #include "status.h"
 
-#define SF_RENDER_MAX_MARKERS 16
+#define SF_RENDER_MAX_MARKERS 160
 
-// a small sphere drawn into the scene (e.g. an entry hole)
+// a small sphere drawn into the scene (e.g. an entry hole), or a segment (a piece of thread, of
+// a wound edge) when seg is set
 typedef struct sfMarker_ {
-  mjtNum pos[3];  // centre (m)
+  mjtNum pos[3];  // centre (m); a segment's start
   float rgba[4];  // colour
-  mjtNum size_m;  // radius
+  mjtNum size_m;  // radius; a segment's half width
+  int seg;        // 1: a capsule from pos to to
+  mjtNum to[3];   // a segment's end (m)
 } sfMarker;
 
 // what the window's user asked for since the last frame

@@ -242,13 +242,22 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
   sf_mm(entry, sizeof(entry), t->inserted, t->entry_err_mm);
   sf_mm(exit_, sizeof(exit_), t->exited, t->exit_err_mm);
   sf_mm(out, sizeof(out), t->exited, t->tip_out_mm);
+  // the thread's tension now, the wound's closure at the end (a schema-3 store has neither)
+  char thread[96] = "", closure[128] = "";
+  if (r->traj.thread_tension && i < r->traj.n) {
+    snprintf(thread, sizeof(thread), "\nthread tension %.2f N", r->traj.thread_tension[i]);
+  }
+  if (last && isfinite(x->wound_closure)) {
+    snprintf(closure, sizeof(closure), "\nclosure %.2f (worst %.2f), cut-through %d",
+             x->wound_closure, x->wound_closure_min, x->cut_through);
+  }
   if (last) {
     snprintf(result, sizeof(result), "\nresult: %s, trauma %.2f mm^2",
              x->success ? "SUCCESS" : "failed", x->trauma_mm2);
   }
-  snprintf(right, nr, "t %.2f s\nthrow %d/%d: %s\nentry error %s\nexit error %s\ntip out %s%s",
+  snprintf(right, nr, "t %.2f s\nthrow %d/%d: %s\nentry error %s\nexit error %s\ntip out %s%s%s%s",
            (double)i / SF_TRAJ_HZ, sc->throw_index + 1, x->stitches, phase, entry, exit_, out,
-           result);
+           thread, closure, result);
 }
 
 // markers on the episode's holes: entry green, exit blue
@@ -256,11 +265,49 @@ static int sf_replay_markers(const sfReplay* r, sfMarker* mk) {
   int n = 0;
   for (int k = 0; k < r->row->stitches && n + 2 <= SF_RENDER_MAX_MARKERS; k++) {
     int p = r->row->first_pair + k;
-    sfMarker in = {{0}, {0.1f, 0.85f, 0.2f, 1}, SF_HOLE_MARK_M};
-    sfMarker out = {{0}, {0.2f, 0.4f, 1.0f, 1}, SF_HOLE_MARK_M};
+    sfMarker in = {{0}, {0.1f, 0.85f, 0.2f, 1}, SF_HOLE_MARK_M, 0, {0}};
+    sfMarker out = {{0}, {0.2f, 0.4f, 1.0f, 1}, SF_HOLE_MARK_M, 0, {0}};
     mju_copy3(in.pos, r->holes.entry_pos[p]);
     mju_copy3(out.pos, r->holes.exit_pos[p]);
     mk[n++] = in, mk[n++] = out;
+  }
+  return n;
+}
+
+// sample i's thread (a chain of segments from the knot to the needle's tail) and wound edges
+// (either side of the wound line, half the gap each way, on the pad's surface) after the first
+// n markers; a schema-3 demo has neither. Returns the new count
+#define SF_THREAD_R_M 0.00025  // drawn thread radius
+#define SF_EDGE_R_M 0.0002     // drawn wound edge radius
+static int sf_replay_suture(const sfReplay* r, int i, sfMarker* mk, int n) {
+  const sfTraj* t = &r->traj;
+  if (!t->thread_path || !t->wound_gap || i < 0 || i >= t->n) return n;
+  const double* p = t->thread_path + (size_t)i * 3 * SF_THREAD_PTS;
+  for (int k = 0; k + 1 < SF_THREAD_PTS && n < SF_RENDER_MAX_MARKERS; k++) {
+    const double *a = p + 3 * k, *b = a + 3;
+    if (!isfinite(a[0]) || !isfinite(b[0]) || mju_dist3(a, b) < 1e-9) continue;
+    sfMarker m = {
+        {a[0], a[1], a[2]}, {0.15f, 0.3f, 0.85f, 1}, SF_THREAD_R_M, 1, {b[0], b[1], b[2]}};
+    mk[n++] = m;
+  }
+  const double* gap = t->wound_gap + (size_t)i * SF_WOUND_GAP_N;
+  mjtNum up[3] = {0, 0, 1}, across[3], base[3];
+  mju_cross(across, up, r->s.wound_dir);
+  mju_copy3(base, r->s.wound_pos_m);
+  base[2] = r->s.pad_center_m[2] + r->s.pad_half_m[2] + SF_EDGE_R_M;
+  for (int side = -1; side <= 1; side += 2) {
+    for (int k = 0; k + 1 < SF_WOUND_GAP_N && n < SF_RENDER_MAX_MARKERS; k++) {
+      sfMarker m = {{0}, {0.55f, 0.05f, 0.1f, 1}, SF_EDGE_R_M, 1, {0}};
+      for (int j = 0; j < 2; j++) {
+        mjtNum along = (k + j - (SF_WOUND_GAP_N - 1) / 2) * SF_WOUND_GAP_STEP_M;
+        mjtNum half = 0.0005 * (isfinite(gap[k + j]) ? gap[k + j] : 0);
+        mjtNum* x = j ? m.to : m.pos;
+        mju_copy3(x, base);
+        mju_addToScl3(x, r->s.wound_dir, along);
+        mju_addToScl3(x, across, side * half);
+      }
+      mk[n++] = m;
+    }
   }
   return n;
 }
@@ -380,7 +427,7 @@ static sftStatus sf_replay_files(sfReplay* r, const sfReplayArgs* a, FILE* log, 
     sf_replay_score(r, &sc, i);
     char left[512], right[512];
     sf_replay_text(r, &sc, i, k == nframes - 1, left, sizeof(left), right, sizeof(right));
-    sf_render_draw(&rd, r->d, mk, nmk, left, right, rgb);
+    sf_render_draw(&rd, r->d, mk, sf_replay_suture(r, i, mk, nmk), left, right, rgb);
     size_t bytes = (size_t)a->width * (size_t)a->height * 3;
     if (mp4 && fwrite(rgb, 1, bytes, pipe) != bytes) {
       st = sf_fail(e, SF_ERR_RUN, "ffmpeg stopped taking frames at frame %ld", k);
@@ -437,7 +484,7 @@ static sftStatus sf_replay_window(sfReplay* r, const sfReplayArgs* a, FILE* log,
       sf_replay_text(r, &sc, i, t >= end, left, sizeof(left), right, sizeof(right) - 128);
       snprintf(right + strlen(right), 128, "\nspeed x%g%s", rd.input.speed,
                rd.input.paused ? " (paused)" : "");
-      sf_render_draw(&rd, r->d, mk, nmk, left, right, NULL);
+      sf_render_draw(&rd, r->d, mk, sf_replay_suture(r, i, mk, nmk), left, right, NULL);
       frames++;
     }
 
