@@ -113,7 +113,8 @@ static double json_after(const char* s, const char* key) {
 }
 
 // a real run (no joiners): curves --csv's fleet founders' success at episode k equals info
-// --json's fleet success in round k - 1, for every round; the same with --metric time
+// --json's fleet success in round k - 1, for every round; the same with --metric time and
+// --metric closure
 static void test_csv_matches_info(void** state) {
   char store[4096], csv[4096];
   sf_test_path(store, sizeof(store), "curves_run.h5");
@@ -125,8 +126,10 @@ static void test_csv_matches_info(void** state) {
   sf_test_cli_free(&r);
   sfTestCli info = sf_test_cli(ARGS("info", store, "--json"));
   assert_int_equal(info.code, 0);
-  for (int m = 0; m < 2; m++) {
-    const char* metric = m ? "time" : "success";
+  static const char* kMetric[3] = {"success", "time", "closure"};
+  static const char* kInfoKey[3] = {"\"success_rate\": ", "\"time_s\": ", "\"wound_closure\": "};
+  for (int m = 0; m < 3; m++) {
+    const char* metric = kMetric[m];
     r = sf_test_cli(ARGS("curves", store, "--metric", metric, "--csv", csv));
     assert_int_equal(r.code, 0);
     assert_string_equal(r.out, "");
@@ -148,7 +151,7 @@ static void test_csv_matches_info(void** state) {
         snprintf(key, sizeof(key), "{\"cohort\": \"%s\", \"round\": %d, ", cohort, k - 1);
         const char* in = strstr(info.out, key);
         assert_non_null(in);
-        double want = json_after(in, m ? "\"time_s\": " : "\"success_rate\": ");
+        double want = json_after(in, kInfoKey[m]);
         print_message("%s %s episode %d: curves %.6f, info %.6f\n", cohort, metric, k, mean, want);
         assert_near(mean, want, 1e-4);
       }

@@ -228,7 +228,7 @@ static const char* kCurvesUsage =
     "success rate, t otherwise), over stores (seeds) when several are given.\n"
     "\n"
     "options:\n"
-    "  --metric M      success (default), time, entry_err or trauma\n"
+    "  --metric M      success (default), time, entry_err, trauma or closure\n"
     "  --csv FILE      write the tidy CSV there ('-': standard output; the default when\n"
     "                  --plot is not given). Columns: cohort, group, join_round, metric,\n"
     "                  episode (1-based), stores, robots, mean, ci_lo, ci_hi\n"
@@ -1172,8 +1172,11 @@ static void sf_cli_info_json(FILE* out, const char* path, const sfStoreData* d, 
       sf_json_num(out, x->entry_err_mm);
       fputs(", \"exit_err_mm\": ", out);
       sf_json_num(out, x->exit_err_mm);
-      fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f}", x->trauma_mm2,
+      fprintf(out, ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f", x->trauma_mm2,
               x->peak_force_N, x->time_s);
+      fputs(", \"wound_closure\": ", out);
+      sf_json_num(out, x->closure);
+      fprintf(out, ", \"cut_through\": %ld}", x->cut_through);
       first = 0;
     }
   }
@@ -1500,7 +1503,7 @@ static sftStatus sf_cli_parse_curves(int argc, char** argv, sfCurvesArgs* a, sfE
     const char** slot[] = {NULL, &a->csv, &a->plot, &a->lit, &a->title};
     if (k == 0 && (a->metric = sf_metric_parse(v)) < 0) {
       return sf_fail(e, SF_ERR_INPUT,
-                     "--metric: expected success, time, entry_err or trauma, got "
+                     "--metric: expected success, time, entry_err, trauma or closure, got "
                      "'%s'",
                      v);
     }

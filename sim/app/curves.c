@@ -10,9 +10,10 @@
 
 #define SF_CURVE_GROUPS 64  // most (cohort, join round) groups
 
-static const char* kMetricName[SF_NMETRIC] = {"success", "time", "entry_err", "trauma"};
+static const char* kMetricName[SF_NMETRIC] = {"success", "time", "entry_err", "trauma", "closure"};
 static const char* kMetricLabel[SF_NMETRIC] = {"success rate", "completion time (s)",
-                                               "SRC entry error (mm)", "trauma (mm^2)"};
+                                               "SRC entry error (mm)", "trauma (mm^2)",
+                                               "wound closure (share of the gap)"};
 
 int sf_metric_parse(const char* s) {
   for (int i = 0; i < SF_NMETRIC; i++) {
@@ -34,6 +35,8 @@ static double sf_metric_value(const sfEpisodeRow* r, int metric) {
       return r->time_s;
     case SF_METRIC_ENTRY:
       return r->entry_err_mm;
+    case SF_METRIC_CLOSURE:
+      return r->wound_closure;
     default:
       return r->trauma_mm2;
   }
@@ -260,7 +263,8 @@ static void sf_plot_script(FILE* g, const char* path, int svg, int metric, const
             "set ytics nomirror\nset y2tics\nset y2range [0:*]\n"
             "set y2label 'human trainees, literature (s)'\n");
   }
-  if (metric == SF_METRIC_SUCCESS) fprintf(g, "set yrange [-0.02:1.02]\n");
+  if (metric == SF_METRIC_SUCCESS || metric == SF_METRIC_CLOSURE)
+    fprintf(g, "set yrange [-0.02:1.02]\n");
   fprintf(g, "set style fill transparent solid 0.18 noborder\nplot ");
   int seen[2] = {0, 0};
   for (int i = 0; i < ng; i++) {

@@ -20,6 +20,7 @@ typedef enum sftMetric_ {
   SF_METRIC_TIME,         // time_s: completion time (the time limit when not completed)
   SF_METRIC_ENTRY,        // entry_err_mm: SRC entry error (episodes with an insertion)
   SF_METRIC_TRAUMA,       // trauma_mm2
+  SF_METRIC_CLOSURE,      // wound_closure (schema-4 episodes; a schema-3 store has none)
   SF_NMETRIC
 } sftMetric;
 
