@@ -13,17 +13,19 @@ static int sf_policy_is_aim(const sfSkillDef* def, int i) {
   return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
 }
 
-double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, double entry_err_mm,
-                       double exit_err_mm, double tip_out_mm, double time_s, int dropped) {
+double sf_policy_score(int success, double throws_ok_share, double closure, double trauma_mm2,
+                       double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
+                       int dropped) {
   double entry = isnan(entry_err_mm) ? 10 : fmin(entry_err_mm, 10);
   double exit = isnan(exit_err_mm) ? 10 : fmin(exit_err_mm, 10);
   double short_mm = isnan(tip_out_mm) ? 5 : fmax(0, 5 - tip_out_mm);
-  return 10.0 * success + 3.0 * throws_ok_share - 3.0 * log1p(trauma_mm2) - 0.5 * (entry + exit) -
-         short_mm - 0.1 * time_s - 5.0 * dropped;
+  double closed = isnan(closure) ? 0 : closure;
+  return 10.0 * success + 3.0 * throws_ok_share + 3.0 * closed - 3.0 * log1p(trauma_mm2) -
+         0.5 * (entry + exit) - short_mm - 0.1 * time_s - 5.0 * dropped;
 }
 
 double sf_policy_result_score(const sfEpisodeResult* r) {
-  return sf_policy_score(r->success, (double)r->throws_ok / r->stitches, r->trauma_mm2,
+  return sf_policy_score(r->success, (double)r->throws_ok / r->stitches, r->closure, r->trauma_mm2,
                          r->entry_err_mm, r->exit_err_mm, r->tip_out_mm, r->time_s, r->dropped);
 }
 

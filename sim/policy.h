@@ -60,8 +60,9 @@ typedef struct sfEpisodeRecord_ {
 // minus 3 log(1 + trauma in mm^2), half the mean SRC errors (mm; 10 when missing), the tip's
 // shortfall from standing 5 mm out beyond the exit (mm; 5 when missing), a tenth of the time
 // (s) and 5 for a dropped needle
-double sf_policy_score(int success, double throws_ok_share, double trauma_mm2, double entry_err_mm,
-                       double exit_err_mm, double tip_out_mm, double time_s, int dropped);
+double sf_policy_score(int success, double throws_ok_share, double closure, double trauma_mm2,
+                       double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
+                       int dropped);
 
 // the learning score of an episode's result (sf_policy_score of its metrics)
 double sf_policy_result_score(const sfEpisodeResult* r);

@@ -326,8 +326,8 @@ static long replay(const sfStoreData* d, uint64_t seed) {
         }
       }
       double score = sf_policy_score(row->success, (double)row->throws_ok / row->stitches,
-                                     row->trauma_mm2, row->entry_err_mm, row->exit_err_mm,
-                                     row->tip_out_mm, row->time_s, row->dropped);
+                                     row->wound_closure, row->trauma_mm2, row->entry_err_mm,
+                                     row->exit_err_mm, row->tip_out_mm, row->time_s, row->dropped);
       assert_near(row->score, score, 0);
       checked++;
     }

@@ -330,20 +330,25 @@ static void test_sample(void** state) {
   assert_true(at_bound > 100);  // x, y nearly always, and both clipped aims
 }
 
-// the score: success with good metrics (throws 1/1, trauma 0.2 mm^2, errors 0.1 mm, tip 6 mm
-// out, 9 s): 10 + 3 - 3 ln 1.2 - 0.5 * 0.2 - 0 - 0.9 = 11.45304. Missing errors count 10 mm,
-// a missing tip 5 mm: a failure with nothing measured, 14 s: -10 - 5 - 1.4 = -16.4; dropped
-// costs 5 more
+// the score: success with good metrics (throws 1/1, closure 1, trauma 0.2 mm^2, errors 0.1 mm,
+// tip 6 mm out, 9 s): 10 + 3 + 3 - 3 ln 1.2 - 0.5 * 0.2 - 0 - 0.9 = 14.45304. Missing errors
+// count 10 mm, a missing tip 5 mm: a failure with nothing measured (closure 0), 14 s:
+// -10 - 5 - 1.4 = -16.4; dropped costs 5 more; an unknown closure (a schema-3 row) counts 0;
+// closure earns 3 per share of the gap closed
 static void test_score(void** state) {
-  assert_near(sf_policy_score(1, 1, 0.2, 0.1, 0.1, 6, 9, 0), 11.453035, 1e-6);
-  assert_near(sf_policy_score(0, 0, 0, NAN, NAN, NAN, 14, 0), -16.4, 1e-12);
-  assert_near(sf_policy_score(0, 0, 0, NAN, NAN, NAN, 14, 1), -21.4, 1e-12);
+  assert_near(sf_policy_score(1, 1, 1, 0.2, 0.1, 0.1, 6, 9, 0), 14.453035, 1e-6);
+  assert_near(sf_policy_score(0, 0, 0, 0, NAN, NAN, NAN, 14, 0), -16.4, 1e-12);
+  assert_near(sf_policy_score(0, 0, 0, 0, NAN, NAN, NAN, 14, 1), -21.4, 1e-12);
+  assert_near(sf_policy_score(0, 0, NAN, 0, NAN, NAN, NAN, 14, 0), -16.4, 1e-12);
+  assert_near(
+      sf_policy_score(0, 1, 0.5, 0, 0, 0, 6, 9, 0) - sf_policy_score(0, 1, 0, 0, 0, 0, 6, 9, 0),
+      1.5, 1e-12);
 
   // a success with poor metrics (trauma at the 2 mm^2 limit, errors at the 2.5 mm limit, tip
   // just 5 mm out) is above a failure with perfect ones (an otherwise perfect throw failed,
   // e.g. by the wrong pair), at the same time
-  double success = sf_policy_score(1, 1, 2.0, 2.5, 2.5, 5, 9, 0);
-  double failure = sf_policy_score(0, 0, 0, 0, 0, 6, 9, 0);
+  double success = sf_policy_score(1, 1, 0.8, 2.0, 2.5, 2.5, 5, 9, 0);
+  double failure = sf_policy_score(0, 0, 1, 0, 0, 0, 6, 9, 0);
   print_message("poor success %.4f, perfect failure %.4f\n", success, failure);
   assert_true(success > failure);
 
@@ -351,7 +356,7 @@ static void test_score(void** state) {
   const double trauma[] = {0, 0.1, 0.5, 1, 2, 5, 20, 1e3, 1e5};
   double last = INFINITY;
   for (size_t i = 0; i < sizeof(trauma) / sizeof(trauma[0]); i++) {
-    double s = sf_policy_score(1, 1, trauma[i], 0.1, 0.1, 6, 9, 0);
+    double s = sf_policy_score(1, 1, 1, trauma[i], 0.1, 0.1, 6, 9, 0);
     assert_true(s < last);
     last = s;
   }
