@@ -105,7 +105,7 @@ static const sfcParam kParams[IM_N] = {
      0.5},
 #ifndef IM_ABI_V1
     {"pull_tension_N", "N", "thread tension at the needle the tensioning pull stops at", 0.2, 8,
-     1.6, 2.5, 1},
+     2.0, 2.5, 1},
     {"pull_angle_deg", "deg",
      "elevation above the surface of the tensioning pull, away from the wound", 0, 85, 40, 60, 15},
 #endif
