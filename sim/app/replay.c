@@ -237,7 +237,9 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
                       : !t->exited     ? "drive"
                       : !sc->released  ? "drive, tip out"
                       : !sc->regrasped ? "release, regrasp"
-                                       : "pull through";
+                      : r->traj.thread_tension && i < r->traj.n && r->traj.thread_tension[i] > 0
+                          ? "tension"
+                          : "pull through";
   char entry[32], exit_[32], out[32], result[64] = "";
   sf_mm(entry, sizeof(entry), t->inserted, t->entry_err_mm);
   sf_mm(exit_, sizeof(exit_), t->exited, t->exit_err_mm);
