@@ -289,30 +289,8 @@ static void sf_episode_pass(const sfScene* s, sfRunState* rs, const sfThrowScore
                             const mjtNum tail[3]) {
   if (rs->passed[rs->throw_index] || !t->inserted || !t->exited || t->backed_out) return;
   rs->passed[rs->throw_index] = 1;
-  const mjtNum *c = rs->ts.tunnel_c, *n = rs->ts.tunnel_n;
-  mjtNum r = s->needle_radius_m, a[3], b[3], m[3], mid[3], out[3];
-  mju_sub3(a, t->entry_pt, c);
-  mju_sub3(b, t->exit_pt, c);
-  mjtNum angle =
-      acos(mju_clip(mju_dot3(a, b) / mju_max(mju_norm3(a) * mju_norm3(b), mjMINVAL), -1, 1));
-
-  // the tunnel's deepest point: on its circle, towards the chord's midpoint
-  mju_add3(m, t->entry_pt, t->exit_pt);
-  mju_scl3(m, m, 0.5);
-  mju_sub3(mid, m, c);
-  if (mju_normalize3(mid) < mjMINVAL) {
-    mju_copy3(mid, m);
-  } else {
-    mju_scl3(mid, mid, r);
-    mju_addTo3(mid, c);
-  }
-
-  // the tangent at the exit, pointing out of the tunnel
-  mju_cross(out, n, b);
-  mjtNum away[3];
-  mju_sub3(away, t->exit_pt, mid);
-  if (mju_dot3(out, away) < 0) mju_scl3(out, out, -1);
-  sf_suture_pass(&rs->sp, &rs->ss, t->entry_pt, mid, t->exit_pt, out, r * angle, tail);
+  sf_suture_pass_tunnel(&rs->sp, &rs->ss, t->entry_pt, t->exit_pt, rs->ts.tunnel_c, rs->ts.tunnel_n,
+                        s->needle_radius_m, tail);
 }
 
 // needle pose, tissue wrench on the tool (updated every s->tissue_every steps)

@@ -83,6 +83,33 @@ void sf_suture_pass(const sfSutureParams* p, sfSutureState* s, const mjtNum entr
   s->free_m = mju_dist3(exit, tail) + p->slack_m;
 }
 
+void sf_suture_pass_tunnel(const sfSutureParams* p, sfSutureState* s, const mjtNum entry[3],
+                           const mjtNum exit[3], const mjtNum c[3], const mjtNum n[3], mjtNum r,
+                           const mjtNum tail[3]) {
+  mjtNum a[3], b[3], m[3], mid[3], out[3], away[3];
+  mju_sub3(a, entry, c);
+  mju_sub3(b, exit, c);
+  mjtNum angle =
+      acos(mju_clip(mju_dot3(a, b) / mju_max(mju_norm3(a) * mju_norm3(b), mjMINVAL), -1, 1));
+
+  // the deepest point: on the circle, towards the chord's midpoint
+  mju_add3(m, entry, exit);
+  mju_scl3(m, m, 0.5);
+  mju_sub3(mid, m, c);
+  if (mju_normalize3(mid) < mjMINVAL) {
+    mju_copy3(mid, m);
+  } else {
+    mju_scl3(mid, mid, r);
+    mju_addTo3(mid, c);
+  }
+
+  // the tangent at the exit, pointing out of the tunnel
+  mju_cross(out, n, b);
+  mju_sub3(away, exit, mid);
+  if (mju_dot3(out, away) < 0) mju_scl3(out, out, -1);
+  sf_suture_pass(p, s, entry, mid, exit, out, r * angle, tail);
+}
+
 // angle (rad) between two unit vectors
 static mjtNum sf_suture_turn(const mjtNum a[3], const mjtNum b[3]) {
   return acos(mju_clip(mju_dot3(a, b), -1, 1));

@@ -104,6 +104,14 @@ void sf_suture_pass(const sfSutureParams* p, sfSutureState* s, const mjtNum entr
                     const mjtNum mid[3], const mjtNum exit[3], const mjtNum out_dir[3],
                     mjtNum tunnel_m, const mjtNum tail[3]);
 
+// the same for a tunnel cut along the circle of radius r about centre c in the plane of normal n
+// (the tissue model's tunnel) from entry to exit: its length is the arc between them, its
+// deepest point the circle's point towards the chord's midpoint, its exit tangent the circle's
+// there, pointing out
+void sf_suture_pass_tunnel(const sfSutureParams* p, sfSutureState* s, const mjtNum entry[3],
+                           const mjtNum exit[3], const mjtNum c[3], const mjtNum n[3], mjtNum r,
+                           const mjtNum tail[3]);
+
 // the needle's tail is at tail: the pulled stitch's tension, the load passed on to earlier
 // stitches, cut-through; the force on the needle (zero unless pulling)
 void sf_suture_step(const sfSutureParams* p, sfSutureState* s, const mjtNum tail[3]);

@@ -1,13 +1,16 @@
 // test_suture.c: the thread and wound model (sim/suture.h) on constructed stitches and needle
 // positions, against values worked out by hand: the edge's beam-on-foundation displacement,
-// closure against tension and against spacing, the thread's path and length, the tension of a
+// closure against tension and against spacing, the thread's path and length, the tunnel of a
+// needle driven through the tissue model, the tension of a
 // pull (slack, then closing, then stretching), the capstan loss of a pull off the tunnel's
 // tangent, cut-through at its threshold, and the load a later stitch passes back.
 #include "sf_test.h"
 
 #include <mujoco/mujoco.h>
 
+#include "needle.h"
 #include "suture.h"
+#include "tissue.h"
 
 #define BETA SF_SUTURE_BETA_1_M
 #define PI 3.14159265358979323846
@@ -142,6 +145,75 @@ static void test_thread_path(void** state) {
   assert_near(st.st[0].bite_m, 0.006, 1e-12);
 }
 
+// a needle driven through the tissue model by turning about its own centre, 6.708 mm above a
+// pad's surface (so its 9 mm arc crosses the surface 12 mm apart, at x = 6 and 18 mm): the
+// tunnel the tissue model records at puncture, with the points where the tip crossed the
+// surface, makes a stitch whose tunnel is the arc between them (2 asin(6/9) x 9 mm = 13.13 mm),
+// whose deepest point is 9 - 6.708 = 2.29 mm below the surface midway, and whose exit tangent
+// rises at asin(6/9) = 41.8 deg away from the entry; it is passed once the tail is out
+static void test_tunnel_from_needle_path(void** state) {
+  const double r = 0.009, top = 0.010, h = sqrt(r * r - 0.006 * 0.006);
+  sfTissueParams pad = {.top_z_m = top,
+                        .bottom_z_m = 0,
+                        .center_m = {0, 0},
+                        .half_m = {0.03, 0.02},
+                        .puncture_N = 1.0,
+                        .indent_k_N_m = 1000,
+                        .friction_Ns_m2 = 2000,
+                        .cut_N = 0.2,
+                        .lateral_k_N_m2 = 2e5,
+                        .tear_m = 0.00015};
+  sfTissueState ts;
+  sf_tissue_reset(&ts);
+  // the needle in the x-z plane (needle x -> world x, y -> z, its axis -> -y), centre at
+  // x = 12 mm; turning it about its axis drives the tip (at x = 3 mm, centre height) down
+  const mjtNum centre[3] = {0.012, 0, top + h}, wx[3] = {1, 0, 0}, lz[3] = {0, 0, 1};
+  mjtNum q0[4], tip_prev[3] = {0}, entry[3] = {0}, exit[3] = {0};
+  mju_axisAngle2Quat(q0, wx, PI / 2);
+  int engaged_once = 0, passed = 0, crossings = 0;
+  for (int k = 0; k <= 11500 && !passed; k++) {  // up to 345 deg: the tail leaves at 318
+    mjtNum qt[4], q[4], local[3], tip[3];
+    mju_axisAngle2Quat(qt, lz, k * 0.03 * PI / 180);
+    mju_mulQuat(q, q0, qt);
+    sf_tissue_step(&pad, r, &ts, centre, q, 0.0005);
+    sf_needle_point(r, PI, local);
+    sf_frame_point(centre, q, local, tip);
+    if (k && (tip_prev[2] - top) * (tip[2] - top) < 0) {  // the tip crossed the surface
+      double u = (top - tip_prev[2]) / (tip[2] - tip_prev[2]);
+      mjtNum* at = crossings++ ? exit : entry;
+      for (int i = 0; i < 3; i++) at[i] = tip_prev[i] + u * (tip[i] - tip_prev[i]);
+    }
+    mju_copy3(tip_prev, tip);
+    if (ts.engaged) engaged_once = 1;
+    if (engaged_once && !ts.engaged) {  // the tail is out
+      mjtNum tail_local[3], tail[3];
+      sf_needle_point(r, 0, tail_local);
+      sf_frame_point(centre, q, tail_local, tail);
+      sfSutureParams p = params();
+      p.wound_pos[0] = 0.012, p.wound_pos[2] = top;  // on the surface, as the scene's
+      p.wound_dir[0] = 0, p.wound_dir[1] = 1;        // the wound runs along y through x = 12 mm
+      sfSutureState st;
+      sf_suture_reset(&st);
+      sf_suture_pass_tunnel(&p, &st, entry, exit, ts.tunnel_c, ts.tunnel_n, r, tail);
+      assert_int_equal(st.n, 1);
+      assert_near(entry[0], 0.006, 2e-5);
+      assert_near(exit[0], 0.018, 2e-5);
+      assert_near(st.st[0].tunnel_m, 2 * asin(6.0 / 9.0) * r, 5e-5);
+      assert_near(st.st[0].mid[0], 0.012, 1e-6);
+      assert_near(st.st[0].mid[2], top - (r - h), 1e-6);
+      assert_near(st.st[0].out_dir[0], cos(asin(6.0 / 9.0)), 1e-3);
+      assert_near(st.st[0].out_dir[2], sin(asin(6.0 / 9.0)), 1e-3);
+      assert_near(st.st[0].s_m, 0, 1e-12);
+      assert_near(st.st[0].bite_m, 0.006, 2e-5);
+      assert_near(sf_suture_used(&st), st.st[0].tunnel_m, 0);
+      assert_near(st.free_m, mju_dist3(exit, tail) + p.slack_m, 1e-15);
+      passed = 1;
+    }
+  }
+  assert_int_equal(crossings, 2);
+  assert_true(passed);
+}
+
 // the pull of one stitch, the tail straight above its exit (no turn: no capstan loss): slack
 // until the free length (distance at the pass + slack), then T = e / (a0 + c) while the wound
 // closes (a0 = beta / k, c = free / EA + the holes' yield), then e - gap closed over c
@@ -261,6 +333,7 @@ int main(void) {
       cmocka_unit_test(test_closure_against_tension),
       cmocka_unit_test(test_closure_against_spacing),
       cmocka_unit_test(test_thread_path),
+      cmocka_unit_test(test_tunnel_from_needle_path),
       cmocka_unit_test(test_pull_tension),
       cmocka_unit_test(test_capstan),
       cmocka_unit_test(test_cut_through),
