@@ -250,6 +250,7 @@ static sftStatus sf_check_robots(sfCheck* x) {
 static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
   const sfEpisodeRow* r = &x->d->episodes[i];
   const sfRunConfig* c = &x->cfg;
+  int schema3 = x->d->schema_version < 4;  // no wound or thread columns
   const sfRange ranges[] = {
       {"episode_id", r->episode_id, i, i, "episode ids in row order from 0"},
       {"round", r->round, 0, c->rounds - 1, "a round of its configuration"},
@@ -258,7 +259,7 @@ static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
       {"robot", r->robot, 0, x->d->nrobots - 1, "a robot id in /robots"},
       {"stitches", r->stitches, 1, SF_MAX_STITCHES, "a throw count"},
       {"stitches", r->stitches, c->stitches, c->stitches, "its configuration's stitches"},
-      {"first_pair", r->first_pair, 0, SF_MAX_PAIRS - r->stitches,
+      {"first_pair", r->first_pair, 0, SF_MAX_PAIRS - (long long)r->stitches,
        "a first entry/exit pair with room for its stitches"},
       {"steps", r->steps, 0, SF_NOMAX, "a step count"},
       {"n_theta", r->n_theta, 1, SF_MAX_THETA, "a skill vector size"},
@@ -275,8 +276,14 @@ static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
       {"end_reason", r->end_reason, 0, SF_END_COUNT - 1, "an end reason (datasets/README.md)"},
       {"ended_early", r->ended_early, r->end_reason > SF_END_TIME, r->end_reason > SF_END_TIME,
        "1 exactly when end_reason is neither done (0) nor the time limit (1)"},
+      {"cut_through", r->cut_through, schema3 ? -1 : 0, schema3 ? -1 : r->stitches,
+       schema3 ? "none in a schema-3 store (read as -1)" : "a count of at most its stitches"},
   };
   sftStatus st = sf_check_ranges(x, "episodes", i, ranges, SF_COUNT(ranges));
+  if (st == SF_OK && !schema3 && !(r->wound_closure >= 0 && r->wound_closure <= 1)) {
+    st = sf_check_fail(x, "episodes", i, "wound_closure = %g, expected a share from 0 to 1",
+                       r->wound_closure);
+  }
   if (st == SF_OK) st = sf_check_finite(x, "episodes", i, "theta", r->theta, r->n_theta, 0);
   if (st == SF_OK) {
     st = sf_check_string(x, "episodes", i, "controller", r->controller, sizeof(r->controller));

@@ -128,6 +128,14 @@ static void set_elem(const char* path, const char* table, long row, const char* 
   H5Tclose(a);
 }
 
+// set a float64 field of /table row
+static void set_real(const char* path, const char* table, long row, const char* field, double v) {
+  double value = 0;
+  row_field(path, table, row, field, H5T_NATIVE_DOUBLE, &value, 0);
+  value = v;
+  row_field(path, table, row, field, H5T_NATIVE_DOUBLE, &value, 1);
+}
+
 // cut /table to n rows
 static void cut_table(const char* path, const char* table, hsize_t n) {
   hid_t file;
@@ -205,14 +213,15 @@ typedef struct defect_ {
   const char* table;  // a field defect: the dataset; NULL: craft() makes the defect
   long row;           //   its row
   const char* field;  //   its field
-  int kind;           //   0: int32, 1: int64, 2: element `elem` of a double array
+  int kind;           //   0: int32, 1: int64, 2: element `elem` of a double array, 3: float64
   int elem;
   double value;                     //   the value written
   void (*craft)(const char* path);  // an attribute defect
   const char* words[3];             // what every reader's message names (NULL-terminated)
 } defect;
 
-// a defect in one field of one row (kind 0: int32, 1: int64, 2: element elem of a double array)
+// a defect in one field of one row (kind 0: int32, 1: int64, 2: element elem of a double array,
+// 3: a float64)
 #define FIELD(name, table, row, field, kind, elem, value, w0, w1) \
   {                                                               \
     name, table, row, field, kind, elem, value, NULL, {           \
@@ -238,6 +247,16 @@ static const defect kDefects[] = {
     FIELD("first_pair_negative", "episodes", 1, "first_pair", 0, 0, -5, "/episodes row 1",
           "first_pair = -5"),
     FIELD("n_theta_99", "episodes", 2, "n_theta", 0, 0, 99, "/episodes row 2", "n_theta = 99"),
+    FIELD("stitches_int_min", "episodes", 1, "stitches", 0, 0, -2147483648.0, "/episodes row 1",
+          "stitches = -2147483648"),
+    FIELD("cut_through_9", "episodes", 2, "cut_through", 0, 0, 9, "/episodes row 2",
+          "cut_through = 9"),
+    FIELD("cut_through_negative", "episodes", 2, "cut_through", 0, 0, -1, "/episodes row 2",
+          "cut_through = -1"),
+    FIELD("closure_2", "episodes", 3, "wound_closure", 3, 0, 2, "/episodes row 3",
+          "wound_closure = 2, expected a share from 0 to 1"),
+    FIELD("closure_nan", "episodes", 3, "wound_closure", 3, 0, NAN, "/episodes row 3",
+          "wound_closure = nan"),
     FIELD("episode_id_sequence", "episodes", 4, "episode_id", 1, 0, 7, "/episodes row 4",
           "episode_id = 7"),
     FIELD("episode_twice", "episodes", 1, "robot", 0, 0, 0, "/episodes row 1",
@@ -268,6 +287,8 @@ static void craft(const defect* d, const char* path) {
     d->craft(path);
   } else if (d->kind == 2) {
     set_elem(path, d->table, d->row, d->field, d->elem, d->value);
+  } else if (d->kind == 3) {
+    set_real(path, d->table, d->row, d->field, d->value);
   } else {
     set_int(path, d->table, d->row, d->field, (long long)d->value, d->kind == 1);
   }
