@@ -160,6 +160,7 @@ typedef struct sfRunState_ {
   mjtNum needle_pos[3];  // needle pose (world)
   mjtNum needle_quat[4];
   mjtNum tip[3];                // needle tip (world)
+  mjtNum tail[3];               // needle tail (world), where the thread is fixed
   mjtNum tcp_prev[3];           // tcp position at the previous step
   double jaw_trauma_mm2;        // tissue torn by the jaws
   int throw_index;              // current throw
@@ -306,11 +307,11 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
 
   // tissue forces act on the tool through the grasp, and back on the skin of the soft scene,
-  // whose local height is the surface under the tip
-  // the thread pulls the needle at its tail
-  mjtNum tail_local[3], tail[3];
+  // whose local height is the surface under the tip; the thread pulls the needle at its tail
+  mjtNum tail_local[3];
+  const mjtNum* tail = rs->tail;
   sf_needle_point(s->needle_radius_m, 0, tail_local);
-  sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, tail);
+  sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, rs->tail);
   if (tissue_step) {
     int engaged = rs->ts.engaged;
     int skin = sf_episode_skin(s, d, rs);
@@ -416,14 +417,12 @@ static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
 
 // the thread's path (padded with its last point; NaN before it enters the tissue) and the gap
 // along the wound line, as a trajectory sample records them
-static void sf_episode_record_thread(const sfScene* s, const sfRunState* rs,
-                                     const sfEpisodeResult* out, double* path, double* gap) {
-  mjtNum pts[SF_THREAD_PTS][3], tail_local[3], tail[3];
-  sf_needle_point(s->needle_radius_m, 0, tail_local);
-  sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, tail);
+static void sf_episode_record_thread(const sfRunState* rs, const sfEpisodeResult* out, double* path,
+                                     double* gap) {
+  mjtNum pts[SF_THREAD_PTS][3];
   const sfThrowScore* t = &out->throw_score[rs->throw_index];
   int in = rs->ts.engaged && t->inserted && !rs->passed[rs->throw_index];
-  int n = sf_suture_path(&rs->ss, in ? t->entry_pt : NULL, tail, pts);
+  int n = sf_suture_path(&rs->ss, in ? t->entry_pt : NULL, rs->tail, pts);
   for (int i = 0; i < SF_THREAD_PTS; i++) {
     for (int j = 0; j < 3; j++) path[3 * i + j] = n ? pts[i < n ? i : n - 1][j] : NAN;
   }
@@ -448,7 +447,7 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   mju_copy3(t->needle_pos + 3 * k, rs->needle_pos);
   mju_copy4(t->needle_quat + 4 * k, rs->needle_quat);
   mju_copy3(t->needle_tip + 3 * k, rs->tip);
-  sf_episode_record_thread(s, rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
+  sf_episode_record_thread(rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
                            t->wound_gap + (size_t)k * SF_WOUND_GAP_N);
   t->thread_tension[k] = rs->ss.tension_N;
   double* st = t->states + (size_t)k * t->nstate;

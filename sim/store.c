@@ -830,6 +830,14 @@ static sftStatus sf_store_read_attrs(hid_t file, const char* path, sfStoreData* 
                  path, rc == SF_ATTR_MISSING ? "is missing" : "is not one integer >= 0");
 }
 
+sftStatus sf_store_extendable(const char* path, long long schema, sfError* e) {
+  if (schema == SF_STORE_SCHEMA) return SF_OK;
+  return sf_fail(e, SF_ERR_INPUT,
+                 "store '%s' has schema version %lld; expected %d (a store of an older schema is "
+                 "read, never extended: start a new store)",
+                 path, schema, SF_STORE_SCHEMA);
+}
+
 // check the root attributes say this is a store of a schema from oldest to SF_STORE_SCHEMA
 static sftStatus sf_store_check_format(hid_t file, const char* path, int oldest, sfStoreData* out,
                                        sfError* e) {
@@ -842,12 +850,7 @@ static sftStatus sf_store_check_format(hid_t file, const char* path, int oldest,
   }
   if (sf_attr_read_u64(file, "schema_version", &schema) < 0 || schema < (uint64_t)oldest ||
       schema > SF_STORE_SCHEMA) {
-    if (oldest == SF_STORE_SCHEMA) {
-      return sf_fail(e, SF_ERR_INPUT,
-                     "store '%s' has schema version %llu; expected %d (a store of an older "
-                     "schema is read, never extended: start a new store)",
-                     path, (unsigned long long)schema, SF_STORE_SCHEMA);
-    }
+    if (oldest == SF_STORE_SCHEMA) return sf_store_extendable(path, (long long)schema, e);
     return sf_fail(e, SF_ERR_INPUT, "store '%s' has schema version %llu; expected %d to %d", path,
                    (unsigned long long)schema, oldest, SF_STORE_SCHEMA);
   }
@@ -1027,7 +1030,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
     out->episodes = rows[0];
     out->robots = rows[1];
     out->knowledge = rows[2];
-    if (status == SF_OK && out->schema_version < 4) sf_store_schema3(out);
+    if (status == SF_OK && out->schema_version < SF_STORE_SCHEMA_SUTURE) sf_store_schema3(out);
   }
   H5Fclose(file);
   if (status != SF_OK) sf_store_data_free(out);

@@ -21,11 +21,12 @@
 
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
 #define SF_STORE_SCHEMA 4              // root attribute 'schema_version' of what this writes
-#define SF_STORE_SCHEMA_OLDEST \
-  3  // the oldest schema info, curves and replay still read: a
-     //   schema-3 store has no wound or thread columns (read
-     //   back as NaN, cut_through -1); only this schema is
-     //   resumed or extended
+// the oldest schema info, curves and replay still read; a store is resumed or extended only at
+// SF_STORE_SCHEMA (sf_store_extendable)
+#define SF_STORE_SCHEMA_OLDEST 3
+// the first schema with the wound and the thread: an older store's rows read those columns as
+// NaN (cut_through as -1), and its demos have no thread or wound observations
+#define SF_STORE_SCHEMA_SUTURE 4
 
 #define SF_STORE_NAME_LEN 32  // controller name and hash field size
 
@@ -204,6 +205,10 @@ sftStatus sf_store_append(sfStore* st, sftTable table, const void* rows, int n, 
 // every table to keep[table] rows; SF_ERR_INPUT when it is not a suturefleet store of this
 // schema, SF_ERR_RUN on a system or HDF5 failure
 sftStatus sf_store_reopen(sfStore* st, const char* path, const long keep[SF_NTABLE], sfError* e);
+
+// a store of this schema can be resumed or extended (SF_STORE_SCHEMA); else SF_ERR_INPUT naming
+// the store at path, its schema and the one expected (nothing changed)
+sftStatus sf_store_extendable(const char* path, long long schema, sfError* e);
 
 // read a whole store as of its last complete round (while a run writes it too: a read that raced
 // a commit is done again), as it is: its rows are not validated. Readers use sf_store_read

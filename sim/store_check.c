@@ -250,7 +250,7 @@ static sftStatus sf_check_robots(sfCheck* x) {
 static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
   const sfEpisodeRow* r = &x->d->episodes[i];
   const sfRunConfig* c = &x->cfg;
-  int schema3 = x->d->schema_version < 4;  // no wound or thread columns
+  int schema3 = x->d->schema_version < SF_STORE_SCHEMA_SUTURE;  // no wound or thread columns
   const sfRange ranges[] = {
       {"episode_id", r->episode_id, i, i, "episode ids in row order from 0"},
       {"round", r->round, 0, c->rounds - 1, "a round of its configuration"},

@@ -462,12 +462,8 @@ static sftStatus sf_cli_resume(sfRunConfig* c, unsigned cmdline, const char* con
   sftStatus status = sf_file_check_regular(c->store, "--store", "a suturefleet store", e);
   if (status == SF_OK) status = sf_store_read(c->store, d, e);
   if (status != SF_OK) return status;
-  if (d->schema_version != SF_STORE_SCHEMA) {
-    return sf_fail(e, SF_ERR_INPUT,
-                   "--resume: store '%s' has schema version %d; expected %d (a store of an older "
-                   "schema is read, never extended: start a new store)",
-                   c->store, d->schema_version, SF_STORE_SCHEMA);
-  }
+  status = sf_store_extendable(c->store, d->schema_version, e);
+  if (status != SF_OK) return status;
   sfRunConfig stored;
   status = sf_store_config(d, c->store, &stored, e);
   if (status == SF_OK) status = sf_cli_resume_same(c, &stored, cmdline, config, e);
