@@ -500,7 +500,8 @@ static sftStatus sf_study_cell_file(const sfStudySpec* s, const char* dir, long 
 }
 
 // cell k's state in the study directory: 0 no store, 1 interrupted (resume it), 2 complete;
-// SF_ERR_INPUT when its store is of another configuration than the spec's
+// SF_ERR_INPUT when its store is of another configuration than the spec's, or of an older
+// schema (its episodes are of another task: never kept, never extended)
 static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, int* state,
                                      sfError* e) {
   *state = 0;
@@ -508,7 +509,11 @@ static sftStatus sf_study_cell_state(const sfRunConfig* c, const char* store, in
   sfStoreData d;
   char text[8192];
   sftStatus st = sf_store_read(store, &d, e);
-  if (st != SF_OK) return st;
+  if (st == SF_OK) st = sf_store_extendable(store, d.schema_version, e);
+  if (st != SF_OK) {
+    sf_store_data_free(&d);
+    return st;
+  }
   sf_config_text(c, text, sizeof(text));
 
   // the stored configuration in today's words (a store naming no learner was written by cem)
