@@ -283,6 +283,19 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
   return body;
 }
 
+// the gap along the wound at x: the simulated edges' (soft scene) or the analytic model's
+typedef struct sfGapCtx_ {
+  const sfScene* s;
+  const mjData* d;
+  const sfRunState* rs;
+} sfGapCtx;
+
+static mjtNum sf_episode_gap(const void* ctx, mjtNum x) {
+  const sfGapCtx* g = ctx;
+  return g->s->edges.n ? sf_edges_gap(&g->s->edges, g->d, x)
+                       : sf_suture_gap(&g->rs->sp, &g->rs->ss, x);
+}
+
 // the needle has just left the tissue: when its tip went in at the entry and out at the exit
 // of this throw, the thread now runs through that tunnel (the tunnel's circle as the tissue
 // model cut it) and the stitch is passed; a needle withdrawn the way it came passes none
@@ -321,8 +334,13 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
     if (engaged && !rs->ts.engaged) {
       sf_episode_pass(s, rs, &out->throw_score[rs->throw_index], tail);
     }
+    if (rs->ss.measured && rs->ss.n) {
+      sfGapCtx g = {s, d, rs};
+      rs->ss.closed_m = rs->sp.gap0_m - sf_episode_gap(&g, rs->ss.st[rs->ss.n - 1].s_m);
+    }
     sf_suture_step(&rs->sp, &rs->ss, tail);
   }
+  sf_edges_apply(&s->edges, m, d, &rs->sp, &rs->ss);
   mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
   mju_zero(xf, 6);
   if (rs->grasped) {
@@ -417,8 +435,8 @@ static int sf_episode_apply(const mjModel* m, mjData* d, const mjtNum* u) {
 
 // the thread's path (padded with its last point; NaN before it enters the tissue) and the gap
 // along the wound line, as a trajectory sample records them
-static void sf_episode_record_thread(const sfRunState* rs, const sfEpisodeResult* out, double* path,
-                                     double* gap) {
+static void sf_episode_record_thread(const sfScene* s, const mjData* d, const sfRunState* rs,
+                                     const sfEpisodeResult* out, double* path, double* gap) {
   mjtNum pts[SF_THREAD_PTS][3];
   const sfThrowScore* t = &out->throw_score[rs->throw_index];
   int in = rs->ts.engaged && t->inserted && !rs->passed[rs->throw_index];
@@ -428,7 +446,8 @@ static void sf_episode_record_thread(const sfRunState* rs, const sfEpisodeResult
   }
   for (int i = 0; i < SF_WOUND_GAP_N; i++) {
     mjtNum x = (i - (SF_WOUND_GAP_N - 1) / 2) * SF_WOUND_GAP_STEP_M;
-    gap[i] = 1000 * sf_suture_gap(&rs->sp, &rs->ss, x);
+    sfGapCtx g = {s, d, rs};
+    gap[i] = 1000 * sf_episode_gap(&g, x);
   }
 }
 
@@ -447,7 +466,7 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   mju_copy3(t->needle_pos + 3 * k, rs->needle_pos);
   mju_copy4(t->needle_quat + 4 * k, rs->needle_quat);
   mju_copy3(t->needle_tip + 3 * k, rs->tip);
-  sf_episode_record_thread(rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
+  sf_episode_record_thread(s, d, rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
                            t->wound_gap + (size_t)k * SF_WOUND_GAP_N);
   t->thread_tension[k] = rs->ss.tension_N;
   double* st = t->states + (size_t)k * t->nstate;
@@ -566,6 +585,8 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   sf_suture_reset(&rs->ss);
   rs->top_z_rest = rs->tissue.top_z_m;
   mj_resetDataKeyframe(m, d, s->home_key);
+  sf_edges_place(&s->edges, d, &rs->sp);
+  rs->ss.measured = s->edges.n > 0;
   mj_forward(m, d);
   sf_episode_throw(s, rs, out, d->time);
   sf_episode_place(s, d, rs);
@@ -679,7 +700,8 @@ static void sf_episode_outcome(const sfScene* s, const mjData* d, const sfEpisod
   out->trauma_mm2 = rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 + rs->ss.trauma_mm2;
   out->peak_force_N = rs->ts.peak_force_N;
   sf_episode_summary(s, out, rs);
-  sf_suture_closure(&rs->sp, &rs->ss, &out->closure, &out->closure_min);
+  sfGapCtx g = {s, d, rs};
+  sf_suture_closure_of(&rs->sp, &rs->ss, sf_episode_gap, &g, &out->closure, &out->closure_min);
   out->tension_max_N = rs->ss.tension_max_N;
   out->cut_through = rs->ss.cut_through;
   out->thread_used_mm = 1000 * sf_suture_used(&rs->ss);

@@ -83,6 +83,13 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
     s->wound_pos_m[i] = d->geom_xpos[3 * wound + i];
     s->wound_dir[i] = d->geom_xmat[9 * wound + 3 * i];
   }
+  // the wound's simulated edges of the soft scene, if any, as they lie at home
+  const double up[3] = {0, 0, 1};
+  if (sf_edges_resolve(m, d, s->path, s->wound_pos_m, s->wound_dir, up, &s->edges, e) != SF_OK) {
+    mj_deleteData(d);
+    return SF_ERR_INPUT;
+  }
+
   // the deformable skin of the soft scene, if any, at rest after settling for 1 s from home
   s->nskin = 0;
   for (int i = 0; i < SF_NJOINT; i++) d->ctrl[s->arm.act[i]] = d->qpos[s->arm.qadr[i]];

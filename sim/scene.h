@@ -6,6 +6,7 @@
 #include <mujoco/mujoco.h>
 
 #include "arm.h"
+#include "edges.h"
 #include "rng.h"
 #include "status.h"
 
@@ -54,6 +55,7 @@ typedef struct sfScene_ {
   int nskin;                   // particles of the deformable skin (bodies skinB*); 0: fast scene
   int skin_body[SF_MAX_SKIN];  // their body ids
   double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
+  sfEdges edges;                    // the wound's simulated edges (soft scene; n 0: analytic)
 } sfScene;
 
 // load and check a scene; on failure returns SF_ERR_INPUT with a message naming the file and

@@ -35,8 +35,19 @@ mjtNum sf_suture_gap(const sfSutureParams* p, const sfSutureState* s, mjtNum s_m
   return mju_max(0, p->gap0_m - sf_suture_closing(p, s, s_m, -1));
 }
 
+static mjtNum sf_suture_gap_fn(const void* ctx, mjtNum s_m) {
+  const void* const* pc = ctx;
+  return sf_suture_gap(pc[0], pc[1], s_m);
+}
+
 void sf_suture_closure(const sfSutureParams* p, const sfSutureState* s, mjtNum* mean,
                        mjtNum* worst) {
+  const void* ctx[2] = {p, s};
+  sf_suture_closure_of(p, s, sf_suture_gap_fn, ctx, mean, worst);
+}
+
+void sf_suture_closure_of(const sfSutureParams* p, const sfSutureState* s, sfGapFn gap,
+                          const void* ctx, mjtNum* mean, mjtNum* worst) {
   *mean = *worst = 0;
   if (!s->n) return;
   mjtNum lo = s->st[0].s_m, hi = lo, sum = 0, low = 1;
@@ -44,7 +55,7 @@ void sf_suture_closure(const sfSutureParams* p, const sfSutureState* s, mjtNum* 
   lo -= SF_SUTURE_SPAN_M, hi += SF_SUTURE_SPAN_M;
   for (int k = 0; k < SF_SUTURE_SAMPLES; k++) {
     mjtNum x = lo + (hi - lo) * k / (SF_SUTURE_SAMPLES - 1);
-    mjtNum c = 1 - sf_suture_gap(p, s, x) / p->gap0_m;
+    mjtNum c = 1 - gap(ctx, x) / p->gap0_m;
     sum += c, low = mju_min(low, c);
   }
   *mean = sum / SF_SUTURE_SAMPLES;
@@ -162,14 +173,19 @@ void sf_suture_step(const sfSutureParams* p, sfSutureState* s, const mjtNum tail
     return;
   }
 
-  // e is taken up by the wound closing at the stitch (compliance a0 until the edges meet), by
-  // the tissue yielding at the holes and by the thread stretching under the needle's tension
-  // (capstan factor K over the tunnel's)
+  // e is taken up by the wound closing at the stitch (compliance a0 until the edges meet; the
+  // simulated edges' closing as measured), by the tissue yielding at the holes and by the
+  // thread stretching under the needle's tension (capstan factor K over the tunnel's)
   mjtNum kap = exp(p->mu * sf_suture_turn(u, t->out_dir));
   mjtNum a0 = SF_SUTURE_BETA_1_M / p->edge_k_N_m2;
   mjtNum c = s->free_m / SF_SUTURE_EA_N * kap + SF_SUTURE_HOLE_M_N;
-  mjtNum room = mju_max(0, p->gap0_m - sf_suture_closing(p, s, t->s_m, i));
-  mjtNum tt = e <= room * (1 + c / a0) ? e / (a0 + c) : (e - room) / c;
+  mjtNum tt;
+  if (s->measured) {
+    tt = mju_max(0, e - s->closed_m) / c;
+  } else {
+    mjtNum room = mju_max(0, p->gap0_m - sf_suture_closing(p, s, t->s_m, i));
+    tt = e <= room * (1 + c / a0) ? e / (a0 + c) : (e - room) / c;
+  }
   mjtNum tn = kap * tt;
 
   // the thread's load on the exit hole: the needle's side pulls along u, the tunnel's inwards

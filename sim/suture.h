@@ -81,6 +81,8 @@ typedef struct sfSutureState_ {
   mjtNum tension_max_N;  // largest tension at the needle so far
   int cut_through;       // cut-through events
   mjtNum trauma_mm2;     // area torn by them
+  int measured;          // the wound is simulated (the soft scene's edges): closed_m is how far
+  mjtNum closed_m;       //   the edges at the pulled stitch have closed, set before each step
 } sfSutureState;
 
 // forget the thread and wound state (new episode)
@@ -93,9 +95,17 @@ mjtNum sf_suture_edge_w(mjtNum tension_N, mjtNum k_N_m2, mjtNum x_m);
 // the gap (m) at wound coordinate s_m under the stitches' tensions
 mjtNum sf_suture_gap(const sfSutureParams* p, const sfSutureState* s, mjtNum s_m);
 
-// closure over the sutured span: its mean and worst point (0 with no stitch: nothing closed)
+// a gap along the wound (m at wound coordinate s_m), from the analytic model or a simulated one
+typedef mjtNum (*sfGapFn)(const void* ctx, mjtNum s_m);
+
+// closure over the sutured span: its mean and worst point (0 with no stitch: nothing closed),
+// of the analytic gap
 void sf_suture_closure(const sfSutureParams* p, const sfSutureState* s, mjtNum* mean,
                        mjtNum* worst);
+
+// the same of any gap (gap(ctx, s_m))
+void sf_suture_closure_of(const sfSutureParams* p, const sfSutureState* s, sfGapFn gap,
+                          const void* ctx, mjtNum* mean, mjtNum* worst);
 
 // a throw's needle tail left the exit hole: the stitch through (entry, mid, exit) is passed, its
 // tunnel of length tunnel_m leaving the exit along out_dir, the thread from its exit to the tail
