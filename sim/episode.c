@@ -169,6 +169,9 @@ typedef struct sfRunState_ {
   mjtNum top_z_rest;            // the pad's top surface height at rest
   mjtNum tcp_pos[3];            // tcp pose at this step (world)
   mjtNum tcp_quat[4];
+  mjtNum thread_force[3];  // the thread's force on the needle at its tail (world, N): the
+  mjtNum thread_N;         //   suture model's, or the soft scene's rope's; its magnitude
+  int rope_moved;          // the needle was put in the jaws: the rope goes with it
 } sfRunState;
 
 // the episode's hole frames: shifted along the wound; and as the robot perceives them
@@ -339,15 +342,21 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
       rs->ss.closed_m = rs->sp.gap0_m - sf_episode_gap(&g, rs->ss.st[rs->ss.n - 1].s_m);
     }
     sf_suture_step(&rs->sp, &rs->ss, tail);
+    if (!s->rope.n) mju_copy3(rs->thread_force, rs->ss.force), rs->thread_N = rs->ss.tension_N;
   }
   sf_edges_apply(&s->edges, m, d, &rs->sp, &rs->ss);
+
+  // the soft scene's rope: with the needle when it is put in the jaws, pulled into the tissue
+  // at the last exit while the thread is taut
+  if (rs->rope_moved) sf_rope_place(&s->rope, m, d, tail), rs->rope_moved = 0;
+  if (rs->ss.n) sf_rope_pull(&s->rope, d, rs->ss.st[rs->ss.n - 1].exit, rs->ss.tension_N);
   mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
   mju_zero(xf, 6);
   if (rs->grasped) {
     mjtNum arm[3], extra[3], f[3], tq[3];
-    mju_add3(f, rs->ts.force, rs->ss.force);
+    mju_add3(f, rs->ts.force, rs->thread_force);
     mju_sub3(arm, tail, rs->needle_pos);
-    mju_cross(tq, arm, rs->ss.force);
+    mju_cross(tq, arm, rs->thread_force);
     mju_addTo3(tq, rs->ts.torque);
     mju_copy3(xf, f);
     mju_sub3(arm, rs->needle_pos, d->xipos + 3 * s->arm.tcp_body);
@@ -410,8 +419,8 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   sf_arm_axes(s->m, d, &s->arm, o->q);
   mju_copy3(o->tissue_force_N, rs->ts.force);
   mju_copy3(o->tissue_torque_Nm, rs->ts.torque);
-  o->thread_tension_N = rs->ss.tension_N;
-  mju_copy3(o->thread_dir, rs->ss.force);
+  o->thread_tension_N = rs->thread_N;
+  mju_copy3(o->thread_dir, rs->thread_force);
   if (mju_normalize3(o->thread_dir) < mjMINVAL) mju_zero3(o->thread_dir);
   o->stitches_passed = rs->ss.n;
 }
@@ -468,7 +477,7 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   mju_copy3(t->needle_tip + 3 * k, rs->tip);
   sf_episode_record_thread(s, d, rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
                            t->wound_gap + (size_t)k * SF_WOUND_GAP_N);
-  t->thread_tension[k] = rs->ss.tension_N;
+  t->thread_tension[k] = rs->thread_N;
   double* st = t->states + (size_t)k * t->nstate;
   mju_copy(st, d->qpos, m->nq);
   mju_copy(st + m->nq, d->qvel, m->nv);
@@ -490,6 +499,7 @@ static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* 
   rs->jaw_was_open = 0;
   rs->throw_t0 = time;
   sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
+  rs->rope_moved = 1;
 }
 
 // add a throw's insertion and exit offsets from its holes, in the wound frame (along the
@@ -681,6 +691,10 @@ static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec
     if (k % record_every == 0) sf_episode_record(s, d, rs, out, spec->traj);
     sf_prof_lap(w, SF_PROF_RECORD, &t);
     mj_step2(m, d);
+    if (s->rope.n) {
+      sf_rope_force(&s->rope, m, d, rs->thread_force);
+      rs->thread_N = mju_norm3(rs->thread_force);
+    }
     sf_prof_lap(w, SF_PROF_PHYSICS, &t);
     out->steps = k + 1;
     if (sf_bad_state_count(d) > bad0) {

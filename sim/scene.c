@@ -85,7 +85,8 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
   }
   // the wound's simulated edges of the soft scene, if any, as they lie at home
   const double up[3] = {0, 0, 1};
-  if (sf_edges_resolve(m, d, s->path, s->wound_pos_m, s->wound_dir, up, &s->edges, e) != SF_OK) {
+  if (sf_edges_resolve(m, d, s->path, s->wound_pos_m, s->wound_dir, up, &s->edges, e) != SF_OK ||
+      sf_rope_resolve(m, s->path, &s->rope, e) != SF_OK) {
     mj_deleteData(d);
     return SF_ERR_INPUT;
   }

@@ -7,6 +7,7 @@
 
 #include "arm.h"
 #include "edges.h"
+#include "rope.h"
 #include "rng.h"
 #include "status.h"
 
@@ -56,6 +57,7 @@ typedef struct sfScene_ {
   int skin_body[SF_MAX_SKIN];  // their body ids
   double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
   sfEdges edges;                    // the wound's simulated edges (soft scene; n 0: analytic)
+  sfRope rope;                      // the thread's simulated first stretch (soft scene; n 0: none)
 } sfScene;
 
 // load and check a scene; on failure returns SF_ERR_INPUT with a message naming the file and

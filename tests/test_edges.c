@@ -2,7 +2,8 @@
 // the analytic beam on an elastic foundation (sim/suture.h) they were built to match: placed at
 // the episode's gap, at rest without stitches, the closing under one stitch and its spread along
 // the wound, gaping between stitches spaced far apart, the edges meeting and not passing through
-// each other under a pull beyond closure; and the scene's refusal of mismatched edges.
+// each other under a pull beyond closure; the thread's rope carrying the tension to the needle;
+// and the scene's refusal of mismatched edges.
 #include "sf_test.h"
 
 #include <mujoco/mujoco.h>
@@ -140,6 +141,38 @@ static void edges_meet(void** state) {
   mj_deleteData(d);
 }
 
+// the thread's rope, its far end pulled towards a point 32 mm from the needle's tail, pulls the
+// needle with the tension along the line to it (the model's force on the tool), from 0.5 to 8 N,
+// and stays tied to the tail within 1 mm
+static void rope_carries_the_tension(void** state) {
+  (void)state;
+  const mjModel* m = scene.m;
+  const sfRope* r = &scene.rope;
+  assert_int_equal(r->n, 12);
+  const double tension[3] = {0.5, 3, 8};
+  for (int c = 0; c < 3; c++) {
+    mjData* d = mj_makeData(m);
+    mj_resetDataKeyframe(m, d, scene.home_key);
+    mj_forward(m, d);
+    mjtNum tail[3], target[3], f[3], u[3];
+    mju_copy3(tail, d->site_xpos + 3 * scene.needle_tail_site);
+    mju_copy3(target, tail);
+    target[1] += 0.02, target[2] -= 0.025;
+    mju_sub3(u, target, tail);
+    mju_normalize3(u);
+    for (int k = 0; k < (int)(1.0 / m->opt.timestep); k++) {
+      mj_step1(m, d);
+      sf_rope_pull(r, d, target, tension[c]);
+      mj_step2(m, d);
+    }
+    sf_rope_force(r, m, d, f);
+    assert_near(mju_norm3(f), tension[c], 0.02 * tension[c]);
+    assert_true(mju_dot3(f, u) > 0.999 * mju_norm3(f));
+    assert_true(mju_dist3(d->xpos + 3 * r->body[0], tail) < 0.001 + 0.5 * 0.002);
+    mj_deleteData(d);
+  }
+}
+
 // a model with edges that do not pair up is refused, naming the file
 static void mismatched_edges_refused(void** state) {
   (void)state;
@@ -178,6 +211,7 @@ int main(void) {
       cmocka_unit_test(one_stitch_matches_the_beam),
       cmocka_unit_test(spacing_matters),
       cmocka_unit_test(edges_meet),
+      cmocka_unit_test(rope_carries_the_tension),
       cmocka_unit_test(mismatched_edges_refused),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
