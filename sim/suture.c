@@ -55,7 +55,7 @@ void sf_suture_closure_of(const sfSutureParams* p, const sfSutureState* s, sfGap
   lo -= SF_SUTURE_SPAN_M, hi += SF_SUTURE_SPAN_M;
   for (int k = 0; k < SF_SUTURE_SAMPLES; k++) {
     mjtNum x = lo + (hi - lo) * k / (SF_SUTURE_SAMPLES - 1);
-    mjtNum c = 1 - gap(ctx, x) / p->gap0_m;
+    mjtNum c = mju_max(0, 1 - gap(ctx, x) / p->gap0_m);  // a gap opened wider closed none
     sum += c, low = mju_min(low, c);
   }
   *mean = sum / SF_SUTURE_SAMPLES;
