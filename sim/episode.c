@@ -8,11 +8,10 @@
 #include <time.h>
 
 #include "arm.h"
+#include "grip.h"
 #include "needle.h"
 #include "rng.h"
 
-#define SF_JAW_GRASP 0.12     // jaw opening (rad) below which closed jaws hold what they caught
-#define SF_CAPTURE_M 0.001    // closed jaws catch the needle within 1 mm of the tcp
 #define SF_JAW_WIDTH_M 0.002  // jaw width that tears tissue when the jaws move inside it
 #define SF_GRASP_SIDE (-1)    // the needle is handed over with its centre on the tcp's -x side
 #define SF_CALIB_COMMON_KEY 0xFFFFFFFFu  // stream key of the calibration error all robots share
@@ -146,18 +145,16 @@ void sf_context_draw(const sfScene* s, uint64_t seed, int32_t robot, int32_t rou
 
 // everything the step loop carries
 typedef struct sfRunState_ {
-  sfHoles holes;                // this episode's holes (shifted by the context)
-  sfHoles seen;                 // the holes as the robot perceives them (calibration error)
-  sfTissueParams tissue;        // pad geometry and material
-  sfTissueState ts;             // interaction state
-  sfSutureParams sp;            // the wound and the thread
-  sfSutureState ss;             //   and their state
-  int passed[SF_MAX_STITCHES];  // the throw's stitch is passed (its needle tail left the exit)
-  mjtNum grasp_pos[3];          // needle in the tcp frame while grasped
-  mjtNum grasp_quat[4];
-  int grasped;           // the jaws hold the needle
-  int jaw_was_open;      // the jaws were open since the last grasp attempt
-  mjtNum needle_pos[3];  // needle pose (world)
+  sfHoles holes;                  // this episode's holes (shifted by the context)
+  sfHoles seen;                   // the holes as the robot perceives them (calibration error)
+  sfTissueParams tissue;          // pad geometry and material
+  sfTissueState ts;               // interaction state
+  sfSutureParams sp;              // the wound and the thread
+  sfSutureState ss;               //   and their state
+  int passed[SF_MAX_STITCHES];    // the throw's stitch is passed (its needle tail left the exit)
+  sfGrip grip;                    // who holds the needle
+  sfJaws jaws[SF_GRIP_MAX_ARMS];  // each arm's jaws at this step
+  mjtNum needle_pos[3];           // needle pose (world)
   mjtNum needle_quat[4];
   mjtNum tip[3];                // needle tip (world)
   mjtNum tail[3];               // needle tail (world), where the thread is fixed
@@ -226,41 +223,37 @@ static void sf_episode_suture(const sfScene* s, const sfContext* c, sfSuturePara
   mju_copy3(p->wound_dir, s->wound_dir);
 }
 
-// tcp pose (world) of this step, from the data's kinematics
+// every arm's tcp pose (world) and jaw opening of this step, from the data's kinematics; the
+// first arm's tcp is also rs->tcp_pos, rs->tcp_quat
 static void sf_episode_tcp(const sfScene* s, const mjData* d, sfRunState* rs) {
-  mju_copy3(rs->tcp_pos, d->site_xpos + 3 * s->arm.tcp_site);
-  mju_mat2Quat(rs->tcp_quat, d->site_xmat + 9 * s->arm.tcp_site);
+  const mjModel* m = s->m;
+  for (int a = 0; a < s->narm; a++) {
+    const sfArm* arm = sf_scene_arm(s, a);
+    sfJaws* j = &rs->jaws[a];
+    mju_copy3(j->tcp_pos, d->site_xpos + 3 * arm->tcp_site);
+    mju_mat2Quat(j->tcp_quat, d->site_xmat + 9 * arm->tcp_site);
+    j->opening =
+        d->qpos[m->jnt_qposadr[arm->jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[arm->jaw_jnt[1]]];
+  }
+  mju_copy3(rs->tcp_pos, rs->jaws[0].tcp_pos);
+  mju_copy4(rs->tcp_quat, rs->jaws[0].tcp_quat);
 }
 
-// jaws: let go when they open, catch the needle when they close on it
+static int sf_episode_in_tissue(const void* tissue, const mjtNum x[3]) {
+  return sf_tissue_contains(tissue, x);
+}
+
+// jaws: each arm lets go when it opens and catches the needle when it closes on it (grip.h)
 static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
                             sfEpisodeResult* out) {
-  const mjModel* m = s->m;
-  mjtNum open =
-      d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[s->arm.jaw_jnt[1]]];
-  const mjtNum* tpos = rs->tcp_pos;
-  const mjtNum* tquat = rs->tcp_quat;
-  if (rs->grasped && open > SFC_JAW_RELEASE_RAD) {
-    rs->grasped = 0;
+  int missed = rs->grip.missed[0];
+  int ev = sf_grip_step(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat, s->needle_radius_m,
+                        rs->ts.engaged, sf_episode_in_tissue, &rs->tissue, d->time);
+  if ((ev & SF_GRIP_RELEASED) && rs->grip.released_by == 0) {
     out->throw_score[rs->throw_index].released = 1;
-    if (!rs->ts.engaged) out->dropped = 1;
   }
-  if (open > SFC_JAW_RELEASE_RAD) rs->jaw_was_open = 1;
-  if (rs->grasped || !rs->jaw_was_open || open > SF_JAW_GRASP) return;
-
-  // closing: caught if the tcp is on the needle at a point outside the tissue
-  rs->jaw_was_open = 0;
-  mjtNum rel_pos[3], rel_quat[4], a, pt_local[3], pt[3];
-  sf_pose_relative(rs->needle_pos, rs->needle_quat, tpos, tquat, rel_pos, rel_quat);
-  mjtNum dist = sf_needle_closest(s->needle_radius_m, rel_pos, &a);
-  sf_needle_point(s->needle_radius_m, a, pt_local);
-  sf_frame_point(rs->needle_pos, rs->needle_quat, pt_local, pt);
-  if (dist > SF_CAPTURE_M || sf_tissue_contains(&rs->tissue, pt)) {
-    out->regrasp_failures++;
-    return;
-  }
-  rs->grasped = 1;
-  sf_pose_relative(tpos, tquat, rs->needle_pos, rs->needle_quat, rs->grasp_pos, rs->grasp_quat);
+  if (ev & SF_GRIP_DROPPED) out->dropped = 1;
+  out->regrasp_failures += rs->grip.missed[0] - missed;
 }
 
 // soft scene: until the surface is punctured, it is the skin: the tissue surface height is that
@@ -314,11 +307,7 @@ static void sf_episode_pass(const sfScene* s, sfRunState* rs, const sfThrowScore
 static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
                               const sfEpisodeResult* out, int tissue_step) {
   const mjModel* m = s->m;
-  const mjtNum* tpos = rs->tcp_pos;
-  const mjtNum* tquat = rs->tcp_quat;
-  if (rs->grasped) {
-    mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, tquat, rs->grasp_pos, rs->grasp_quat);
-  }
+  sf_grip_needle(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat);
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
 
@@ -350,16 +339,18 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
   // at the last exit while the thread is taut
   if (rs->rope_moved) sf_rope_place(&s->rope, m, d, tail), rs->rope_moved = 0;
   if (rs->ss.n) sf_rope_pull(&s->rope, d, rs->ss.st[rs->ss.n - 1].exit, rs->ss.tension_N);
-  mjtNum* xf = d->xfrc_applied + 6 * s->arm.tcp_body;
-  mju_zero(xf, 6);
-  if (rs->grasped) {
+  for (int a = 0; a < s->narm; a++) mju_zero(d->xfrc_applied + 6 * sf_scene_arm(s, a)->tcp_body, 6);
+  int lead = rs->grip.lead;
+  if (lead >= 0 && rs->grip.held[lead]) {
+    int body = sf_scene_arm(s, lead)->tcp_body;
+    mjtNum* xf = d->xfrc_applied + 6 * body;
     mjtNum arm[3], extra[3], f[3], tq[3];
     mju_add3(f, rs->ts.force, rs->thread_force);
     mju_sub3(arm, tail, rs->needle_pos);
     mju_cross(tq, arm, rs->thread_force);
     mju_addTo3(tq, rs->ts.torque);
     mju_copy3(xf, f);
-    mju_sub3(arm, rs->needle_pos, d->xipos + 3 * s->arm.tcp_body);
+    mju_sub3(arm, rs->needle_pos, d->xipos + 3 * body);
     mju_cross(extra, arm, f);
     mju_add3(xf + 3, tq, extra);
   }
@@ -388,7 +379,7 @@ static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
   mjtNum tip_local[3];
   sf_episode_tcp(s, d, rs);
   const mjtNum* tpos = rs->tcp_pos;
-  mju_mulPose(rs->needle_pos, rs->needle_quat, tpos, rs->tcp_quat, rs->grasp_pos, rs->grasp_quat);
+  sf_grip_needle(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat);
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
   sf_needle_point(s->needle_radius_m, mjPI, tip_local);
@@ -414,7 +405,7 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   mju_copy3(o->needle_pos, rs->needle_pos);
   mju_copy4(o->needle_quat, rs->needle_quat);
   o->needle_radius_m = s->needle_radius_m;
-  o->grasped = rs->grasped;
+  o->grasped = rs->grip.held[0];
   o->engaged = rs->ts.engaged;
   sf_arm_axes(s->m, d, &s->arm, o->q);
   mju_copy3(o->tissue_force_N, rs->ts.force);
@@ -493,10 +484,10 @@ static int sf_bad_state_count(const mjData* d) {
 
 // start a throw: the needle in the jaws at the context's grasp, scoring for its pair
 static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out, mjtNum time) {
+  mjtNum rel_pos[3], rel_quat[4];
   sf_grasp_pose(s->needle_radius_m, out->ctx.grasp_angle_rad, out->ctx.grasp_tilt_rad,
-                SF_GRASP_SIDE, rs->grasp_pos, rs->grasp_quat);
-  rs->grasped = 1;
-  rs->jaw_was_open = 0;
+                SF_GRASP_SIDE, rel_pos, rel_quat);
+  sf_grip_reset(&rs->grip, s->narm, 0, rel_pos, rel_quat);
   rs->throw_t0 = time;
   sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
   rs->rope_moved = 1;
@@ -613,6 +604,8 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
   mjData* d = w->d;
   sf_episode_obs(s, d, rs, out, obs);
   int cs = w->ctrl->api->step(w->state, m, d, obs, w->ctrl_buf);
+  // an arm no controller drives is held where it stands at home
+  if (s->narm == 2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
   if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
     out->fault = 1;
     return -1;
@@ -626,7 +619,7 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
 // next throw starts (the needle back in the jaws), 0 when the episode ends
 static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches, sfRunState* rs,
                                  sfEpisodeResult* out) {
-  rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grasped;
+  rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grip.held[0];
   sf_suture_lock(&rs->ss);
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;

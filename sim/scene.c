@@ -66,6 +66,7 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
   if (!d) return sf_fail(e, SF_ERR_RUN, "MuJoCo could not allocate simulation data");
   mj_resetDataKeyframe(m, d, s->home_key);
   mj_kinematics(m, d);
+  if (s->narm == 2) sf_arm_axes(m, d, &s->arm2, s->arm2_home);
   s->holes.npair = s->npair;
   for (int i = 0; i < s->npair; i++) {
     mju_copy3(s->holes.entry_pos[i], d->site_xpos + 3 * s->entry_site[i]);
@@ -206,6 +207,11 @@ sftStatus sf_scene_load(sfScene* s, const char* path, sfError* e) {
 
   // names, rates and hash
   sftStatus st = sf_arm_resolve(s->m, path, "psm1_", &s->arm, e);
+  s->narm = 1;
+  if (st == SF_OK && mj_name2id(s->m, mjOBJ_BODY, "psm2_base") >= 0) {
+    st = sf_arm_resolve(s->m, path, "psm2_", &s->arm2, e);
+    s->narm = 2;
+  }
   if (st == SF_OK) st = sf_scene_resolve(s, e);
   if (st == SF_OK)
     st = sf_scene_rate(s, "suturefleet_control_hz", SF_CONTROL_HZ, &s->ctrl_every, e);

@@ -31,14 +31,18 @@ typedef struct sfHoles_ {
 
 // a loaded scene: the shared, read-only model and the ids the code needs
 typedef struct sfScene_ {
-  mjModel* m;            // the model; read-only after loading, shared by all threads
-  char path[4096];       // the MJCF file it came from
-  uint64_t model_hash;   // FNV-1a 64 of the compiled model (mj_saveModel bytes)
-  sfArm arm;             // the PSM's ids
-  int needle_body;       // mocap needle body
-  int needle_mocap;      // its mocap index
-  int needle_tip_site;   // needle sites; their positions in the needle frame
-  int needle_tail_site;  //   define the needle geometry
+  mjModel* m;                  // the model; read-only after loading, shared by all threads
+  char path[4096];             // the MJCF file it came from
+  uint64_t model_hash;         // FNV-1a 64 of the compiled model (mj_saveModel bytes)
+  sfArm arm;                   // the first PSM's ids (psm1_)
+  sfArm arm2;                  // the second PSM's (psm2_), in a two-arm scene
+  int narm;                    // 1, or 2 in a two-arm scene (a body psm2_base)
+  double arm2_home[SF_NAXIS];  // psm2's axes in the home keyframe: where the host holds it while
+                               //   no controller drives it
+  int needle_body;             // mocap needle body
+  int needle_mocap;            // its mocap index
+  int needle_tip_site;         // needle sites; their positions in the needle frame
+  int needle_tail_site;        //   define the needle geometry
   int needle_center_site;
   double needle_radius_m;  // from the tip site's distance to the centre
   int npair;               // number of entry/exit pairs found (entry_0.., exit_0..)
@@ -59,6 +63,11 @@ typedef struct sfScene_ {
   sfEdges edges;                    // the wound's simulated edges (soft scene; n 0: analytic)
   sfRope rope;                      // the thread's simulated first stretch (soft scene; n 0: none)
 } sfScene;
+
+// arm a (0: psm1, 1: psm2) of the scene
+static inline const sfArm* sf_scene_arm(const sfScene* s, int a) {
+  return a ? &s->arm2 : &s->arm;
+}
 
 // load and check a scene; on failure returns SF_ERR_INPUT with a message naming the file and
 // the missing or broken element, and leaves s empty (safe to sf_scene_free)

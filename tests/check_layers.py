@@ -14,7 +14,7 @@ import sys
 # lowest first: physics -> task -> episode -> learning -> configuration -> store -> fleet -> app
 LAYERS = [
     ("base", ["status", "rng", "vec3", "order", "plugin"]),
-    ("physics", ["arm", "ik", "needle", "tissue", "suture", "edges", "rope", "scene"]),
+    ("physics", ["arm", "ik", "needle", "tissue", "suture", "edges", "rope", "grip", "scene"]),
     ("task", ["score", "skill", "controller", "scripted_arc"]),
     ("episode", ["episode"]),
     ("learning", ["policy", "cmaes", "elite", "learner"]),

@@ -356,6 +356,57 @@ static void test_soft_scene(void** state) {
   sf_scene_free(&s);
 }
 
+// the two-arm scene: psm1 as in the one-arm scene, psm2 the same arm (every joint's range,
+// damping, armature and stiffness, every body's mass, every actuator's gains and range) through
+// a port mirrored across the wound (x -> -x), held at home by the host's servo
+static void test_two_arm_scene(void** state) {
+  const sfScene* one = *state;
+  sfScene s;
+  sfError e = {{0}};
+  assert_int_equal(sf_scene_load(&s, SF_MODEL_DIR "/suture_scene_2arm.xml", &e), SF_OK);
+  const mjModel* m = s.m;
+  assert_int_equal(one->narm, 1);
+  assert_int_equal(s.narm, 2);
+  assert_int_equal(m->nu, 2 * SF_NAXIS);
+  for (int j = 0; j < m->njnt; j++) {
+    const char* name = mj_id2name(m, mjOBJ_JOINT, j);
+    if (strncmp(name, "psm1_", 5)) continue;
+    char other[64];
+    snprintf(other, sizeof(other), "psm2_%s", name + 5);
+    int k = mj_name2id(m, mjOBJ_JOINT, other);
+    assert_true(k >= 0);
+    assert_int_equal(m->jnt_type[j], m->jnt_type[k]);
+    for (int i = 0; i < 2; i++) assert_near(m->jnt_range[2 * j + i], m->jnt_range[2 * k + i], 0);
+    assert_near(m->jnt_stiffness[j], m->jnt_stiffness[k], 0);
+    int dj = m->jnt_dofadr[j], dk = m->jnt_dofadr[k];
+    assert_near(m->dof_damping[dj], m->dof_damping[dk], 0);
+    assert_near(m->dof_armature[dj], m->dof_armature[dk], 0);
+    assert_near(m->body_mass[m->jnt_bodyid[j]], m->body_mass[m->jnt_bodyid[k]], 1e-15);
+  }
+  for (int i = 0; i < SF_NAXIS; i++) {
+    int a = s.arm.act[i], b = s.arm2.act[i];
+    for (int g = 0; g < 3; g++) {
+      assert_near(m->actuator_gainprm[a * mjNGAIN + g], m->actuator_gainprm[b * mjNGAIN + g], 0);
+      assert_near(m->actuator_biasprm[a * mjNBIAS + g], m->actuator_biasprm[b * mjNBIAS + g], 0);
+    }
+    for (int g = 0; g < 2; g++) {
+      assert_near(m->actuator_ctrlrange[2 * a + g], m->actuator_ctrlrange[2 * b + g], 0);
+    }
+  }
+  // the ports mirror each other across the wound's middle
+  mjData* d = mj_makeData(m);
+  mj_resetDataKeyframe(m, d, s.home_key);
+  mj_kinematics(m, d);
+  const double* p1 = d->site_xpos + 3 * s.arm.rcm_site;
+  const double* p2 = d->site_xpos + 3 * s.arm2.rcm_site;
+  assert_near(p1[0], -p2[0], 1e-12);
+  assert_near(p1[1], p2[1], 1e-12);
+  assert_near(p1[2], p2[2], 1e-12);
+  assert_near(s.arm2_home[SF_AXIS_JAW], 0.5, 1e-12);  // psm2 waits with its jaws open
+  mj_deleteData(d);
+  sf_scene_free(&s);
+}
+
 // a missing file: SF_ERR_INPUT naming the path, and an empty scene
 static void test_load_missing_file(void** state) {
   sfScene s;
@@ -489,6 +540,7 @@ int main(void) {
       cmocka_unit_test(test_jaws_under_gravity),
       cmocka_unit_test(test_home_sags_without_feed_forward),
       cmocka_unit_test(test_soft_scene),
+      cmocka_unit_test(test_two_arm_scene),
       cmocka_unit_test(test_load_missing_file),
       cmocka_unit_test(test_load_without_needle),
       cmocka_unit_test(test_load_without_tcp),
