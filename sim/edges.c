@@ -50,6 +50,7 @@ sftStatus sf_edges_resolve(const mjModel* m, const mjData* d, const char* path,
   mjtNum u[3] = {up[0], up[1], up[2]};
   mju_cross(e->lat, u, e->wound_dir);
   mju_normalize3(e->lat);
+  mju_cross(e->up, e->wound_dir, e->lat);  // the normal the foundation holds the heights along
 
   for (int k = 0; k < 2; k++) {
     // the root's slide across the wound
@@ -57,20 +58,20 @@ sftStatus sf_edges_resolve(const mjModel* m, const mjData* d, const char* path,
     snprintf(name, sizeof(name), "%s_y", SF_EDGE_PREFIX[k]);
     int j = mj_name2id(m, mjOBJ_JOINT, name);
     if (j < 0 || m->jnt_type[j] != mjJNT_SLIDE ||
-        mju_abs(mju_dot3(d->xaxis + 3 * j, e->lat)) < 0.999) {
+        mju_dot3(d->xaxis + 3 * j, e->lat) < 0.999) {
       return sf_fail(err, SF_ERR_INPUT,
-                     "model '%s': wound edge '%s' needs a slide joint '%s' across the wound", path,
+                     "model '%s': wound edge '%s' needs a slide joint '%s' across the wound (axis from edgea towards edgeb)", path,
                      SF_EDGE_PREFIX[k], name);
     }
     e->root_qadr[k] = m->jnt_qposadr[j];
-    e->root_lat_m[k] = sf_edges_across(e, d->xpos + 3 * m->jnt_bodyid[j]);
+    e->root_lat_m[k] = sf_edges_across(e, d->xipos + 3 * m->jnt_bodyid[j]);
 
     // the bodies: in order along the wound, evenly spaced, edge a on the -lat side
     for (int i = 0; i < e->n; i++) {
-      const mjtNum* x = d->xpos + 3 * e->body[k][i];
+      const mjtNum* x = d->xipos + 3 * e->body[k][i];
       mjtNum s = sf_edges_along(e, x);
       if (k == 0) e->s_m[i] = s;
-      e->z_m[k][i] = mju_dot3(x, u);
+      e->z_m[k][i] = mju_dot3(x, e->up);
       if (mju_abs(s - e->s_m[i]) > 1e-6 || (i && e->s_m[i] <= e->s_m[i - 1])) {
         return sf_fail(err, SF_ERR_INPUT,
                        "model '%s': wound edges: expected the bodies of edgea and edgeb side by "
@@ -80,6 +81,14 @@ sftStatus sf_edges_resolve(const mjModel* m, const mjData* d, const char* path,
     }
   }
   e->spacing_m = (e->s_m[e->n - 1] - e->s_m[0]) / (e->n - 1);
+  for (int i = 0; i < e->n; i++) {
+    if (mju_abs(e->s_m[i] - e->s_m[0] - i * e->spacing_m) > 1e-6) {
+      return sf_fail(err, SF_ERR_INPUT,
+                     "model '%s': wound edges: expected bodies evenly spaced along the wound "
+                     "(body %d is %.3g mm off)",
+                     path, i, 1e3 * (e->s_m[i] - e->s_m[0] - i * e->spacing_m));
+    }
+  }
   if (!(e->root_lat_m[0] < 0 && e->root_lat_m[1] > 0)) {
     return sf_fail(err, SF_ERR_INPUT,
                    "model '%s': wound edges: expected edgea on one side of the wound line and "
@@ -90,7 +99,8 @@ sftStatus sf_edges_resolve(const mjModel* m, const mjData* d, const char* path,
 }
 
 void sf_edges_place(const sfEdges* e, mjData* d, const sfSutureParams* p) {
-  for (int k = 0; k < e->n && k < 2; k++) {
+  if (!e->n) return;
+  for (int k = 0; k < 2; k++) {
     mjtNum side = k ? 1 : -1;
     d->qpos[e->root_qadr[k]] = side * 0.5 * p->gap0_m - e->root_lat_m[k];
   }
@@ -110,8 +120,7 @@ static void sf_edges_pull(const sfEdges* e, mjData* d, int k, mjtNum s, mjtNum f
 void sf_edges_apply(const sfEdges* e, const mjModel* m, mjData* d, const sfSutureParams* p,
                     const sfSutureState* s) {
   if (!e->n) return;
-  mjtNum up[3];
-  mju_cross(up, e->wound_dir, e->lat);
+  const mjtNum* up = e->up;
   mjtNum kf = p->edge_k_N_m2 * e->spacing_m;
   for (int i = 0; i < e->n; i++) {
     mjtNum lat[2];

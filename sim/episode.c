@@ -249,7 +249,7 @@ static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
   int missed = rs->grip.missed[0];
   int ev = sf_grip_step(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat, s->needle_radius_m,
                         rs->ts.engaged, sf_episode_in_tissue, &rs->tissue, d->time);
-  if ((ev & SF_GRIP_RELEASED) && rs->grip.released_by == 0) {
+  if ((ev & SF_GRIP_RELEASED) && (rs->grip.released & 1)) {
     out->throw_score[rs->throw_index].released = 1;
   }
   if (ev & SF_GRIP_DROPPED) out->dropped = 1;
@@ -295,12 +295,16 @@ static mjtNum sf_episode_gap(const void* ctx, mjtNum x) {
 // the needle has just left the tissue: when its tip went in at the entry and out at the exit
 // of this throw, the thread now runs through that tunnel (the tunnel's circle as the tissue
 // model cut it) and the stitch is passed; a needle withdrawn the way it came passes none
-static void sf_episode_pass(const sfScene* s, sfRunState* rs, const sfThrowScore* t,
-                            const mjtNum tail[3]) {
+static void sf_episode_pass(const sfScene* s, const mjData* d, sfRunState* rs,
+                            const sfThrowScore* t, const mjtNum tail[3]) {
   if (rs->passed[rs->throw_index] || !t->inserted || !t->exited || t->backed_out) return;
   rs->passed[rs->throw_index] = 1;
   sf_suture_pass_tunnel(&rs->sp, &rs->ss, t->entry_pt, t->exit_pt, rs->ts.tunnel_c, rs->ts.tunnel_n,
                         s->needle_radius_m, tail);
+  if (rs->ss.measured && rs->ss.n) {
+    sfStitch* st = &rs->ss.st[rs->ss.n - 1];
+    st->gap_pass_m = sf_edges_gap(&s->edges, d, st->s_m);
+  }
 }
 
 // needle pose, tissue wrench on the tool (updated every s->tissue_every steps)
@@ -324,11 +328,12 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
                    s->tissue_every * m->opt.timestep);
     if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
     if (engaged && !rs->ts.engaged) {
-      sf_episode_pass(s, rs, &out->throw_score[rs->throw_index], tail);
+      sf_episode_pass(s, d, rs, &out->throw_score[rs->throw_index], tail);
     }
     if (rs->ss.measured && rs->ss.n) {
       sfGapCtx g = {s, d, rs};
-      rs->ss.closed_m = rs->sp.gap0_m - sf_episode_gap(&g, rs->ss.st[rs->ss.n - 1].s_m);
+      const sfStitch* st = &rs->ss.st[rs->ss.n - 1];
+      rs->ss.closed_m = mju_max(0, st->gap_pass_m - sf_episode_gap(&g, st->s_m));
     }
     sf_suture_step(&rs->sp, &rs->ss, tail);
     if (!s->rope.n) mju_copy3(rs->thread_force, rs->ss.force), rs->thread_N = rs->ss.tension_N;
@@ -412,7 +417,8 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   mju_copy3(o->tissue_torque_Nm, rs->ts.torque);
   o->thread_tension_N = rs->thread_N;
   mju_copy3(o->thread_dir, rs->thread_force);
-  if (mju_normalize3(o->thread_dir) < mjMINVAL) mju_zero3(o->thread_dir);
+  mjtNum slack_N = s->rope.n ? SF_ROPE_SLACK_N : mjMINVAL;
+  if (mju_normalize3(o->thread_dir) < slack_N) mju_zero3(o->thread_dir);
   o->stitches_passed = rs->ss.n;
 }
 
@@ -621,6 +627,7 @@ static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches
                                  sfEpisodeResult* out) {
   rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grip.held[0];
   sf_suture_lock(&rs->ss);
+  if (!s->rope.n) mju_copy3(rs->thread_force, rs->ss.force), rs->thread_N = rs->ss.tension_N;
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
   sf_episode_throw(s, rs, out, d->time);

@@ -12,7 +12,6 @@ void sf_grip_reset(sfGrip* g, int narm, int lead, const mjtNum rel_pos[3],
   memset(g, 0, sizeof(*g));
   g->narm = narm;
   g->lead = lead;
-  g->released_by = -1;
   g->both_since_s = NAN;
   for (int a = 0; a < narm; a++) g->was_open[a] = a != lead;
   g->held[lead] = 1;
@@ -33,7 +32,7 @@ static int sf_grip_other(const sfGrip* g, int a) {
 static int sf_grip_release(sfGrip* g, int a, int engaged, mjtNum time_s) {
   int ev = SF_GRIP_RELEASED;
   g->held[a] = 0;
-  g->released_by = a;
+  g->released |= 1 << a;
   int other = sf_grip_other(g, a);
   if (other >= 0) {
     if (g->lead == a) {
@@ -45,6 +44,7 @@ static int sf_grip_release(sfGrip* g, int a, int engaged, mjtNum time_s) {
     g->both_since_s = NAN;
     return ev;
   }
+  g->lead = -1;
   if (!engaged) ev |= SF_GRIP_DROPPED;
   return ev;
 }
@@ -81,6 +81,7 @@ int sf_grip_step(sfGrip* g, const sfJaws* jaws, const mjtNum needle_pos[3],
                  int (*inside)(const void* ctx, const mjtNum x[3]), const void* ctx,
                  mjtNum time_s) {
   int ev = 0;
+  g->released = 0;
   for (int a = 0; a < g->narm; a++) {
     const sfJaws* j = &jaws[a];
     if (g->held[a] && j->opening > SFC_JAW_RELEASE_RAD) {

@@ -42,7 +42,7 @@ typedef struct sfGrip_ {
   mjtNum rel_pos[SF_GRIP_MAX_ARMS][3];  // the needle in arm a's tcp frame while held
   mjtNum rel_quat[SF_GRIP_MAX_ARMS][4];
   int lead;                      // the arm the needle follows (-1: none)
-  int released_by;               // the arm that last let go (-1: none)
+  int released;                  // the arms that let go at the last step (bit a: arm a)
   int missed[SF_GRIP_MAX_ARMS];  // closings on nothing, per arm
   int handovers;                 // passes completed
   int handover_missed;           // closings on nothing while the other arm held it

@@ -68,6 +68,7 @@ typedef struct sfStitch_ {
   mjtNum bite_m;      // mean distance of its holes from the wound line
   mjtNum tension_N;   // tension in its tunnel (locked once its throw ended)
   int cut;            // it tore through the edge
+  mjtNum gap_pass_m;  // the simulated wound's gap at the stitch when it was passed (measured)
 } sfStitch;
 
 // the suture's state over one episode
@@ -82,7 +83,8 @@ typedef struct sfSutureState_ {
   int cut_through;       // cut-through events
   mjtNum trauma_mm2;     // area torn by them
   int measured;          // the wound is simulated (the soft scene's edges): closed_m is how far
-  mjtNum closed_m;       //   the edges at the pulled stitch have closed, set before each step
+  mjtNum closed_m;       //   the edges at the pulled stitch have closed since it was passed,
+                         //   set before each step
 } sfSutureState;
 
 // forget the thread and wound state (new episode)
