@@ -46,6 +46,16 @@ static int always_inside(const void* ctx, const mjtNum x[3]) {
   return 1;
 }
 
+// arm 1's jaws come open to arc angle 2.5 (plus off) at t, then close there at t + 0.1;
+// returns what the closing did
+static int receiver_closes(sfGrip* g, sfJaws* j, const mjtNum off[3], int engaged,
+                           int (*inside)(const void* ctx, const mjtNum x[3]), mjtNum t) {
+  j[1] = jaws_at(2.5, off, OPEN);
+  sf_grip_step(g, j, kPos, kQuat, R, engaged, inside, NULL, t);
+  j[1].opening = CLOSED;
+  return sf_grip_step(g, j, kPos, kQuat, R, engaged, inside, NULL, t + 0.1);
+}
+
 // one arm: open in the tissue (no drop), close on the needle again: held, following the jaws
 static void one_arm_lets_go_and_catches(void** state) {
   (void)state;
@@ -93,10 +103,7 @@ static void receiver_misses_then_drop(void** state) {
   sfJaws j[2];
   sfGrip g = held_by_first(2, j);
   const mjtNum off[3] = {0, 0, 0.002};
-  j[1] = jaws_at(2.5, off, OPEN);
-  step(&g, j, 0, 1.0);
-  j[1].opening = CLOSED;
-  assert_int_equal(step(&g, j, 0, 1.1), SF_GRIP_MISSED);
+  assert_int_equal(receiver_closes(&g, j, off, 0, NULL, 1.0), SF_GRIP_MISSED);
   assert_int_equal(g.handover_missed, 1);
   assert_int_equal(g.held[1], 0);
   j[0].opening = OPEN;
@@ -110,16 +117,9 @@ static void capture_tolerance_and_tissue(void** state) {
   sfJaws j[2];
   sfGrip g = held_by_first(2, j);
   const mjtNum off[3] = {0, 0, 0.0009};
-  j[1] = jaws_at(2.5, off, OPEN);
-  step(&g, j, 0, 0);
-  j[1].opening = CLOSED;
-  assert_int_equal(step(&g, j, 0, 0.1), SF_GRIP_CAUGHT);
+  assert_int_equal(receiver_closes(&g, j, off, 0, NULL, 0), SF_GRIP_CAUGHT);
   g = held_by_first(2, j);
-  j[1] = jaws_at(2.5, NULL, OPEN);
-  sf_grip_step(&g, j, kPos, kQuat, R, 0, always_inside, NULL, 0);
-  j[1].opening = CLOSED;
-  assert_int_equal(sf_grip_step(&g, j, kPos, kQuat, R, 0, always_inside, NULL, 0.1),
-                   SF_GRIP_MISSED);
+  assert_int_equal(receiver_closes(&g, j, NULL, 0, always_inside, 0), SF_GRIP_MISSED);
 }
 
 // the receiver catches and opens again: no pass, the giver still leads; both then let go:
@@ -129,10 +129,7 @@ static void both_release(void** state) {
   for (int engaged = 0; engaged < 2; engaged++) {
     sfJaws j[2];
     sfGrip g = held_by_first(2, j);
-    j[1] = jaws_at(2.5, NULL, OPEN);
-    step(&g, j, engaged, 0);
-    j[1].opening = CLOSED;
-    step(&g, j, engaged, 0.1);
+    assert_int_equal(receiver_closes(&g, j, NULL, engaged, NULL, 0), SF_GRIP_CAUGHT);
     j[1].opening = OPEN;
     assert_int_equal(step(&g, j, engaged, 0.2), SF_GRIP_RELEASED);
     assert_int_equal(g.lead, 0);
@@ -150,10 +147,7 @@ static void closed_jaws_do_not_catch(void** state) {
   (void)state;
   sfJaws j[2];
   sfGrip g = held_by_first(2, j);
-  j[1] = jaws_at(2.5, NULL, OPEN);
-  step(&g, j, 0, 0);
-  j[1].opening = CLOSED;
-  step(&g, j, 0, 0.1);  // caught
+  assert_int_equal(receiver_closes(&g, j, NULL, 0, NULL, 0), SF_GRIP_CAUGHT);
   j[1].opening = OPEN;
   step(&g, j, 0, 0.2);  // let go
   const mjtNum off[3] = {0, 0, 0.01};
