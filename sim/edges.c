@@ -57,11 +57,11 @@ sftStatus sf_edges_resolve(const mjModel* m, const mjData* d, const char* path,
     char name[64];
     snprintf(name, sizeof(name), "%s_y", SF_EDGE_PREFIX[k]);
     int j = mj_name2id(m, mjOBJ_JOINT, name);
-    if (j < 0 || m->jnt_type[j] != mjJNT_SLIDE ||
-        mju_dot3(d->xaxis + 3 * j, e->lat) < 0.999) {
+    if (j < 0 || m->jnt_type[j] != mjJNT_SLIDE || mju_dot3(d->xaxis + 3 * j, e->lat) < 0.999) {
       return sf_fail(err, SF_ERR_INPUT,
-                     "model '%s': wound edge '%s' needs a slide joint '%s' across the wound (axis from edgea towards edgeb)", path,
-                     SF_EDGE_PREFIX[k], name);
+                     "model '%s': wound edge '%s' needs a slide joint '%s' across the wound (axis "
+                     "from edgea towards edgeb)",
+                     path, SF_EDGE_PREFIX[k], name);
     }
     e->root_qadr[k] = m->jnt_qposadr[j];
     e->root_lat_m[k] = sf_edges_across(e, d->xipos + 3 * m->jnt_bodyid[j]);

@@ -42,7 +42,7 @@ typedef struct sfEdges_ {
   mjtNum z_m[2][SF_EDGES_MAX];  // their heights at home
   mjtNum spacing_m;             // between neighbouring bodies
   mjtNum lat[3];                // across the wound, from edge a to edge b (unit, world)
-  mjtNum up[3];  // the tissue normal, wound_dir x lat (the heights are along it)
+  mjtNum up[3];                 // the tissue normal, wound_dir x lat (the heights are along it)
   mjtNum wound_pos[3];          // the wound line's reference point and direction (world)
   mjtNum wound_dir[3];
 } sfEdges;

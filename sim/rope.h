@@ -20,8 +20,9 @@
 #include "status.h"
 
 #define SF_ROPE_MAX 64  // most bodies of the rope
-#define SF_ROPE_SLACK_N 1e-3  // a pull below this is the rope's own weight and inertia: the
-                              //   thread is slack (the observation's thread_dir is zero)
+#define SF_ROPE_SLACK_N \
+  1e-3  // a pull below this is the rope's own weight and inertia: the
+        //   thread is slack (the observation's thread_dir is zero)
 
 // a scene's thread rope (n == 0: none, the fast scene)
 typedef struct sfRope_ {
