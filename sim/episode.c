@@ -164,11 +164,9 @@ typedef struct sfRunState_ {
   int pulled[SF_MAX_STITCHES];  // throw pulled through
   mjtNum throw_t0;              // start time of the current throw
   mjtNum top_z_rest;            // the pad's top surface height at rest
-  mjtNum tcp_pos[3];            // tcp pose at this step (world)
-  mjtNum tcp_quat[4];
-  mjtNum thread_force[3];  // the thread's force on the needle at its tail (world, N): the
-  mjtNum thread_N;         //   suture model's, or the soft scene's rope's; its magnitude
-  int rope_moved;          // the needle was put in the jaws: the rope goes with it
+  mjtNum thread_force[3];       // the thread's force on the needle at its tail (world, N): the
+  mjtNum thread_N;              //   suture model's, or the soft scene's rope's; its magnitude
+  int rope_moved;               // the needle was put in the jaws: the rope goes with it
 } sfRunState;
 
 // the episode's hole frames: shifted along the wound; and as the robot perceives them
@@ -223,8 +221,7 @@ static void sf_episode_suture(const sfScene* s, const sfContext* c, sfSuturePara
   mju_copy3(p->wound_dir, s->wound_dir);
 }
 
-// every arm's tcp pose (world) and jaw opening of this step, from the data's kinematics; the
-// first arm's tcp is also rs->tcp_pos, rs->tcp_quat
+// every arm's tcp pose (world) and jaw opening of this step, from the data's kinematics
 static void sf_episode_tcp(const sfScene* s, const mjData* d, sfRunState* rs) {
   const mjModel* m = s->m;
   for (int a = 0; a < s->narm; a++) {
@@ -235,8 +232,6 @@ static void sf_episode_tcp(const sfScene* s, const mjData* d, sfRunState* rs) {
     j->opening =
         d->qpos[m->jnt_qposadr[arm->jaw_jnt[0]]] + d->qpos[m->jnt_qposadr[arm->jaw_jnt[1]]];
   }
-  mju_copy3(rs->tcp_pos, rs->jaws[0].tcp_pos);
-  mju_copy4(rs->tcp_quat, rs->jaws[0].tcp_quat);
 }
 
 static int sf_episode_in_tissue(const void* tissue, const mjtNum x[3]) {
@@ -292,6 +287,14 @@ static mjtNum sf_episode_gap(const void* ctx, mjtNum x) {
                        : sf_suture_gap(&g->rs->sp, &g->rs->ss, x);
 }
 
+// the thread's force on the needle as the suture model has it (the soft scene's rope reads its
+// own after each step instead)
+static void sf_episode_thread_model(const sfScene* s, sfRunState* rs) {
+  if (s->rope.n) return;
+  mju_copy3(rs->thread_force, rs->ss.force);
+  rs->thread_N = rs->ss.tension_N;
+}
+
 // the needle has just left the tissue: when its tip went in at the entry and out at the exit
 // of this throw, the thread now runs through that tunnel (the tunnel's circle as the tissue
 // model cut it) and the stitch is passed; a needle withdrawn the way it came passes none
@@ -331,12 +334,11 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
       sf_episode_pass(s, d, rs, &out->throw_score[rs->throw_index], tail);
     }
     if (rs->ss.measured && rs->ss.n) {
-      sfGapCtx g = {s, d, rs};
       const sfStitch* st = &rs->ss.st[rs->ss.n - 1];
-      rs->ss.closed_m = mju_max(0, st->gap_pass_m - sf_episode_gap(&g, st->s_m));
+      rs->ss.closed_m = mju_max(0, st->gap_pass_m - sf_edges_gap(&s->edges, d, st->s_m));
     }
     sf_suture_step(&rs->sp, &rs->ss, tail);
-    if (!s->rope.n) mju_copy3(rs->thread_force, rs->ss.force), rs->thread_N = rs->ss.tension_N;
+    sf_episode_thread_model(s, rs);
   }
   sf_edges_apply(&s->edges, m, d, &rs->sp, &rs->ss);
 
@@ -363,7 +365,7 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
 
 // scoring of this step: the tip's path through the hole planes, the jaws' trauma
 static void sf_episode_score(const sfScene* s, sfRunState* rs, sfEpisodeResult* out) {
-  const mjtNum* tpos = rs->tcp_pos;
+  const mjtNum* tpos = rs->jaws[0].tcp_pos;
 
   // the tip's path through the hole planes
   mjtNum tip_prev[3], tip_local[3];
@@ -383,7 +385,7 @@ static void sf_episode_score(const sfScene* s, sfRunState* rs, sfEpisodeResult* 
 static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
   mjtNum tip_local[3];
   sf_episode_tcp(s, d, rs);
-  const mjtNum* tpos = rs->tcp_pos;
+  const mjtNum* tpos = rs->jaws[0].tcp_pos;
   sf_grip_needle(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat);
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
@@ -405,8 +407,8 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   mju_copy3(o->exit, rs->seen.exit_pos[pair]);
   const mjtNum* hm = rs->holes.entry_mat[pair];
   o->normal[0] = hm[2], o->normal[1] = hm[5], o->normal[2] = hm[8];
-  mju_copy3(o->tcp_pos, rs->tcp_pos);
-  mju_copy4(o->tcp_quat, rs->tcp_quat);
+  mju_copy3(o->tcp_pos, rs->jaws[0].tcp_pos);
+  mju_copy4(o->tcp_quat, rs->jaws[0].tcp_quat);
   mju_copy3(o->needle_pos, rs->needle_pos);
   mju_copy4(o->needle_quat, rs->needle_quat);
   o->needle_radius_m = s->needle_radius_m;
@@ -467,8 +469,8 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   sf_arm_axes(m, d, &s->arm, q);
   mju_copy(t->actions + (size_t)k * m->nu, d->ctrl, m->nu);
   mju_copy(t->joint_pos + (size_t)k * SF_NAXIS, q, SF_NAXIS);
-  mju_copy3(t->tcp_pos + 3 * k, rs->tcp_pos);
-  mju_copy4(t->tcp_quat + 4 * k, rs->tcp_quat);
+  mju_copy3(t->tcp_pos + 3 * k, rs->jaws[0].tcp_pos);
+  mju_copy4(t->tcp_quat + 4 * k, rs->jaws[0].tcp_quat);
   mju_copy3(t->needle_pos + 3 * k, rs->needle_pos);
   mju_copy4(t->needle_quat + 4 * k, rs->needle_quat);
   mju_copy3(t->needle_tip + 3 * k, rs->tip);
@@ -627,7 +629,7 @@ static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches
                                  sfEpisodeResult* out) {
   rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grip.held[0];
   sf_suture_lock(&rs->ss);
-  if (!s->rope.n) mju_copy3(rs->thread_force, rs->ss.force), rs->thread_N = rs->ss.tension_N;
+  sf_episode_thread_model(s, rs);
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
   sf_episode_throw(s, rs, out, d->time);
