@@ -106,13 +106,21 @@ void sf_edges_place(const sfEdges* e, mjData* d, const sfSutureParams* p) {
   }
 }
 
-// a force along dir at wound coordinate s on edge k, shared between the bodies either side
-static void sf_edges_pull(const sfEdges* e, mjData* d, int k, mjtNum s, mjtNum force,
-                          const mjtNum dir[3]) {
+// the bodies either side of wound coordinate s (clipped to the edges' extent): i and i + 1,
+// with weight w on i + 1
+static int sf_edges_at(const sfEdges* e, mjtNum s, mjtNum* w) {
   mjtNum x = mju_clip((s - e->s_m[0]) / e->spacing_m, 0, e->n - 1);
   int i = (int)x;
   if (i >= e->n - 1) i = e->n - 2;
-  mjtNum w = x - i;
+  *w = x - i;
+  return i;
+}
+
+// a force along dir at wound coordinate s on edge k, shared between the bodies either side
+static void sf_edges_pull(const sfEdges* e, mjData* d, int k, mjtNum s, mjtNum force,
+                          const mjtNum dir[3]) {
+  mjtNum w;
+  int i = sf_edges_at(e, s, &w);
   mju_addToScl3(d->xfrc_applied + 6 * e->body[k][i], dir, force * (1 - w));
   mju_addToScl3(d->xfrc_applied + 6 * e->body[k][i + 1], dir, force * w);
 }
@@ -156,10 +164,8 @@ void sf_edges_apply(const sfEdges* e, const mjModel* m, mjData* d, const sfSutur
 }
 
 mjtNum sf_edges_gap(const sfEdges* e, const mjData* d, mjtNum s_m) {
-  mjtNum x = mju_clip((s_m - e->s_m[0]) / e->spacing_m, 0, e->n - 1);
-  int i = (int)x;
-  if (i >= e->n - 1) i = e->n - 2;
-  mjtNum w = x - i, lat[2];
+  mjtNum w, lat[2];
+  int i = sf_edges_at(e, s_m, &w);
   for (int k = 0; k < 2; k++) {
     lat[k] = (1 - w) * sf_edges_across(e, d->xipos + 3 * e->body[k][i]) +
              w * sf_edges_across(e, d->xipos + 3 * e->body[k][i + 1]);
