@@ -100,6 +100,9 @@ static sftStatus sf_config_join(sfRunConfig* c, const char* value, const char* o
 }
 
 sftStatus sf_config_check(sfRunConfig* c, sfError* e) {
+  if (!(c->given & 1u << sf_config_key_index("model"))) {
+    snprintf(c->model, sizeof(c->model), "%s", sf_scene_default_for(c->stitches));
+  }
   if (!c->join_given && c->njoin && c->join_round[0] >= c->rounds) c->njoin = 0;
   for (int i = 0; i < c->njoin; i++) {
     if (c->join_round[i] >= c->rounds) {

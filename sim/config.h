@@ -79,7 +79,8 @@ sftStatus sf_config_set(sfRunConfig* c, const char* key, const char* value, cons
                         sfError* e);
 
 // check settings that depend on each other (join rounds within the rounds; the default join
-// group is dropped when the run is too short for it); SF_ERR_INPUT
+// group is dropped when the run is too short for it; a model not given is the default for the
+// stitches, sf_scene_default_for); SF_ERR_INPUT
 sftStatus sf_config_check(sfRunConfig* c, sfError* e);
 
 // apply INI text (as sf_config_load, origin names it in messages)

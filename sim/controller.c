@@ -30,6 +30,8 @@ _Static_assert(SF_NAXIS == SFC_NAXIS && SF_NJOINT == SFC_NJOINT, "arm axes match
 
 // the size of a version 1 table: everything up to and including destroy
 #define SF_TABLE_V1_SIZE (offsetof(sfcController, destroy) + sizeof(void (*)(void*)))
+// the size of a version 3 table: up to and including arms
+#define SF_TABLE_V3_SIZE (offsetof(sfcController, arms) + sizeof(int))
 
 int sf_controller_builtin_count(void) {
   return 1;
@@ -131,6 +133,38 @@ static sftStatus sf_check_table(const sfcController* t, const char* who, sfError
     return sf_fail(e, SF_ERR_INPUT, "%s: controller '%s' aim_z_per_chord is not finite", who,
                    t->name);
   }
+
+  // the arms it drives (version 3)
+  if (t->abi_version >= 3 && t->size < SF_TABLE_V3_SIZE) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller '%s' has a version 3 table of %u bytes; version 3 needs at "
+                   "least %zu",
+                   who, t->name, (unsigned)t->size, SF_TABLE_V3_SIZE);
+  }
+  if (t->abi_version >= 3 && (t->arms < 0 || t->arms > 2)) {
+    return sf_fail(e, SF_ERR_INPUT, "%s: controller '%s' drives %d arms; expected 1 or 2", who,
+                   t->name, t->arms);
+  }
+  return SF_OK;
+}
+
+int sf_controller_arms(const sfcController* t) {
+  return t->abi_version >= 3 && t->arms == 2 ? 2 : 1;
+}
+
+sftStatus sf_task_check(const sfScene* s, const sfController* c, int stitches, sfError* e) {
+  if (stitches > s->npair) {
+    return sf_fail(e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
+                   s->npair, stitches);
+  }
+  if (stitches > 1 && s->narm == 2 && c->arms < 2) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "controller '%s' drives one arm (ABI version %u, arms %d); %d stitches in the "
+                   "two-arm model '%s' need the needle handed between its arms: use a controller "
+                   "that drives both (ABI version 3, arms = 2) or --stitches 1",
+                   c->name, (unsigned)c->api->abi_version,
+                   c->api->abi_version >= 3 ? c->api->arms : 1, stitches, s->path);
+  }
   return SF_OK;
 }
 
@@ -151,6 +185,7 @@ static void sf_controller_skill(sfController* c) {
   k->has_aim = t->has_aim != 0;
   for (int j = 0; k->has_aim && j < 3; j++) k->aim[j] = t->aim[j];
   k->aim_z_per_chord = t->aim_z_per_chord;
+  c->arms = sf_controller_arms(t);
 }
 
 // c's table checked, its name and skill filled in; on failure c is closed
@@ -233,25 +268,42 @@ void sf_controller_close(sfController* c) {
   sf_plugin_builtin(&c->file);
 }
 
-// host services: servo, IK step and solve, grasp geometry
+// host services: servo, IK step and solve for either arm, grasp geometry
+
+// arm a of the host's scene; an arm the scene lacks is the first (a controller's mistake must
+// not read outside the scene)
+static const sfArm* sf_host_arm(const sfHost* h, int a) {
+  return sf_scene_arm(h->s, a == 1 && h->s->narm == 2 ? 1 : 0);
+}
+
+static void sf_host_servo_arm(void* ctx, int arm, const mjData* d, const double q_ref[SFC_NAXIS],
+                              mjtNum* ctrl) {
+  sfHost* h = ctx;
+  sf_arm_servo(h->s->m, d, sf_host_arm(h, arm), q_ref, ctrl);
+}
 
 static void sf_host_servo(void* ctx, const mjData* d, const double q_ref[SFC_NAXIS], mjtNum* ctrl) {
+  sf_host_servo_arm(ctx, 0, d, q_ref, ctrl);
+}
+
+static void sf_host_ik_step_arm(void* ctx, int arm, const mjData* d, const double pos[3],
+                                const double quat[4], double dq[SFC_NJOINT]) {
   sfHost* h = ctx;
-  sf_arm_servo(h->s->m, d, &h->s->arm, q_ref, ctrl);
+  mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, step[SF_NAXIS];
+  sf_ik_step(&h->ik, h->s->m, d, sf_host_arm(h, arm), zero, unit, pos, quat, step);
+  mju_copy(dq, step, SFC_NJOINT);
 }
 
 static void sf_host_ik_step(void* ctx, const mjData* d, const double pos[3], const double quat[4],
                             double dq[SFC_NJOINT]) {
-  sfHost* h = ctx;
-  mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, step[SF_NAXIS];
-  sf_ik_step(&h->ik, h->s->m, d, &h->s->arm, zero, unit, pos, quat, step);
-  mju_copy(dq, step, SFC_NJOINT);
+  sf_host_ik_step_arm(ctx, 0, d, pos, quat, dq);
 }
 
-static double sf_host_ik_solve(void* ctx, const double q_seed[SFC_NJOINT], const double pos[3],
-                               const double quat[4], double q[SFC_NJOINT], double* rot_err) {
+static double sf_host_ik_solve_arm(void* ctx, int which, const double q_seed[SFC_NJOINT],
+                                   const double pos[3], const double quat[4], double q[SFC_NJOINT],
+                                   double* rot_err) {
   sfHost* h = ctx;
-  const sfArm* arm = &h->s->arm;
+  const sfArm* arm = sf_host_arm(h, which);
   mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0}, perr = 0, rerr = 0;
   for (int i = 0; i < SFC_NJOINT; i++) h->scratch->qpos[arm->qadr[i]] = q_seed[i];
   sf_ik_solve(&h->ik, h->s->m, h->scratch, arm, zero, unit, pos, quat, SF_HOST_IK_ITERS,
@@ -261,13 +313,49 @@ static double sf_host_ik_solve(void* ctx, const double q_seed[SFC_NJOINT], const
   return perr;
 }
 
-static void sf_host_grasp_tcp(void* ctx, double a, int side, const double needle_pos[3],
-                              const double needle_quat[4], double tcp_pos[3], double tcp_quat[4]) {
+static double sf_host_ik_solve(void* ctx, const double q_seed[SFC_NJOINT], const double pos[3],
+                               const double quat[4], double q[SFC_NJOINT], double* rot_err) {
+  return sf_host_ik_solve_arm(ctx, 0, q_seed, pos, quat, q, rot_err);
+}
+
+static void sf_host_grasp_tcp_face(void* ctx, double a, int side, int face,
+                                   const double needle_pos[3], const double needle_quat[4],
+                                   double tcp_pos[3], double tcp_quat[4]) {
   sfHost* h = ctx;
   mjtNum gpos[3], gquat[4], ipos[3], iquat[4];
   sf_grasp_pose(h->s->needle_radius_m, a, 0, side >= 0 ? 1 : -1, gpos, gquat);
+  if (face < 0) {
+    // the tool half a turn about the wire (the tcp's y axis at the grasp point)
+    mjtNum y[3] = {0, 1, 0}, qy[4], p[3], q[4];
+    mju_axisAngle2Quat(qy, y, mjPI);
+    mju_rotVecQuat(p, gpos, qy);
+    mju_mulQuat(q, qy, gquat);
+    mju_copy3(gpos, p);
+    mju_copy4(gquat, q);
+  }
   mju_negPose(ipos, iquat, gpos, gquat);
   mju_mulPose(tcp_pos, tcp_quat, needle_pos, needle_quat, ipos, iquat);
+}
+
+static void sf_host_grasp_tcp(void* ctx, double a, int side, const double needle_pos[3],
+                              const double needle_quat[4], double tcp_pos[3], double tcp_quat[4]) {
+  sf_host_grasp_tcp_face(ctx, a, side, 1, needle_pos, needle_quat, tcp_pos, tcp_quat);
+}
+
+// the ABI's view of arm a of s (all -1 when the scene has no such arm)
+static void sf_host_public_arm(const sfScene* s, int a, sfcArm* p) {
+  if (a >= s->narm) {
+    memset(p, 0xff, sizeof(*p));
+    return;
+  }
+  const sfArm* arm = sf_scene_arm(s, a);
+  for (int i = 0; i < SFC_NJOINT; i++) {
+    p->jnt[i] = arm->jnt[i];
+    p->qadr[i] = arm->qadr[i];
+    p->dadr[i] = arm->dadr[i];
+  }
+  for (int i = 0; i < SFC_NAXIS; i++) p->act[i] = arm->act[i];
+  p->tcp_site = arm->tcp_site;
 }
 
 sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
@@ -283,19 +371,19 @@ sftStatus sf_host_make(sfHost* h, const sfScene* s, sfError* e) {
   p->abi_version = SFC_ABI_VERSION;
   p->size = sizeof(sfcHost);
   p->m = s->m;
-  for (int i = 0; i < SFC_NJOINT; i++) {
-    p->arm.jnt[i] = s->arm.jnt[i];
-    p->arm.qadr[i] = s->arm.qadr[i];
-    p->arm.dadr[i] = s->arm.dadr[i];
-  }
-  for (int i = 0; i < SFC_NAXIS; i++) p->arm.act[i] = s->arm.act[i];
-  p->arm.tcp_site = s->arm.tcp_site;
+  sf_host_public_arm(s, 0, &p->arm);
+  sf_host_public_arm(s, 1, &p->arm2);
+  p->narm = s->narm;
   p->control_period_s = s->ctrl_every * s->m->opt.timestep;
   p->ctx = h;
   p->servo = sf_host_servo;
   p->ik_step = sf_host_ik_step;
   p->ik_solve = sf_host_ik_solve;
   p->grasp_tcp = sf_host_grasp_tcp;
+  p->servo_arm = sf_host_servo_arm;
+  p->ik_step_arm = sf_host_ik_step_arm;
+  p->ik_solve_arm = sf_host_ik_solve_arm;
+  p->grasp_tcp_face = sf_host_grasp_tcp_face;
   return SF_OK;
 }
 

@@ -26,6 +26,7 @@ typedef struct sfController_ {
   const sfcController* api;  // its table (built-in, or the plug-in's)
   sfSkillDef skill;          // its skill vector
   char name[SFC_NAME_MAX + 1];
+  int arms;  // the arms it drives (1 or 2; sf_controller_arms)
   sfPlugin file;  // the plug-in file it came from (path "" and hash SF_BUILTIN_HASH: a built-in)
 } sfController;
 
@@ -73,6 +74,14 @@ sftStatus sf_controller_open_stored(const char* given, const char* stored_spec, 
 // check table t (who names it in messages) and make it the controller c, not loaded from a file
 // (hash SF_BUILTIN_HASH); SF_ERR_INPUT naming who and the problem, c zeroed
 sftStatus sf_controller_use(const sfcController* t, const char* who, sfController* c, sfError* e);
+
+// the arms table t drives: 2 for a version-3 table with arms 2, else 1
+int sf_controller_arms(const sfcController* t);
+
+// check that controller c can do a task of stitches throws in scene s: the scene has pairs
+// enough, and a multi-throw task in a two-arm scene, whose needle goes from arm to arm, has a
+// controller that drives both; SF_ERR_INPUT naming the model or the controller and what it needs
+sftStatus sf_task_check(const sfScene* s, const sfController* c, int stitches, sfError* e);
 
 // unload c (accepts a zeroed or closed controller)
 void sf_controller_close(sfController* c);

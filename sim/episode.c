@@ -72,6 +72,7 @@ void sf_traj_make(sfTraj* t, const mjModel* m, int stitches) {
   t->thread_tension = SF_CALLOC(cap, sizeof(double));
   t->thread_path = SF_CALLOC(cap * 3 * SF_THREAD_PTS, sizeof(double));
   t->wound_gap = SF_CALLOC(cap * SF_WOUND_GAP_N, sizeof(double));
+  t->holder = SF_CALLOC(cap, sizeof(int8_t));
   t->states = SF_CALLOC(cap * (size_t)t->nstate, sizeof(double));
 }
 
@@ -87,6 +88,7 @@ void sf_traj_free(sfTraj* t) {
   free(t->thread_tension);
   free(t->thread_path);
   free(t->wound_gap);
+  free(t->holder);
   free(t->states);
   memset(t, 0, sizeof(*t));
 }
@@ -158,7 +160,8 @@ typedef struct sfRunState_ {
   mjtNum needle_quat[4];
   mjtNum tip[3];                // needle tip (world)
   mjtNum tail[3];               // needle tail (world), where the thread is fixed
-  mjtNum tcp_prev[3];           // tcp position at the previous step
+  mjtNum tcp_prev[SF_GRIP_MAX_ARMS][3];  // each arm's tcp position at the previous step
+  int drives2;                  // the controller drives the second arm (else the host holds it)
   double jaw_trauma_mm2;        // tissue torn by the jaws
   int throw_index;              // current throw
   int pulled[SF_MAX_STITCHES];  // throw pulled through
@@ -241,14 +244,15 @@ static int sf_episode_in_tissue(const void* tissue, const mjtNum x[3]) {
 // jaws: each arm lets go when it opens and catches the needle when it closes on it (grip.h)
 static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
                             sfEpisodeResult* out) {
-  int missed = rs->grip.missed[0];
-  int ev = sf_grip_step(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat, s->needle_radius_m,
+  sfGrip* g = &rs->grip;
+  int missed = g->missed[0] + g->missed[1] - g->handover_missed;
+  int ev = sf_grip_step(g, rs->jaws, rs->needle_pos, rs->needle_quat, s->needle_radius_m,
                         rs->ts.engaged, sf_episode_in_tissue, &rs->tissue, d->time);
-  if ((ev & SF_GRIP_RELEASED) && (rs->grip.released & 1)) {
+  if ((ev & SF_GRIP_RELEASED) && (g->released & 1)) {
     out->throw_score[rs->throw_index].released = 1;
   }
   if (ev & SF_GRIP_DROPPED) out->dropped = 1;
-  out->regrasp_failures += rs->grip.missed[0] - missed;
+  out->regrasp_failures += g->missed[0] + g->missed[1] - g->handover_missed - missed;
 }
 
 // soft scene: until the surface is punctured, it is the skin: the tissue surface height is that
@@ -365,8 +369,6 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
 
 // scoring of this step: the tip's path through the hole planes, the jaws' trauma
 static void sf_episode_score(const sfScene* s, sfRunState* rs, sfEpisodeResult* out) {
-  const mjtNum* tpos = rs->jaws[0].tcp_pos;
-
   // the tip's path through the hole planes
   mjtNum tip_prev[3], tip_local[3];
   mju_copy3(tip_prev, rs->tip);
@@ -375,23 +377,25 @@ static void sf_episode_score(const sfScene* s, sfRunState* rs, sfEpisodeResult* 
   sf_score_update(&out->throw_score[rs->throw_index], &rs->holes, tip_prev, rs->tip);
 
   // jaws moving inside the tissue tear it
-  if (sf_tissue_contains(&rs->tissue, tpos)) {
-    rs->jaw_trauma_mm2 += 1e6 * SF_JAW_WIDTH_M * mju_dist3(tpos, rs->tcp_prev);
+  for (int a = 0; a < s->narm; a++) {
+    const mjtNum* tpos = rs->jaws[a].tcp_pos;
+    if (sf_tissue_contains(&rs->tissue, tpos)) {
+      rs->jaw_trauma_mm2 += 1e6 * SF_JAW_WIDTH_M * mju_dist3(tpos, rs->tcp_prev[a]);
+    }
+    mju_copy3(rs->tcp_prev[a], tpos);
   }
-  mju_copy3(rs->tcp_prev, tpos);
 }
 
 // the needle in the jaws at the start, before any motion
 static void sf_episode_place(const sfScene* s, mjData* d, sfRunState* rs) {
   mjtNum tip_local[3];
   sf_episode_tcp(s, d, rs);
-  const mjtNum* tpos = rs->jaws[0].tcp_pos;
   sf_grip_needle(&rs->grip, rs->jaws, rs->needle_pos, rs->needle_quat);
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
   sf_needle_point(s->needle_radius_m, mjPI, tip_local);
   sf_frame_point(rs->needle_pos, rs->needle_quat, tip_local, rs->tip);
-  mju_copy3(rs->tcp_prev, tpos);
+  for (int a = 0; a < s->narm; a++) mju_copy3(rs->tcp_prev[a], rs->jaws[a].tcp_pos);
   sf_tissue_reset(&rs->ts);
   sf_tissue_hold(&rs->ts, rs->needle_pos, rs->needle_quat);
 }
@@ -422,6 +426,14 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
   mjtNum slack_N = s->rope.n ? SF_ROPE_SLACK_N : mjMINVAL;
   if (mju_normalize3(o->thread_dir) < slack_N) mju_zero3(o->thread_dir);
   o->stitches_passed = rs->ss.n;
+  o->narm = s->narm;
+  o->holder = rs->grip.lead;
+  if (s->narm == 2) {
+    mju_copy3(o->tcp2_pos, rs->jaws[1].tcp_pos);
+    mju_copy4(o->tcp2_quat, rs->jaws[1].tcp_quat);
+    sf_arm_axes(s->m, d, &s->arm2, o->q2);
+    o->grasped2 = rs->grip.held[1];
+  }
 }
 
 // check and apply the controller's controls: an out-of-range control is clamped to its
@@ -477,6 +489,7 @@ static void sf_episode_record(const sfScene* s, const mjData* d, const sfRunStat
   sf_episode_record_thread(s, d, rs, out, t->thread_path + (size_t)k * 3 * SF_THREAD_PTS,
                            t->wound_gap + (size_t)k * SF_WOUND_GAP_N);
   t->thread_tension[k] = rs->thread_N;
+  t->holder[k] = (int8_t)rs->grip.lead;
   double* st = t->states + (size_t)k * t->nstate;
   mju_copy(st, d->qpos, m->nq);
   mju_copy(st + m->nq, d->qvel, m->nv);
@@ -588,6 +601,7 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   const mjModel* m = s->m;
   mjData* d = w->d;
   memset(rs, 0, sizeof(*rs));
+  rs->drives2 = s->narm == 2 && w->ctrl->arms == 2;
   sf_episode_holes(s, &out->ctx, rs);
   sf_episode_tissue(s, &out->ctx, &rs->tissue);
   sf_episode_suture(s, &out->ctx, &rs->sp);
@@ -613,7 +627,7 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
   sf_episode_obs(s, d, rs, out, obs);
   int cs = w->ctrl->api->step(w->state, m, d, obs, w->ctrl_buf);
   // an arm no controller drives is held where it stands at home
-  if (s->narm == 2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
+  if (s->narm == 2 && !rs->drives2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
   if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
     out->fault = 1;
     return -1;
@@ -623,16 +637,23 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
   return fault == 2 ? -1 : cs;
 }
 
-// a throw the controller has finished: scored as pulled through or not; returns 1 when the
-// next throw starts (the needle back in the jaws), 0 when the episode ends
+// a throw the controller has finished: scored as pulled through (out of the tissue, in an arm's
+// jaws) or not; returns 1 when the next throw starts, 0 when the episode ends. The next throw
+// starts with the needle where the arms left it in a two-arm scene, and put back in the jaws by
+// the program in a one-arm scene (which cannot hand it over)
 static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches, sfRunState* rs,
                                  sfEpisodeResult* out) {
-  rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grip.held[0];
+  rs->pulled[rs->throw_index] = !rs->ts.engaged && rs->grip.lead >= 0;
   sf_suture_lock(&rs->ss);
   sf_episode_thread_model(s, rs);
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
-  sf_episode_throw(s, rs, out, d->time);
+  if (s->narm == 1) {
+    sf_episode_throw(s, rs, out, d->time);
+  } else {
+    rs->throw_t0 = d->time;
+    sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
+  }
   return 1;
 }
 
@@ -724,9 +745,13 @@ static void sf_episode_outcome(const sfScene* s, const mjData* d, const sfEpisod
   for (int i = 0; i < SF_MAX_STITCHES; i++) {
     out->stitch_tension_N[i] = i < rs->ss.n ? rs->ss.st[i].tension_N : NAN;
   }
+  out->handovers = rs->grip.handovers;
+  out->handovers_failed = rs->grip.handover_missed + (s->narm == 2 && out->dropped);
+  out->handover_s = out->handovers ? rs->grip.handover_s / out->handovers : NAN;
+  int handed = s->narm == 1 || out->handovers >= spec->stitches - 1;
   out->success = out->completed && out->throws_ok == spec->stitches && !out->dropped &&
                  !out->diverged && !out->fault && out->trauma_mm2 <= SF_TRAUMA_MAX_MM2 &&
-                 out->closure >= SF_CLOSURE_MIN && !out->cut_through;
+                 out->closure >= SF_CLOSURE_MIN && !out->cut_through && handed;
 }
 
 void sf_episode_run(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,

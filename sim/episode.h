@@ -56,6 +56,8 @@ typedef struct sfTraj_ {
   double* thread_path;     // the thread's path (cap x 3 SF_THREAD_PTS, m; padded with its last
                            //   point, NaN before it enters the tissue); NULL likewise
   double* wound_gap;  // the wound's gap along its line (cap x SF_WOUND_GAP_N, mm); NULL likewise
+  int8_t* holder;     // the arm holding the needle (cap: 0 psm1, 1 psm2, -1 none); NULL in a
+                      //   demo of schema 4 or older (read as psm1's while grasped)
   double* states;     // MuJoCo state: qpos, qvel, mocap_pos, mocap_quat (cap x nstate)
 } sfTraj;
 
@@ -131,7 +133,12 @@ typedef struct sfEpisodeResult_ {
   double spacing_sd_mm;    // STAR: its standard deviation (NaN below 2 spacings)
   double bite_mm;          // STAR: mean distance of entry and exit points from the wound
   int insertions;          // downward tip crossings over the episode
-  int regrasp_failures;    // jaw closures that missed the needle
+  int regrasp_failures;    // jaw closures that missed the needle (not counting handovers')
+  int handovers;           // the needle passed from one arm's jaws to the other's
+  int handovers_failed;    // handovers that failed: the receiver closing on nothing while the
+                           //   other arm held the needle, or the needle dropped by a two-arm
+                           //   scene's arms
+  double handover_s;       // mean time both arms held the needle in a handover (NaN: none)
   double trauma_mm2;       // torn tissue area (tunnel tearing + jaws in tissue + cut-through)
   double peak_force_N;     // largest needle-tissue force
   double closure;          // wound closure over the sutured span (share of the gap closed; 0: no

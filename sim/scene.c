@@ -31,9 +31,17 @@ const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallb
 }
 
 const char* sf_scene_default_path(void) {
+  return sf_scene_default_for(1);
+}
+
+const char* sf_scene_default_for(int stitches) {
   const char* env = getenv("SUTUREFLEET_MODEL");
   if (env && env[0]) return env;
   static _Thread_local char path[4096];
+  if (stitches > 1) {
+    return sf_data_path(path, sizeof(path), "models/suture_scene_2arm.xml",
+                        SF_MODEL_DIR "/suture_scene_2arm.xml");
+  }
   return sf_data_path(path, sizeof(path), "models/suture_scene.xml",
                       SF_MODEL_DIR "/suture_scene.xml");
 }

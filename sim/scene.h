@@ -89,4 +89,9 @@ const char* sf_data_path(char* buf, size_t n, const char* rel, const char* fallb
 // string lives until the calling thread's next call
 const char* sf_scene_default_path(void);
 
+// the default model of a task of stitches throws: $SUTUREFLEET_MODEL, else the one-arm scene
+// for one throw (the default learning scene does not pay for an arm it does not use) and the
+// two-arm scene (models/suture_scene_2arm.xml), whose arms hand the needle over, for more
+const char* sf_scene_default_for(int stitches);
+
 #endif  // SUTUREFLEET_SIM_SCENE_H_

@@ -1,4 +1,4 @@
-// suturefleet/controller.h: the controller plug-in ABI of suturefleet (version 2).
+// suturefleet/controller.h: the controller plug-in ABI of suturefleet (version 3).
 //
 // A controller plug-in is a shared object exporting one C function, named by SFC_ENTRY:
 //
@@ -17,7 +17,12 @@
 // as the version is known; size tells which appended fields exist. Version 2 appended the
 // thread to the observation (sfcObs.thread_tension_N and after): a version-1 plug-in gets the
 // same observation and simply does not read them, and runs as before (it does not tension the
-// thread, so its stitches stay loose unless its own motion pulls them).
+// thread, so its stitches stay loose unless its own motion pulls them). Version 3 appended the
+// second arm of a two-arm scene: its observation (sfcObs.narm and after), host services for
+// either arm (sfcHost.narm and after) and the table's arms, the arms a controller drives. A
+// controller that drives one arm (any version-1 or -2 table) runs one-throw tasks in any scene,
+// the second arm held at home by suturefleet; a multi-throw task in a two-arm scene needs the
+// needle handed between the arms, and is refused for it before any episode runs.
 //
 // This header is the only one a plug-in needs (besides MuJoCo's); examples/ has a template.
 #ifndef SUTUREFLEET_CONTROLLER_H_
@@ -31,7 +36,7 @@
 extern "C" {
 #endif
 
-#define SFC_ABI_VERSION 2                         // the version this header describes
+#define SFC_ABI_VERSION 3                         // the version this header describes
 #define SFC_ENTRY "suturefleet_controller_entry"  // the entry symbol's name
 #define SFC_MAX_PARAMS 16                         // most skill values a controller may have
 #define SFC_NAME_MAX 31                           // longest controller name (characters)
@@ -89,8 +94,9 @@ typedef struct sfcArm_ {
 // them (the hole positions carry the robot's calibration error); quaternions are w, x, y, z
 typedef struct sfcObs_ {
   double time_s;               // time since the episode started
-  int throw_index;             // current throw, 0 .. nthrow-1 (a new index: a new throw starts with
-                               //   the needle back in the jaws)
+  int throw_index;             // current throw, 0 .. nthrow-1 (a new index: a new throw starts;
+                               //   in a one-arm scene the needle is back in the jaws, put there
+                               //   by suturefleet; in a two-arm scene it is where the arms left it)
   int nthrow;                  // throws in the episode
   double entry[3];             // the current throw's entry hole
   double exit[3];              // the current throw's exit hole
@@ -112,6 +118,13 @@ typedef struct sfcObs_ {
                             //   instrument reads; zero while the thread is slack
   double thread_dir[3];     // direction of the thread's pull on the needle (unit; zero when slack)
   int stitches_passed;      // stitches the thread runs through (the needle's tail left their exit)
+  // version 3: the arms (the fields above describe the first, psm1)
+  int narm;               // arms in the scene: 1, or 2 (psm2, through a port at the wound's other end)
+  int holder;             // the arm whose jaws the needle follows: 0, 1, or -1 (none holds it)
+  double tcp2_pos[3];     // the second arm's tool centre point (zero when narm is 1)
+  double tcp2_quat[4];    //   and its orientation
+  double q2[SFC_NAXIS];   //   and its measured axis positions
+  int grasped2;           //   its jaws hold the needle
 } sfcObs;
 
 // services suturefleet offers a controller (valid from create until destroy); every function
@@ -145,11 +158,28 @@ typedef struct sfcHost_ {
   // side +1 or -1 of the needle plane
   void (*grasp_tcp)(void* ctx, double a, int side, const double needle_pos[3],
                     const double needle_quat[4], double tcp_pos[3], double tcp_quat[4]);
+
+  // version 3: the arms, and servo, ik_step and ik_solve for either (arm 0: the one above,
+  // 1: the second); servo_arm writes that arm's controls only
+  int narm;    // arms in the scene (1 or 2)
+  sfcArm arm2;  // the second arm (narm 2; all -1 otherwise)
+  void (*servo_arm)(void* ctx, int arm, const mjData* d, const double q_ref[SFC_NAXIS],
+                    mjtNum* ctrl);
+  void (*ik_step_arm)(void* ctx, int arm, const mjData* d, const double pos[3],
+                      const double quat[4], double dq[SFC_NJOINT]);
+  double (*ik_solve_arm)(void* ctx, int arm, const double q_seed[SFC_NJOINT], const double pos[3],
+                         const double quat[4], double q[SFC_NJOINT], double* rot_err);
+
+  // grasp_tcp from either face of the needle's plane: face +1 is grasp_tcp's (the tool axis
+  // along the needle frame's -z, as the first arm holds it), face -1 the other (the tool turned
+  // half a turn about the needle's wire: an arm on the other side of the needle reaches it so)
+  void (*grasp_tcp_face)(void* ctx, double a, int side, int face, const double needle_pos[3],
+                         const double needle_quat[4], double tcp_pos[3], double tcp_quat[4]);
 } sfcHost;
 
 // a controller: version, size, name, skill vector, functions
 typedef struct sfcController_ {
-  uint32_t abi_version;     // required: SFC_ABI_VERSION (1 is still accepted)
+  uint32_t abi_version;     // required: SFC_ABI_VERSION (1 and 2 are still accepted)
   uint32_t size;            // required: sizeof(sfcController)
   const char* name;         // required: 1 .. SFC_NAME_MAX of letters, digits, '-', '_'
   const char* description;  // optional: one line
@@ -178,6 +208,11 @@ typedef struct sfcController_ {
 
   // optional: release the state (NULL: nothing to release)
   void (*destroy)(void* state);
+
+  // version 3: the arms it drives: 1 (0 counts as 1: the first arm only; suturefleet holds a
+  // second one at home), or 2: in a two-arm scene it writes both arms' controls and hands the
+  // needle between them (it must still drive a one-arm scene with the first arm alone)
+  int arms;
 } sfcController;
 
 // the entry point every plug-in defines (and suturefleet looks up by the name SFC_ENTRY)

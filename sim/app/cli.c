@@ -622,10 +622,7 @@ static sftStatus sf_cli_run_model(sfCliRun* R, sfError* e) {
   const char* what = c->given & 1u << sf_config_key_index("model") ? "--model" : "model";
   sftStatus status = sf_file_check_regular(c->model, what, "an MJCF file", e);
   if (status == SF_OK) status = sf_scene_load(&R->s, c->model, e);
-  if (status == SF_OK && c->stitches > R->s.npair) {
-    status = sf_fail(e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
-                     R->s.npair, c->stitches);
-  }
+  if (status == SF_OK) status = sf_task_check(&R->s, &R->ctrl, c->stitches, e);
   if (status == SF_OK && c->resume) {
     char hash[32];
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)R->s.model_hash);
@@ -925,7 +922,8 @@ typedef struct sfEvalArgs_ {
 // parse eval's options; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError* e) {
   *a = (sfEvalArgs){
-      "reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", sf_scene_default_path()};
+      "reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", NULL};
+  int model_given = 0;
   static const char* flags[] = {"--json", NULL};
   static const char* keys[] = {"--skill",      "--episodes", "--seed",
                                "--threads",    "--stitches", "--calibration",
@@ -952,7 +950,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
       bad = a->calibrated < 0;
     }
     if (k == 6) a->controller = v;
-    if (k == 7) a->model = v;
+    if (k == 7) a->model = v, model_given = 1;
     if (bad) {
       static const char* expect[] = {"",
                                      "a positive integer",
@@ -965,6 +963,7 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
       return sf_fail(e, SF_ERR_INPUT, "%s: expected %s, got '%s'", keys[k], expect[k], v);
     }
   }
+  if (!model_given) a->model = sf_scene_default_for(a->stitches);
   return SF_OK;
 }
 
@@ -1045,10 +1044,7 @@ static sftStatus sf_cli_eval_open(const sfEvalArgs* a, sfController* ctrl, doubl
   // the scene, with the pairs the stitches need
   if (status == SF_OK) status = sf_file_check_regular(a->model, "--model", "an MJCF file", e);
   if (status == SF_OK) status = sf_scene_load(s, a->model, e);
-  if (status == SF_OK && a->stitches > s->npair) {
-    status = sf_fail(e, SF_ERR_INPUT, "--stitches: the model has %d entry/exit pairs, got %d",
-                     s->npair, a->stitches);
-  }
+  if (status == SF_OK) status = sf_task_check(s, ctrl, a->stitches, e);
   if (status != SF_OK) {
     sf_scene_free(s);
     sf_controller_close(ctrl);
