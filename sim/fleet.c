@@ -77,6 +77,12 @@ void sf_summary_count(sfRunSummary* sum, const sfEpisodeRow* r) {
     sum->thread_used_mm += r->thread_used_mm;
     sum->cut_through += r->cut_through > 0;
   }
+  sum->handovers += r->handovers;
+  sum->handovers_failed += r->handovers_failed;
+  if (r->handovers > 0) {
+    sum->handover_s += r->handovers * r->handover_time_s;
+    sum->nhandover += r->handovers;
+  }
 }
 
 void sf_summary_add(sfRunSummary* sum, const sfEpisodeRow* rows, int n) {
@@ -95,6 +101,8 @@ void sf_summary_finish(sfRunSummary* sum) {
   sum->closure_min = ns ? sum->closure_min / ns : NAN;
   sum->tension_max_N = ns ? sum->tension_max_N / ns : NAN;
   sum->thread_used_mm = ns ? sum->thread_used_mm / ns : NAN;
+  sum->handovers /= n;
+  sum->handover_s = sum->nhandover ? sum->handover_s / (double)sum->nhandover : NAN;
 }
 
 // does a store hold its round -1 knowledge rows

@@ -30,6 +30,10 @@ typedef struct sfRunSummary_ {
   double tension_max_N;   // mean largest thread tension at the needle
   double thread_used_mm;  // mean thread used
   long cut_through;       // episodes with a cut-through
+  double handovers;       // mean handovers per episode
+  long handovers_failed;  // failed handovers over all episodes
+  double handover_s;      // mean time of a handover (NaN: none)
+  long nhandover;         // handovers counted for it
   long nsuture;           // episodes with wound and thread columns (schema 4)
   long nentry;            // episodes with an insertion
   long nexit;             // episodes with an exit

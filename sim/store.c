@@ -96,6 +96,9 @@ static hid_t sf_store_episode_type(const sfStoreTypes* x) {
   SF_FIELD(sfEpisodeRow, cut_through, H5T_NATIVE_INT32);
   SF_FIELD(sfEpisodeRow, thread_used_mm, H5T_NATIVE_DOUBLE);
   SF_FIELD(sfEpisodeRow, stitch_tension_N, x->as);
+  SF_FIELD(sfEpisodeRow, handovers, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, handovers_failed, H5T_NATIVE_INT32);
+  SF_FIELD(sfEpisodeRow, handover_time_s, H5T_NATIVE_DOUBLE);
   if (rc < 0 && t >= 0) H5Tclose(t);
   return rc < 0 ? -1 : t;
 }
@@ -225,6 +228,9 @@ void sf_store_episode_row(const sfEpisodeResult* r, const char* controller, cons
   row->cut_through = r->cut_through;
   row->thread_used_mm = r->thread_used_mm;
   for (int i = 0; i < SF_MAX_STITCHES; i++) row->stitch_tension_N[i] = r->stitch_tension_N[i];
+  row->handovers = r->handovers;
+  row->handovers_failed = r->handovers_failed;
+  row->handover_time_s = r->handover_s;
 }
 
 // write a string attribute on the root; < 0 on failure
@@ -464,6 +470,7 @@ static herr_t sf_store_demo(hid_t data, const sfEpisodeResult* r, const sfTraj* 
   if (rc >= 0) rc = sf_store_array2(obs, "thread_tension", D, t->thread_tension, n, 1);
   if (rc >= 0) rc = sf_store_array2(obs, "thread_path", D, t->thread_path, n, 3 * SF_THREAD_PTS);
   if (rc >= 0) rc = sf_store_array2(obs, "wound_gap", D, t->wound_gap, n, SF_WOUND_GAP_N);
+  if (rc >= 0) rc = sf_store_array2(obs, "needle_holder", H5T_NATIVE_INT8, t->holder, n, 1);
 
   // attributes
   int64_t num = (int64_t)n, id = r->episode_id, robot = r->robot, round = r->round;
@@ -974,6 +981,19 @@ static sftStatus sf_store_demo_read_once(const char* path, long episode_id, cons
     *dst[k] = sf_store_read_matrix(g, kThread[k], width[k], &rows);
     if (!*dst[k] || rows != n[0]) bad_thread = 1;
   }
+
+  // who holds the needle (schema 5; older demos have none: NULL): -1, 0 or 1
+  if (g >= 0 && H5Lexists(g, "obs/needle_holder", H5P_DEFAULT) > 0) {
+    int rows = -1;
+    double* h = sf_store_read_matrix(g, "obs/needle_holder", 1, &rows);
+    t->holder = h && rows == n[0] ? SF_CALLOC((size_t)(rows > 0 ? rows : 1), sizeof(int8_t)) : NULL;
+    for (int k = 0; t->holder && k < rows; k++) {
+      if (!(h[k] == -1 || h[k] == 0 || h[k] == 1)) bad_thread = 1;
+      t->holder[k] = (int8_t)(h[k] == 1 ? 1 : h[k] == 0 ? 0 : -1);
+    }
+    if (!t->holder) bad_thread = 1;
+    free(h);
+  }
   if (g >= 0) H5Gclose(g);
   H5Fclose(file);
   if (!t->states || !t->needle_tip || !t->joint_pos || n[0] != n[1] || n[0] != n[2] || bad_thread) {
@@ -999,6 +1019,16 @@ static void sf_store_schema3(sfStoreData* d) {
     for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) *v[k] = NAN;
     for (int k = 0; k < SF_MAX_STITCHES; k++) r->stitch_tension_N[k] = NAN;
     r->cut_through = -1;
+  }
+}
+
+// a store of schema 4 or older has no handover columns: its arms handed nothing over (one-arm
+// scenes: 0 handovers, no handover time)
+static void sf_store_schema4(sfStoreData* d) {
+  for (long i = 0; i < d->nepisodes; i++) {
+    sfEpisodeRow* r = &d->episodes[i];
+    r->handovers = r->handovers_failed = 0;
+    r->handover_time_s = NAN;
   }
 }
 
@@ -1031,6 +1061,7 @@ static sftStatus sf_store_read_once(const char* path, sfStoreData* out, sfError*
     out->robots = rows[1];
     out->knowledge = rows[2];
     if (status == SF_OK && out->schema_version < SF_STORE_SCHEMA_SUTURE) sf_store_schema3(out);
+    if (status == SF_OK && out->schema_version < SF_STORE_SCHEMA_HANDOVER) sf_store_schema4(out);
   }
   H5Fclose(file);
   if (status != SF_OK) sf_store_data_free(out);

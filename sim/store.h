@@ -20,13 +20,16 @@
 #include "status.h"
 
 #define SF_STORE_FORMAT "suturefleet"  // root attribute 'format'
-#define SF_STORE_SCHEMA 4              // root attribute 'schema_version' of what this writes
+#define SF_STORE_SCHEMA 5              // root attribute 'schema_version' of what this writes
 // the oldest schema info, curves and replay still read; a store is resumed or extended only at
 // SF_STORE_SCHEMA (sf_store_extendable)
 #define SF_STORE_SCHEMA_OLDEST 3
 // the first schema with the wound and the thread: an older store's rows read those columns as
 // NaN (cut_through as -1), and its demos have no thread or wound observations
 #define SF_STORE_SCHEMA_SUTURE 4
+// the first schema with the arms' handovers: an older store's rows read none (0 handovers,
+// handover_time_s NaN) and its demos have no obs/needle_holder
+#define SF_STORE_SCHEMA_HANDOVER 5
 
 #define SF_STORE_NAME_LEN 32  // controller name and hash field size
 
@@ -91,6 +94,10 @@ typedef struct sfEpisodeRow_ {
   int32_t cut_through;
   double thread_used_mm;
   double stitch_tension_N[SF_MAX_STITCHES];
+  // schema 5: the needle handed between two arms
+  int32_t handovers;         // completed handovers
+  int32_t handovers_failed;  // failed ones (missed by the receiver, or the needle dropped)
+  double handover_time_s;    // mean time both arms held the needle in one (NaN: none)
 } sfEpisodeRow;
 
 // one /robots row

@@ -278,11 +278,20 @@ static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
        "1 exactly when end_reason is neither done (0) nor the time limit (1)"},
       {"cut_through", r->cut_through, schema3 ? -1 : 0, schema3 ? -1 : r->stitches,
        schema3 ? "none in a schema-3 store (read as -1)" : "a count of at most its stitches"},
+      {"handovers", r->handovers, 0, SF_NOMAX, "a count"},
+      {"handovers_failed", r->handovers_failed, 0, SF_NOMAX, "a count"},
   };
   sftStatus st = sf_check_ranges(x, "episodes", i, ranges, SF_COUNT(ranges));
   if (st == SF_OK && !schema3 && !(r->wound_closure >= 0 && r->wound_closure <= 1)) {
     st = sf_check_fail(x, "episodes", i, "wound_closure = %g, expected a share from 0 to 1",
                        r->wound_closure);
+  }
+  if (st == SF_OK && (r->handovers ? !(r->handover_time_s >= 0 && isfinite(r->handover_time_s))
+                                    : !isnan(r->handover_time_s))) {
+    st = sf_check_fail(x, "episodes", i,
+                       "handover_time_s = %g with %d handovers, expected a time of at least 0 "
+                       "when there are handovers and NaN when there are none",
+                       r->handover_time_s, (int)r->handovers);
   }
   if (st == SF_OK) st = sf_check_finite(x, "episodes", i, "theta", r->theta, r->n_theta, 0);
   if (st == SF_OK) {

@@ -968,9 +968,32 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
 }
 
 // print an eval summary as text or JSON
+// why episodes failed: how many missed each of success's criteria (an episode may miss several)
+typedef struct sfEvalFailed_ {
+  long n[9];
+} sfEvalFailed;
+
+static const char* const kEvalFailed[9] = {
+    "not_completed", "throws_off", "dropped", "fault",      "diverged",
+    "trauma",        "closure",    "cut_through", "handovers"};
+
+// count the criteria result r missed (stitches throws, two arms when narm is 2)
+static void sf_eval_failed_add(sfEvalFailed* f, const sfEpisodeResult* r, int narm) {
+  int miss[9] = {!r->completed,
+                 r->throws_ok < r->stitches,
+                 r->dropped,
+                 r->fault,
+                 r->diverged,
+                 r->trauma_mm2 > SF_TRAUMA_MAX_MM2,
+                 !(r->closure >= SF_CLOSURE_MIN),
+                 r->cut_through > 0,
+                 narm == 2 && r->handovers < r->stitches - 1};
+  for (int i = 0; i < 9; i++) f->n[i] += miss[i];
+}
+
 static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* theta,
                               const sfSkillDef* def, const sfRunSummary* sum, long completed,
-                              long dropped, double tip_out_mm) {
+                              long dropped, double tip_out_mm, const sfEvalFailed* failed) {
   double rate = (double)sum->successes / (double)sum->episodes, lo, hi;
   sf_wilson95((double)sum->successes, (double)sum->episodes, &lo, &hi);
   if (a->json) {
@@ -991,6 +1014,12 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
     fputs(", \"thread_used_mm\": ", out);
     sf_json_num(out, sum->thread_used_mm);
     fprintf(out, ", \"cut_through\": %ld", sum->cut_through);
+    fprintf(out, ", \"handovers\": %.4f, \"handovers_failed\": %ld, \"handover_time_s\": ",
+            sum->handovers, sum->handovers_failed);
+    sf_json_num(out, sum->handover_s);
+    fputs(", \"failed\": {", out);
+    for (int i = 0; i < 9; i++) fprintf(out, "%s\"%s\": %ld", i ? ", " : "", kEvalFailed[i], failed->n[i]);
+    fputs("}", out);
     fprintf(out,
             ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "
             "\"completed_rate\": %.4f, \"dropped\": %ld, \"faults\": %ld, \"diverged\": %ld, "
@@ -1022,8 +1051,13 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
           "cut-through    %ld episode(s)\n",
           sum->closure, sum->closure_min, sum->tension_max_N, sum->thread_used_mm,
           sum->cut_through);
+  fprintf(out, "handovers      %.2f per episode, %ld failed, %.3f s each\n", sum->handovers,
+          sum->handovers_failed, sum->handover_s);
   fprintf(out, "completed %ld, dropped %ld, faults %ld, diverged %ld\n", completed, dropped,
           sum->faults, sum->diverged);
+  fputs("failed on     ", out);
+  for (int i = 0; i < 9; i++) fprintf(out, " %s %ld", kEvalFailed[i], failed->n[i]);
+  fputs("\n", out);
 }
 
 // suturefleet eval
@@ -1078,6 +1112,7 @@ static sftStatus sf_cli_eval_episodes(FILE* out, const sfEvalArgs* a, const sfSc
     // the summary: the store's metrics of the rows, and what only results carry
     sfRunSummary sum = {0};
     long completed = 0, dropped = 0, nout = 0;
+    sfEvalFailed failed = {{0}};
     double tip_out = 0;
     for (int i = 0; i < a->episodes; i++) sf_store_episode_row(&res[i], "", "", &rows[i]);
     sf_summary_add(&sum, rows, a->episodes);
@@ -1086,9 +1121,10 @@ static sftStatus sf_cli_eval_episodes(FILE* out, const sfEvalArgs* a, const sfSc
       completed += res[i].completed;
       dropped += res[i].dropped;
       if (!isnan(res[i].tip_out_mm)) tip_out += res[i].tip_out_mm, nout++;
+      sf_eval_failed_add(&failed, &res[i], s->narm);
     }
     sf_cli_eval_print(out, a, theta, &ctrl->skill, &sum, completed, dropped,
-                      nout ? tip_out / (double)nout : NAN);
+                      nout ? tip_out / (double)nout : NAN, &failed);
   }
   free(workers);
   free(specs);
