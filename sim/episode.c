@@ -158,8 +158,8 @@ typedef struct sfRunState_ {
   sfJaws jaws[SF_GRIP_MAX_ARMS];  // each arm's jaws at this step
   mjtNum needle_pos[3];           // needle pose (world)
   mjtNum needle_quat[4];
-  mjtNum tip[3];                // needle tip (world)
-  mjtNum tail[3];               // needle tail (world), where the thread is fixed
+  mjtNum tip[3];                         // needle tip (world)
+  mjtNum tail[3];                        // needle tail (world), where the thread is fixed
   mjtNum tcp_prev[SF_GRIP_MAX_ARMS][3];  // each arm's tcp position at the previous step
   int drives2;                  // the controller drives the second arm (else the host holds it)
   double jaw_trauma_mm2;        // tissue torn by the jaws

@@ -34,8 +34,9 @@
 #define SF_PULL_MARGIN_DEG 15.0
 #define SF_JAW_OPEN 0.7
 #define SF_JAW_CLOSED -0.1
-#define SF_DRIVE_SIDE (-1)  // the first arm drives with the needle on its jaws' -x side, as the
-                            //   episode puts it in them at the start
+#define SF_DRIVE_SIDE \
+  (-1)                         // the first arm drives with the needle on its jaws' -x side, as the
+                               //   episode puts it in them at the start
 #define SF_IK_INTEGRAL 0.04    // integral gain of the tool-pose loop, per controller step
 #define SF_PULL_CHECKS 8       // poses along the pull checked when choosing the regrasp side
 #define SF_REACH_POS_M 2e-4    // a planned pose is reachable when the IK leaves at most 0.2 mm ...
@@ -89,8 +90,8 @@ static const sfcParam kScriptedArcParams[SF_TH_N] = {
     {"pull_angle_deg", "deg",
      "elevation above the surface of the tensioning pull, away from the wound", 0, 85, 40, 60, 15},
     {"handover_lift_mm", "mm",
-     "two arms: height above the next entry at which the second arm presents the needle", 3, 30,
-     10, 15, 5},
+     "two arms: height above the next entry at which the second arm presents the needle", 3, 30, 10,
+     15, 5},
     {"handover_grasp_deg", "deg",
      "two arms: where the first arm takes the needle back, as arc angle from the tail", 10, 60, 25,
      30, 10},
@@ -137,9 +138,9 @@ typedef struct sfScriptedArc_ {
   int narm;         // arms driven: 2 in a two-arm scene (psm2 regrasps, pulls and hands over)
   int puller;       // the arm that regrasps and pulls: 0, or 1 with two arms
   sftPhase phase;
-  mjtNum t0;              // phase start time
-  sfArmCmd arm[2];        // what each arm is commanded
-  mjtNum grasp_pos[3];    // needle in the holder's tcp frame (observed at phase start)
+  mjtNum t0;            // phase start time
+  sfArmCmd arm[2];      // what each arm is commanded
+  mjtNum grasp_pos[3];  // needle in the holder's tcp frame (observed at phase start)
   mjtNum grasp_quat[4];
   mjtNum entry_pos[3];  // planned needle pose at entry
   mjtNum entry_quat[4];
@@ -277,9 +278,8 @@ static void sf_plan_seed(const sfScriptedArc* c, int a, const mjModel* m, const 
 
 // the tcp pose grasping the needle at (npos, nquat) at arc angle a on side, from face (the
 // host's grasp_tcp for face +1: a version-2 host has no other)
-static void sf_grasp_tcp(const sfScriptedArc* c, mjtNum a, int side, int face,
-                         const mjtNum npos[3], const mjtNum nquat[4], mjtNum tpos[3],
-                         mjtNum tquat[4]) {
+static void sf_grasp_tcp(const sfScriptedArc* c, mjtNum a, int side, int face, const mjtNum npos[3],
+                         const mjtNum nquat[4], mjtNum tpos[3], mjtNum tquat[4]) {
   if (face > 0) {
     c->h->grasp_tcp(c->h->ctx, a, side, npos, nquat, tpos, tquat);
   } else {
@@ -337,8 +337,7 @@ static void sf_plan_regrasp(sfScriptedArc* c, const mjModel* m, const mjData* d,
 // takes it there at the skill's arc angle from the tail on the side it drives with; of the
 // tool-roll branches, the one that reaches the pre-take pose and the entry pose with the most
 // roll room gives the pre-take joints
-static void sf_plan_handover(sfScriptedArc* c, const mjModel* m, const mjData* d,
-                             const sfcObs* o) {
+static void sf_plan_handover(sfScriptedArc* c, const mjModel* m, const mjData* d, const sfcObs* o) {
   mjtNum a = c->theta[SF_TH_TAKE] * SF_DEG, best = -1e9;
   mju_addScl3(c->present_pos, c->entry_pos, o->normal, 0.001 * c->theta[SF_TH_LIFT]);
   mju_copy4(c->present_quat, c->entry_quat);
@@ -516,14 +515,14 @@ static sftPhase sf_target_handover(sfScriptedArc* c, const sfcObs* o, mjtNum t) 
     sf_pose_blend(p->from_pos, p->from_quat, tpos, tquat, sf_minjerk(t / SF_T_PRESENT), p->tcp_pos,
                   p->tcp_quat);
     sf_joint_move(dr, c->q_take, t / SF_T_PRESENT, SF_REACH_LIFT_M);
-    sf_grasp_backed(c, c->theta[SF_TH_TAKE] * SF_DEG, SF_DRIVE_SIDE, 1, o->needle_pos, o->needle_quat,
-                    SF_BACKOFF_M, dr->tcp_pos, dr->tcp_quat);
+    sf_grasp_backed(c, c->theta[SF_TH_TAKE] * SF_DEG, SF_DRIVE_SIDE, 1, o->needle_pos,
+                    o->needle_quat, SF_BACKOFF_M, dr->tcp_pos, dr->tcp_quat);
     return t >= SF_T_PRESENT ? SF_PH_TAKE : c->phase;
   }
   if (c->phase == SF_PH_TAKE) {
     mjtNum tpos[3], tquat[4];
-    sf_grasp_backed(c, c->theta[SF_TH_TAKE] * SF_DEG, SF_DRIVE_SIDE, 1, o->needle_pos, o->needle_quat,
-                    0, tpos, tquat);
+    sf_grasp_backed(c, c->theta[SF_TH_TAKE] * SF_DEG, SF_DRIVE_SIDE, 1, o->needle_pos,
+                    o->needle_quat, 0, tpos, tquat);
     sf_pose_blend(dr->from_pos, dr->from_quat, tpos, tquat, sf_minjerk(t / SF_T_REGRASP),
                   dr->tcp_pos, dr->tcp_quat);
     return t >= SF_T_REGRASP ? SF_PH_TAKE_CLOSE : c->phase;

@@ -287,7 +287,7 @@ static sftStatus sf_check_episode_fields(const sfCheck* x, long i) {
                        r->wound_closure);
   }
   if (st == SF_OK && (r->handovers ? !(r->handover_time_s >= 0 && isfinite(r->handover_time_s))
-                                    : !isnan(r->handover_time_s))) {
+                                   : !isnan(r->handover_time_s))) {
     st = sf_check_fail(x, "episodes", i,
                        "handover_time_s = %g with %d handovers, expected a time of at least 0 "
                        "when there are handovers and NaN when there are none",

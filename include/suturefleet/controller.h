@@ -119,12 +119,12 @@ typedef struct sfcObs_ {
   double thread_dir[3];     // direction of the thread's pull on the needle (unit; zero when slack)
   int stitches_passed;      // stitches the thread runs through (the needle's tail left their exit)
   // version 3: the arms (the fields above describe the first, psm1)
-  int narm;               // arms in the scene: 1, or 2 (psm2, through a port at the wound's other end)
-  int holder;             // the arm whose jaws the needle follows: 0, 1, or -1 (none holds it)
-  double tcp2_pos[3];     // the second arm's tool centre point (zero when narm is 1)
-  double tcp2_quat[4];    //   and its orientation
-  double q2[SFC_NAXIS];   //   and its measured axis positions
-  int grasped2;           //   its jaws hold the needle
+  int narm;            // arms in the scene: 1, or 2 (psm2, through a port at the wound's other end)
+  int holder;          // the arm whose jaws the needle follows: 0, 1, or -1 (none holds it)
+  double tcp2_pos[3];  // the second arm's tool centre point (zero when narm is 1)
+  double tcp2_quat[4];   //   and its orientation
+  double q2[SFC_NAXIS];  //   and its measured axis positions
+  int grasped2;          //   its jaws hold the needle
 } sfcObs;
 
 // services suturefleet offers a controller (valid from create until destroy); every function
@@ -161,7 +161,7 @@ typedef struct sfcHost_ {
 
   // version 3: the arms, and servo, ik_step and ik_solve for either (arm 0: the one above,
   // 1: the second); servo_arm writes that arm's controls only
-  int narm;    // arms in the scene (1 or 2)
+  int narm;     // arms in the scene (1 or 2)
   sfcArm arm2;  // the second arm (narm 2; all -1 otherwise)
   void (*servo_arm)(void* ctx, int arm, const mjData* d, const double q_ref[SFC_NAXIS],
                     mjtNum* ctrl);

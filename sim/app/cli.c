@@ -921,8 +921,7 @@ typedef struct sfEvalArgs_ {
 
 // parse eval's options; SF_ERR_INPUT with the message in e
 static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError* e) {
-  *a = (sfEvalArgs){
-      "reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", NULL};
+  *a = (sfEvalArgs){"reference", 200, 1, omp_get_max_threads(), 1, 1, 0, "scripted-arc", NULL};
   int model_given = 0;
   static const char* flags[] = {"--json", NULL};
   static const char* keys[] = {"--skill",      "--episodes", "--seed",
@@ -973,21 +972,17 @@ typedef struct sfEvalFailed_ {
   long n[9];
 } sfEvalFailed;
 
-static const char* const kEvalFailed[9] = {
-    "not_completed", "throws_off", "dropped", "fault",      "diverged",
-    "trauma",        "closure",    "cut_through", "handovers"};
+static const char* const kEvalFailed[9] = {"not_completed", "throws_off",  "dropped",
+                                           "fault",         "diverged",    "trauma",
+                                           "closure",       "cut_through", "handovers"};
 
 // count the criteria result r missed (stitches throws, two arms when narm is 2)
 static void sf_eval_failed_add(sfEvalFailed* f, const sfEpisodeResult* r, int narm) {
-  int miss[9] = {!r->completed,
-                 r->throws_ok < r->stitches,
-                 r->dropped,
-                 r->fault,
-                 r->diverged,
-                 r->trauma_mm2 > SF_TRAUMA_MAX_MM2,
-                 !(r->closure >= SF_CLOSURE_MIN),
-                 r->cut_through > 0,
-                 narm == 2 && r->handovers < r->stitches - 1};
+  int miss[9] = {
+      !r->completed,
+      r->throws_ok<r->stitches, r->dropped, r->fault, r->diverged, r->trauma_mm2> SF_TRAUMA_MAX_MM2,
+      !(r->closure >= SF_CLOSURE_MIN), r->cut_through > 0,
+      narm == 2 && r->handovers < r->stitches - 1};
   for (int i = 0; i < 9; i++) f->n[i] += miss[i];
 }
 
@@ -1018,7 +1013,8 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
             sum->handovers, sum->handovers_failed);
     sf_json_num(out, sum->handover_s);
     fputs(", \"failed\": {", out);
-    for (int i = 0; i < 9; i++) fprintf(out, "%s\"%s\": %ld", i ? ", " : "", kEvalFailed[i], failed->n[i]);
+    for (int i = 0; i < 9; i++)
+      fprintf(out, "%s\"%s\": %ld", i ? ", " : "", kEvalFailed[i], failed->n[i]);
     fputs("}", out);
     fprintf(out,
             ", \"trauma\": %.4f, \"peak_force_N\": %.4f, \"time_s\": %.4f, "

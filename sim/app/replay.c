@@ -201,8 +201,11 @@ static void sf_replay_score(const sfReplay* r, sfReplayScore* sc, int i) {
   for (; sc->sample < i; sc->sample++) {
     const double* a = r->traj.needle_tip + 3 * sc->sample;
     const double* b = a + 3;
-    if (mju_dist3(a, b) > SF_NEW_THROW_M && sc->throw_index + 1 < r->row->stitches) {
-      sc->throw_index++;  // the needle was put back in the jaws: the next throw
+    const int8_t* h = r->traj.holder ? r->traj.holder + sc->sample : NULL;
+    int jumped = mju_dist3(a, b) > SF_NEW_THROW_M;                // put back in the jaws (one arm)
+    int taken = h && sc->score.exited && h[0] == 1 && h[1] == 0;  // psm1 took it from psm2
+    if ((jumped || taken) && sc->throw_index + 1 < r->row->stitches) {
+      sc->throw_index++;  // the next throw
       sf_score_reset(&sc->score, r->row->first_pair + sc->throw_index);
       sc->released = sc->regrasped = 0;
       continue;
@@ -210,7 +213,7 @@ static void sf_replay_score(const sfReplay* r, sfReplayScore* sc, int i) {
     sf_score_update(&sc->score, &r->holes, a, b);
     double jaw = r->traj.joint_pos[(size_t)(sc->sample + 1) * SF_NAXIS + SF_NAXIS - 1];
     if (sc->score.exited && jaw > SFC_JAW_RELEASE_RAD) sc->released = 1, sc->score.released = 1;
-    if (sc->released && jaw < SFC_JAW_RELEASE_RAD) sc->regrasped = 1;
+    if (sc->released && (jaw < SFC_JAW_RELEASE_RAD || (h && h[1] == 1))) sc->regrasped = 1;
   }
 }
 
@@ -233,10 +236,12 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
            (long long)x->episode_id, r->resimulated ? "simulated again" : "recorded", x->robot,
            x->cohort ? "solo" : "fleet", x->join_round, x->round, x->round - x->join_round + 1,
            x->controller);
-  const char* phase = !t->inserted     ? "approach"
-                      : !t->exited     ? "drive"
-                      : !sc->released  ? "drive, tip out"
-                      : !sc->regrasped ? "release, regrasp"
+  int holder = r->traj.holder && i < r->traj.n ? r->traj.holder[i] : -2;
+  const char* phase = !t->inserted && holder == 1 ? "handover"
+                      : !t->inserted              ? "approach"
+                      : !t->exited                ? "drive"
+                      : !sc->released             ? "drive, tip out"
+                      : !sc->regrasped            ? "release, regrasp"
                       : r->traj.thread_tension && i < r->traj.n && r->traj.thread_tension[i] > 0
                           ? "tension"
                           : "pull through";
@@ -245,7 +250,13 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
   sf_mm(exit_, sizeof(exit_), t->exited, t->exit_err_mm);
   sf_mm(out, sizeof(out), t->exited, t->tip_out_mm);
   // the thread's tension now, the wound's closure at the end (a schema-3 store has neither)
-  char thread[96] = "", closure[128] = "";
+  char thread[96] = "", closure[128] = "", held[48] = "";
+  if (holder >= -1) {
+    snprintf(held, sizeof(held), "\nneedle held by %s",
+             holder == 0   ? "psm1"
+             : holder == 1 ? "psm2"
+                           : "neither arm");
+  }
   if (r->traj.thread_tension && i < r->traj.n) {
     snprintf(thread, sizeof(thread), "\nthread tension %.2f N", r->traj.thread_tension[i]);
   }
@@ -257,8 +268,9 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
     snprintf(result, sizeof(result), "\nresult: %s, trauma %.2f mm^2",
              x->success ? "SUCCESS" : "failed", x->trauma_mm2);
   }
-  snprintf(right, nr, "t %.2f s\nthrow %d/%d: %s\nentry error %s\nexit error %s\ntip out %s%s%s%s",
-           (double)i / SF_TRAJ_HZ, sc->throw_index + 1, x->stitches, phase, entry, exit_, out,
+  snprintf(right, nr,
+           "t %.2f s\nthrow %d/%d: %s%s\nentry error %s\nexit error %s\ntip out %s%s%s%s",
+           (double)i / SF_TRAJ_HZ, sc->throw_index + 1, x->stitches, phase, held, entry, exit_, out,
            thread, closure, result);
 }
 
