@@ -109,7 +109,8 @@ static const char* kRunUsage =
     "  --threads T     OpenMP threads, 1.." SF_STR(SF_MAX_THREADS)
     " (default: OMP_NUM_THREADS or the core count)\n"
     "  --seed S        experiment seed, a non-negative integer (default 1)\n"
-    "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
+    "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL, else models/suture_scene.xml\n"
+    "                  for one stitch and the two-arm models/suture_scene_2arm.xml for more)\n"
     "  --stitches K    throws per episode along the wound, 1.." SF_STR(SF_MAX_STITCHES) " (default 1)\n"
     "  --join N@R,...  N more robots join at round R (rounds count from 0), e.g. 4@5,4@10;\n"
     "                  'none' for no joiners (default 4@12)\n"
@@ -162,7 +163,8 @@ static const char* kEvalUsage =
     "                   calibration error\n"
     "  --controller C   a built-in controller's name or a plug-in file (a path containing '/'\n"
     "                   or ending in .so) (default scripted-arc)\n"
-    "  --model PATH     MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
+    "  --model PATH     MJCF scene (default: $SUTUREFLEET_MODEL, else models/suture_scene.xml\n"
+    "                   for one stitch and the two-arm models/suture_scene_2arm.xml for more)\n"
     "  --json           print JSON\n"
     "  -h, --help       show this help\n";
 
