@@ -118,7 +118,7 @@ void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const
     int owner = owners[a];
     if (!t || owner == 0 || (sf_rank != 0 && sf_rank != owner)) continue;
 
-    // the sample count, then each array's first n rows
+    // the sample count, then each array's first n rows, then who held the needle
     double* arrays[SF_TRAJ_NARRAY];
     int widths[SF_TRAJ_NARRAY], k = sf_traj_arrays(t, m, arrays, widths);
     if (sf_rank == owner) {
@@ -126,12 +126,14 @@ void sf_dist_gather_trajs(sfTraj* const* traj_of, int n, const mjModel* m, const
       for (int i = 0; i < k; i++) {
         MPI_Send(arrays[i], t->n * widths[i], MPI_DOUBLE, 0, SF_TRAJ_TAG, MPI_COMM_WORLD);
       }
+      MPI_Send(t->holder, t->n, MPI_INT8_T, 0, SF_TRAJ_TAG, MPI_COMM_WORLD);
     } else {
       MPI_Recv(&t->n, 1, MPI_INT, owner, SF_TRAJ_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       for (int i = 0; i < k; i++) {
         MPI_Recv(arrays[i], t->n * widths[i], MPI_DOUBLE, owner, SF_TRAJ_TAG, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
       }
+      MPI_Recv(t->holder, t->n, MPI_INT8_T, owner, SF_TRAJ_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
   }
 }

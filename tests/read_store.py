@@ -117,7 +117,7 @@ def check_attributes(f, rows, seed):
         return v.decode() if isinstance(v, bytes) else str(v)
 
     check(text("format") == "suturefleet", f"format == 'suturefleet', got {text('format')!r}")
-    check(int(f.attrs.get("schema_version", -1)) == 4, "schema_version == 4")
+    check(int(f.attrs.get("schema_version", -1)) == 5, "schema_version == 5")
     check(re.fullmatch(r"[0-9a-f]{16}", text("model_hash")) is not None,
           f"model_hash is 16 hex digits, got {text('model_hash')!r}")
     check(re.fullmatch(r"\d+\.\d+\.\d+", text("mujoco_version")) is not None,
@@ -166,6 +166,14 @@ def check_episodes(ep, robots, stitches):
             check(e["time_s"] == 14.0 * e["stitches"],
                   f"episode {k}: time_s is the 14 s per throw limit when not completed")
         check(e["stitches"] == stitches, f"episode {k}: stitches == {stitches}")
+        # schema 5: the handovers, counts, and their mean time NaN exactly when there is none;
+        # a one-stitch run is in the one-arm scene, where nothing is handed over
+        h, hf, ht = int(e["handovers"]), int(e["handovers_failed"]), float(e["handover_time_s"])
+        check(h >= 0 and hf >= 0, f"episode {k}: handovers {h} and handovers_failed {hf} >= 0")
+        check(np.isnan(ht) == (h == 0) and (h == 0 or ht >= 0),
+              f"episode {k}: handover_time_s {ht} is NaN exactly when handovers ({h}) is 0")
+        if stitches == 1:
+            check(h == 0 and hf == 0, f"episode {k}: one stitch, one arm: no handovers ({h}, {hf})")
 
 
 def check_robots(robots, fleet, joiners):
@@ -251,6 +259,13 @@ def check_data(f, body, ep, every):
                     check(dim == n, f"demo_{i}/{name}: {dim} samples == num_samples {n}")
                 elif want.isdigit():
                     check(dim == int(want), f"demo_{i}/{name}: dimension {dim} == {want}")
+        if "obs/needle_holder" in g:
+            holder = g["obs/needle_holder"]
+            check(holder.dtype == np.int8, f"demo_{i}/obs/needle_holder is int8 ({holder.dtype})")
+            values = set(np.unique(holder[:]).tolist())
+            # one stitch: the one-arm scene, so psm1 (0) or neither (-1), never psm2 (1)
+            check(values <= {-1, 0}, f"demo_{i}/obs/needle_holder values {values} in {{-1, 0}}")
+            check(n == 0 or holder[0, 0] == 0, f"demo_{i}: the needle starts in psm1's jaws")
         if n > 0 and "rewards" in g and "dones" in g:
             rew, done = g["rewards"][:], g["dones"][:]
             check(rew[-1] == e["success"] and not np.any(rew[:-1]),
@@ -276,7 +291,7 @@ def main():
     with open(readme, encoding="utf-8") as fh:
         text = fh.read()
     sections = readme_sections(text)
-    check("schema version 4" in text.splitlines()[0], "the README describes schema version 4")
+    check("schema version 5" in text.splitlines()[0], "the README describes schema version 5")
     with h5py.File(store, "r") as f:
         check_attributes(f, readme_table(sections.get("Root attributes", "")), 3)
         tables = {}

@@ -296,13 +296,15 @@ static void test_config_and_override(void** state) {
 
 // the reference skill of scripted-arc as a skill file: values in the controller's order
 // (bite_angle_deg plane_yaw_deg entry_dx_mm entry_dy_mm entry_dz_mm drive_speed_dps
-// drive_angle_deg regrasp_deg), with comments, commas and newlines
+// drive_angle_deg regrasp_deg pull_tension_N pull_angle_deg handover_lift_mm
+// handover_grasp_deg), with comments, commas and newlines
 #define REF_SKILL_FILE                                   \
   "# scripted-arc reference skill\n"                     \
   "41.81, 0   # bite angle and plane yaw (deg)\n"        \
   "0,0,0\n"                                              \
   "\t60 122 20  # speed (deg/s), drive, regrasp (deg)\n" \
-  "1.6 40  # pull tension (N) and angle (deg)\n"
+  "1.6 40  # pull tension (N) and angle (deg)\n"         \
+  "10 25  # handover lift (mm) and grasp (deg)\n"
 
 // a skill file for eval with one value out of its bounds: exit 2 and a message naming the file,
 // the parameter, its value and its bounds (read from the controller's skill definition)
@@ -323,10 +325,11 @@ static void expect_skill_out_of_bounds(const char* name, int index, double value
 // bad skill files for eval: exit 2 and a message naming the file and the problem; nothing is
 // simulated (no output)
 static void test_eval_bad_skill_files(void** state) {
-  // scripted-arc has 10 skill values: bite_angle_deg, plane_yaw_deg, entry_dx_mm, entry_dy_mm,
-  // entry_dz_mm, drive_speed_dps, drive_angle_deg, regrasp_deg, pull_tension_N, pull_angle_deg
+  // scripted-arc has 12 skill values: bite_angle_deg, plane_yaw_deg, entry_dx_mm, entry_dy_mm,
+  // entry_dz_mm, drive_speed_dps, drive_angle_deg, regrasp_deg, pull_tension_N, pull_angle_deg,
+  // handover_lift_mm, handover_grasp_deg
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
-  assert_int_equal(def->n, 10);
+  assert_int_equal(def->n, 12);
   assert_string_equal(def->name[0], "bite_angle_deg");
   assert_string_equal(def->name[7], "regrasp_deg");
   expect_skill_out_of_bounds("skill_regrasp.txt", 7, def->hi[7] + 1);
@@ -339,12 +342,14 @@ static void test_eval_bad_skill_files(void** state) {
     const char* text;
     const char* words[3];
   } cases[] = {
-      {"skill_short.txt", "41.81 0 0 0 0 60 122 20 1.6\n", {"expected 10 skill values, got 9"}},
+      {"skill_short.txt",
+       "41.81 0 0 0 0 60 122 20 1.6 40 10\n",
+       {"expected 12 skill values, got 11"}},
       {"skill_long.txt",
-       "41.81 0 0 0 0 60 122 20 1.6 40 1\n",
-       {"expected 10 skill values, got 11"}},
-      {"skill_old.txt", "41.81 0 0 0 0 60 122 20\n", {"expected 10 skill values, got 8"}},
-      {"skill_empty.txt", "# nothing here\n", {"expected 10 skill values, got 0"}},
+       "41.81 0 0 0 0 60 122 20 1.6 40 10 25 1\n",
+       {"expected 12 skill values, got 13"}},
+      {"skill_old.txt", "41.81 0 0 0 0 60 122 20 1.6 40\n", {"expected 12 skill values, got 10"}},
+      {"skill_empty.txt", "# nothing here\n", {"expected 12 skill values, got 0"}},
       {"skill_word.txt",
        "41.81 0 0 0\n0 sixty 122 20 1.6 40\n",
        {"line 2", "expected a number, got 'sixty'"}},
@@ -386,18 +391,50 @@ static void test_eval_bad_options(void** state) {
   }
 }
 
-// the number after "key": in a JSON text; fails if the key is missing or not a number
-static double json_number(const char* json, const char* key) {
-  char pat[128];
-  snprintf(pat, sizeof(pat), "\"%s\": ", key);
-  const char* at = strstr(json, pat);
-  if (!at) print_error("no key \"%s\" in:\n%s\n", key, json);
+// where the value of member key of a JSON object starts: of the top-level object when obj is
+// NULL, else of its member object obj (keys of nested objects are not matched, so "trauma" is
+// the top-level one and not failed's "trauma"); NULL if there is no such member
+static const char* json_member(const char* json, const char* obj, const char* key) {
+  const char* p = strchr(json, '{');
+  if (p && obj) {
+    p = json_member(json, NULL, obj);
+    if (!p || *p != '{') return NULL;
+  }
+  if (!p) return NULL;
+  size_t n = strlen(key);
+  int depth = 0;
+  for (p++; *p; p++) {
+    if (*p == '"') {
+      const char* s = ++p;
+      while (*p && *p != '"') p += (*p == '\\' && p[1]) ? 2 : 1;
+      if (!*p) return NULL;
+      if (depth == 0 && (size_t)(p - s) == n && !strncmp(s, key, n) && !strncmp(p, "\": ", 3))
+        return p + 3;
+    } else if (*p == '{' || *p == '[') {
+      depth++;
+    } else if (*p == '}' || *p == ']') {
+      if (depth-- == 0) return NULL;
+    }
+  }
+  return NULL;
+}
+
+// the number that is member key of object obj (NULL: the top-level object) in a JSON text;
+// fails if the key is missing or not a number
+static double json_number_in(const char* json, const char* obj, const char* key) {
+  const char* at = json_member(json, obj, key);
+  if (!at) print_error("no key \"%s\" in %s of:\n%s\n", key, obj ? obj : "the top level", json);
   assert_non_null(at);
   char* end = NULL;
-  double v = strtod(at + strlen(pat), &end);
-  assert_true(end > at + strlen(pat));
+  double v = strtod(at, &end);
+  assert_true(end > at);
   assert_true(*end == ',' || *end == '}' || *end == ']');
   return v;
+}
+
+// the number that is top-level member key of a JSON text
+static double json_number(const char* json, const char* key) {
+  return json_number_in(json, NULL, key);
 }
 
 // eval --episodes 4 --json: one JSON object on one line with the documented keys. Episodes use
@@ -436,7 +473,7 @@ static void test_eval_json(void** state) {
   assert_true(tension >= 1.6 && tension < 2.2);
   assert_near(json_number(r.out, "cut_through"), 0, 0);
   assert_true(json_number(r.out, "thread_used_mm") > 12);
-  assert_near(json_number(r.out, "pull_tension_N"), 1.6, 0);
+  assert_near(json_number_in(r.out, "skill", "pull_tension_N"), 1.6, 0);
   assert_near(json_number(r.out, "completed_rate"), 1, 0);
   assert_near(json_number(r.out, "faults"), 0, 0);
   assert_near(json_number(r.out, "diverged"), 0, 0);
@@ -445,8 +482,21 @@ static void test_eval_json(void** state) {
   assert_near(json_number(r.out, "stitches"), 1, 0);
   assert_contains(r.out, "\"calibration\": \"none\"");
   assert_contains(r.out, "\"controller\": \"scripted-arc\"");
-  assert_near(json_number(r.out, "bite_angle_deg"), 41.81, 0);
-  assert_near(json_number(r.out, "regrasp_deg"), 20, 0);
+  assert_near(json_number_in(r.out, "skill", "bite_angle_deg"), 41.81, 0);
+  assert_near(json_number_in(r.out, "skill", "regrasp_deg"), 20, 0);
+  assert_near(json_number_in(r.out, "skill", "handover_lift_mm"), 10, 0);
+  assert_near(json_number_in(r.out, "skill", "handover_grasp_deg"), 25, 0);
+
+  // one stitch in the one-arm scene: no handovers, so no handover time (null); all four
+  // succeeded, so none missed any of success's criteria
+  assert_near(json_number(r.out, "handovers"), 0, 0);
+  assert_near(json_number(r.out, "handovers_failed"), 0, 0);
+  assert_contains(r.out, "\"handover_time_s\": null");
+  static const char* const criteria[] = {"not_completed", "throws_off",  "dropped",
+                                         "fault",         "diverged",    "trauma",
+                                         "closure",       "cut_through", "handovers"};
+  for (size_t i = 0; i < sizeof(criteria) / sizeof(criteria[0]); i++)
+    assert_near(json_number_in(r.out, "failed", criteria[i]), 0, 0);
 
   // 4 of 4, Wilson interval with z = 1.96 and z^2 / n = 0.9604: centre (1 + 0.4802) / 1.9604
   // = 0.7550, half width 1.96 sqrt(0.9604 / 16) / 1.9604 = 0.2450
@@ -467,6 +517,11 @@ static void test_eval_skill_file_matches_reference(void** state) {
   assert_string_equal(a.out, b.out);
   assert_contains(a.out, "2 episodes, seed 1, 1 stitch(es), calibration none");
   assert_contains(a.out, "success rate   1.000");
+  // one stitch, one arm: no handovers; both succeeded, so no criterion was missed
+  assert_contains(a.out, "\nhandovers      0.00 per episode, 0 failed\n");
+  assert_contains(a.out,
+                  "\nfailed on      not_completed 0 throws_off 0 dropped 0 fault 0 diverged 0 "
+                  "trauma 0 closure 0 cut_through 0 handovers 0\n");
   sf_test_cli_free(&a);
   sf_test_cli_free(&b);
 }
@@ -648,12 +703,12 @@ static void test_controllers(void** state) {
   sfTestCli r = sf_test_cli(ARGS("controllers"));
   assert_int_equal(r.code, 0);
   assert_contains(r.out, "scripted-arc");
-  assert_contains(r.out, " 10 skill values");
+  assert_contains(r.out, " 12 skill values");
   sf_test_cli_free(&r);
 
   r = sf_test_cli(ARGS("controllers", "scripted-arc"));
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "controller scripted-arc (built-in, ABI version 2, hash built-in)");
+  assert_contains(r.out, "controller scripted-arc (built-in, ABI version 3, hash built-in)");
   for (int i = 0; i < k->n; i++) {
     char row[256];
     snprintf(row, sizeof(row), "%-20s %-6s %9g %9g %9g", k->name[i], k->unit[i], k->lo[i], k->hi[i],
@@ -667,11 +722,17 @@ static void test_controllers(void** state) {
 
   r = sf_test_cli(ARGS("controllers", "scripted-arc", "--json"));
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "\"abi_version\": 2");
+  assert_contains(r.out, "\"abi_version\": 3");
   assert_contains(r.out, "\"aim\": [2, 3, 4]");
   assert_contains(r.out,
                   "{\"name\": \"bite_angle_deg\", \"unit\": \"deg\", \"lo\": 10, "
                   "\"hi\": 85, \"ref\": 41.81, \"prior_mean\": 50, \"prior_sd\": 8");
+  assert_contains(r.out,
+                  "{\"name\": \"handover_lift_mm\", \"unit\": \"mm\", \"lo\": 3, "
+                  "\"hi\": 30, \"ref\": 10, \"prior_mean\": 15, \"prior_sd\": 5");
+  assert_contains(r.out,
+                  "{\"name\": \"handover_grasp_deg\", \"unit\": \"deg\", \"lo\": 10, "
+                  "\"hi\": 60, \"ref\": 25, \"prior_mean\": 30, \"prior_sd\": 10");
   sf_test_cli_free(&r);
 
   sf_test_expect_bad(ARGS("controllers", "bogus"), ARGS("'bogus'", "no such built-in"));

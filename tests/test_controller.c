@@ -2,8 +2,9 @@
 // template example loads with its name, ABI version, skill values and file hash, unloads on
 // close (also after 50 open/close cycles) and runs under 'suturefleet eval'. Every kind of
 // broken plug-in (missing file, directory, not a shared object, no entry symbol, entry
-// returning NULL, unresolved symbol, unknown ABI version, short table, bad name, missing
-// required function, bad skill values, bad aim) is refused with its own message naming the
+// returning NULL, unresolved symbol, unknown ABI version, short table (of version 1, or of
+// version 3 without its arms), bad name, missing required function, bad skill values, bad aim,
+// bad arm count) is refused with its own message naming the
 // file, by sf_controller_open with nothing left loaded and by the real binary's eval and run
 // with exit code 2 and no store written or replaced. A plug-in writing NaN controls has every
 // episode of a run fault-flagged (the store records its name and file hash); one writing a
@@ -105,7 +106,8 @@ static void test_template_open(void** state) {
   assert_string_equal(c.name, "template");
   assert_string_equal(c.api->name, "template");
   assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);
-  assert_int_equal(SFC_ABI_VERSION, 2);
+  assert_int_equal(SFC_ABI_VERSION, 3);
+  assert_int_equal(c.api->arms, 0);  // the first arm only (0 counts as 1)
   assert_int_equal(c.api->size, sizeof(sfcController));
   assert_non_null(c.api->create);
   assert_non_null(c.api->reset);
@@ -182,7 +184,7 @@ static void test_template_open_close_many(void** state) {
 }
 
 // the valid build of the broken plug-ins' source opens: each broken build differs only in its
-// defect
+// defect; so does its build as a version-2 table
 static void test_table_ok(void** state) {
   sfController c;
   sfError e = {{0}};
@@ -193,6 +195,19 @@ static void test_table_ok(void** state) {
   assert_int_equal(c.skill.n, 2);
   assert_string_equal(c.skill.name[1], "width_mm");
   assert_string_equal(c.skill.unit[0], "");
+  assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);
+  assert_int_equal(c.arms, 1);
+  sf_controller_close(&c);
+
+  // the same table of version 2 (no arms field: its size ends with destroy) still opens,
+  // driving one arm
+  st = sf_controller_open(PLUGIN("table_v2"), &c, &e);
+  if (st != SF_OK) print_error("%s\n", e.msg);
+  assert_int_equal(st, SF_OK);
+  assert_int_equal(c.api->abi_version, 2);
+  assert_int_equal(c.api->size, offsetof(sfcController, arms));
+  assert_int_equal(c.arms, 1);
+  assert_int_equal(c.skill.n, 2);
   sf_controller_close(&c);
 }
 
@@ -208,7 +223,7 @@ typedef struct badKind_ {
 #define MISSING SF_TEST_TMP "/ctl_no_such_plugin.so"
 #define DIRECTORY SF_TEST_TMP "/ctl_plugin_dir.so"
 
-static char small_table_problem[128];
+static char small_table_problem[128], v3_small_table_problem[128];
 
 static const badKind kBad[] = {
     {MISSING,
@@ -224,9 +239,11 @@ static const badKind kBad[] = {
      "sfcController* suturefleet_controller_entry(void)')",
      NULL},
     {PLUGIN("bad_null_entry"), "suturefleet_controller_entry() returned NULL", NULL},
-    {PLUGIN("bad_abi_version"), "controller ABI version 99; this suturefleet knows versions 1 to 2",
+    {PLUGIN("bad_abi_version"), "controller ABI version 99; this suturefleet knows versions 1 to 3",
      NULL},
     {PLUGIN("bad_small_table"), small_table_problem, NULL},
+    {PLUGIN("bad_v3_small_table"), v3_small_table_problem, NULL},
+    {PLUGIN("bad_arms"), "controller 'bad-table' drives 3 arms; expected 1 or 2", NULL},
     {PLUGIN("bad_name"), "controller name missing or not 1..31 letters, digits, '-' or '_'", NULL},
     {PLUGIN("bad_no_create"), "controller 'bad-table' lacks the required function 'create'", NULL},
     {PLUGIN("bad_no_reset"), "controller 'bad-table' lacks the required function 'reset'", NULL},
@@ -259,9 +276,14 @@ static void make_bad_files(void) {
                 "whatever its name says\n");
   unlink(MISSING);
   assert_true(mkdir(DIRECTORY, 0755) == 0 || errno == EEXIST);
+  // version 1 ends with destroy, version 3 with arms (after destroy)
   snprintf(small_table_problem, sizeof(small_table_problem),
            "controller table of %zu bytes; version 1 needs at least %zu",
-           offsetof(sfcController, destroy), sizeof(sfcController));
+           offsetof(sfcController, destroy), offsetof(sfcController, arms));
+  snprintf(
+      v3_small_table_problem, sizeof(v3_small_table_problem),
+      "controller 'bad-table' has a version 3 table of %zu bytes; version 3 needs at least %zu",
+      offsetof(sfcController, arms), offsetof(sfcController, arms) + sizeof(int));
 }
 
 // check message msg (after the given prefix, e.g. "suturefleet eval: ") against kind k
@@ -389,7 +411,8 @@ static void test_impedance_example(void** state) {
   assert_int_equal(sf_controller_open(SF_TEST_IMPEDANCE, &c, &e), SF_OK);
   assert_string_equal(c.name, "impedance-arc");
   assert_int_equal(c.skill.n, 11);
-  assert_int_equal(c.api->abi_version, 2);
+  assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);  // built against the header: 3
+  assert_int_equal(c.api->arms, 0);                       // one arm (0 counts as 1)
   assert_int_equal(c.skill.has_aim, 1);
   assert_string_equal(c.skill.name[c.skill.aim[0]], "entry_dx_mm");
   assert_string_equal(c.skill.name[c.skill.aim[2]], "entry_dz_mm");

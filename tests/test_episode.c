@@ -142,8 +142,8 @@ static void test_reference_skill_succeeds(void** state) {
     // a calibrated robot has no calibration error
     for (int k = 0; k < 3; k++)
       assert_true(r.ctx.calib.bias_m[k] == 0 && r.ctx.calib.rot_rad[k] == 0);
-    assert_int_equal(r.ntheta, 10);
-    assert_memory_equal(r.theta, f->ref, sizeof(double) * 10);
+    assert_int_equal(r.ntheta, 12);
+    assert_memory_equal(r.theta, f->ref, sizeof(double) * 12);
 
     // the thread: one stitch passed through the 9 mm needle's tunnel between holes 12 mm apart
     // (arc 2 asin(6/9) x 9 mm = 13.1 mm), tensioned to the skill's pull (1.6 N at the needle,

@@ -476,7 +476,7 @@ static void test_info_json(void** state) {
   assert_near(json_number(out, "episodes"), 26, 0);
   assert_near(json_number(out, "fleet"), 5, 0);
   assert_near(json_number(out, "solo"), 5, 0);
-  assert_near(json_number(out, "schema_version"), 4, 0);
+  assert_near(json_number(out, "schema_version"), 5, 0);
   assert_near(json_number(out, "seed"), MAIN_SEED, 0);
   int objects = 0;
   for (int c = 0; c < 2; c++) {
@@ -554,16 +554,18 @@ static void test_info_json_without_errors(void** state) {
   assert_int_equal(sf_store_create(&st, path, 0, &meta, &robot, 1, &e), SF_OK);
   sfEpisodeResult res;
   memset(&res, 0, sizeof(res));
-  res.ntheta = 10;
+  const int nt = sf_test_scripted_arc()->skill.n;  // 12
+  res.ntheta = nt;
   res.stitches = 1;
   res.entry_err_mm = res.exit_err_mm = res.tip_out_mm = NAN;
   res.spacing_mean_mm = res.spacing_sd_mm = res.bite_mm = NAN;
+  res.handover_s = NAN;  // no handover, no handover time
   res.time_s = 14;
   sfEpisodeRow row;
   sf_store_episode_row(&res, "scripted-arc", SF_BUILTIN_HASH, &row);
-  sfKnowledgeRow k[2] = {{.round = -1, .cohort = 0, .robot = -1, .episodes = 0, .n_theta = 10},
-                         {.round = 0, .cohort = 0, .robot = -1, .episodes = 1, .n_theta = 10}};
-  for (int i = 0; i < 10; i++) k[0].sd[i] = k[1].sd[i] = 1;  // readers refuse an SD <= 0
+  sfKnowledgeRow k[2] = {{.round = -1, .cohort = 0, .robot = -1, .episodes = 0, .n_theta = nt},
+                         {.round = 0, .cohort = 0, .robot = -1, .episodes = 1, .n_theta = nt}};
+  for (int i = 0; i < nt; i++) k[0].sd[i] = k[1].sd[i] = 1;  // readers refuse an SD <= 0
   assert_int_equal(sf_store_append(&st, SF_TABLE_EPISODES, &row, 1, 0, &e), SF_OK);
   assert_int_equal(sf_store_append(&st, SF_TABLE_KNOWLEDGE, k, 2, 1, &e), SF_OK);
   assert_int_equal(sf_store_close(&st, &e), SF_OK);
@@ -921,30 +923,30 @@ static void test_resume_errors(void** state) {
   run_bad(ARGS("info", other), ARGS(other, "not a suturefleet store"));
 }
 
-// a store of another schema version (a copy of A with schema_version rewritten to 5, a schema this
+// a store of another schema version (a copy of A with schema_version rewritten to 6, a schema this
 // build does not know) is refused by info, --from and --resume with exit 2, naming the file and the
 // version
 static void test_other_schema_version(void** state) {
   char path[4096], b[4096];
-  scratch(path, sizeof(path), "fleet_schema5.h5");
-  scratch(b, sizeof(b), "fleet_schema5_b.h5");
+  scratch(path, sizeof(path), "fleet_schema6.h5");
+  scratch(b, sizeof(b), "fleet_schema6_b.h5");
   sf_test_copy(from_store(), path);
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   assert_true(f >= 0);
   assert_true(H5Adelete(f, "schema_version") >= 0);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "schema_version", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  const int32_t v = 5;
+  const int32_t v = 6;
   assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_INT32, &v) >= 0);
   H5Aclose(a);
   H5Sclose(sp);
   assert_true(H5Fclose(f) >= 0);
 
-  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 5"));
+  run_bad(ARGS("info", path, "--json"), ARGS(path, "schema version 6"));
   run_bad(
       ARGS("run", "--from", path, "--robots", "1", "--rounds", "1", "--join", "none", "--store", b),
-      ARGS(path, "schema version 5"));
-  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 5"));
+      ARGS(path, "schema version 6"));
+  run_bad(ARGS("run", "--store", path, "--resume"), ARGS(path, "schema version 6"));
   assert_int_equal(access(b, F_OK), -1);
 }
 

@@ -74,10 +74,11 @@ static void test_prior(void** state) {
 
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   sf_knowledge_prior(def, &k);
-  const int idx[7] = {0, 1, 5, 6, 7, 8, 9};
-  const double mean[7] = {50, 0, 60, 120, 30, 2.5, 60}, sd[7] = {8, 8, 20, 15, 10, 1, 15};
-  assert_int_equal(k.n, 10);
-  for (int j = 0; j < 7; j++) {
+  const int idx[9] = {0, 1, 5, 6, 7, 8, 9, 10, 11};
+  const double mean[9] = {50, 0, 60, 120, 30, 2.5, 60, 15, 30};
+  const double sd[9] = {8, 8, 20, 15, 10, 1, 15, 5, 10};
+  assert_int_equal(k.n, 12);
+  for (int j = 0; j < 9; j++) {
     assert_near(k.mean[idx[j]], mean[j], 0);
     assert_near(k.sd[idx[j]], sd[j], 0);
   }

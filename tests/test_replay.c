@@ -180,44 +180,73 @@ static void test_window_xvfb(void** state) {
   free(out);
 }
 
-// a store of schema 3 (tests/data/schema3.h5: written by suturefleet before the wound and the
-// thread, 2 fleet robots x 2 rounds, episode 0 recorded; its configuration names the model by
-// the path models/suture_scene.xml, relative to the source tree) is still read: info names its
-// schema, its episodes have no wound or thread values (NaN, cut_through -1), curves plot it,
-// replay renders its recorded episode; it is never extended (--resume refuses it, untouched)
-static void test_schema3_store(void** state) {
-  char copy[4096], dir[4096], csv[4096], cwd[4096];
+// a store of an older schema (tests/data/schema<N>.h5, 2 fleet robots x 2 rounds, seed 3,
+// episode 0 recorded; its configuration names the model by the path models/suture_scene.xml,
+// relative to the source tree) is still read: info names its schema, curves plot it, replay
+// renders its recorded episode; it is never extended (--resume refuses it, untouched). Neither
+// schema has the handovers: its rows read 0 handovers, 0 failed and no handover time (NaN), its
+// demo has no obs/needle_holder (holder NULL)
+static void old_schema_store(int schema, int n_theta) {
+  char name[64], src[128], copy[4096], dir[4096], csv[4096], cwd[4096], want[128];
   assert_non_null(getcwd(cwd, sizeof(cwd)));
   assert_int_equal(chdir(SF_MODEL_DIR "/.."), 0);
-  sf_test_path(copy, sizeof(copy), "schema3.h5");
-  sf_test_copy("tests/data/schema3.h5", copy);
+  snprintf(name, sizeof(name), "schema%d.h5", schema);
+  snprintf(src, sizeof(src), "tests/data/%s", name);
+  sf_test_path(copy, sizeof(copy), name);
+  sf_test_copy(src, copy);
 
   sfStoreData d;
   sfError e = {{0}};
   assert_int_equal(sf_store_read(copy, &d, &e), SF_OK);
-  assert_int_equal(d.schema_version, 3);
+  assert_int_equal(d.schema_version, schema);
   assert_int_equal(d.nepisodes, 4);
   for (long i = 0; i < d.nepisodes; i++) {
-    assert_true(isnan(d.episodes[i].wound_closure) && isnan(d.episodes[i].wound_gap_mm));
-    assert_true(isnan(d.episodes[i].stitch_tension_N[0]));
-    assert_int_equal(d.episodes[i].cut_through, -1);
-    assert_int_equal(d.episodes[i].n_theta, 8);
+    const sfEpisodeRow* row = &d.episodes[i];
+    if (schema < SF_STORE_SCHEMA_SUTURE) {  // no wound or thread values: NaN, cut_through -1
+      assert_true(isnan(row->wound_closure) && isnan(row->wound_gap_mm));
+      assert_true(isnan(row->stitch_tension_N[0]));
+      assert_int_equal(row->cut_through, -1);
+    } else {  // the wound and the thread, one stitch
+      assert_true(row->wound_closure >= 0 && row->wound_closure <= 1);
+      assert_true(row->cut_through == 0 || row->cut_through == 1);
+    }
+    assert_int_equal(row->handovers, 0);
+    assert_int_equal(row->handovers_failed, 0);
+    assert_true(isnan(row->handover_time_s));
+    assert_int_equal(row->n_theta, n_theta);
   }
   sf_store_data_free(&d);
 
+  // its recorded demo: no needle holder
+  sfScene sc;
+  assert_int_equal(sf_scene_load(&sc, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
+  sfTraj t;
+  int found = 0;
+  assert_int_equal(sf_store_demo_read(copy, 0, sc.m, &t, &found, &e), SF_OK);
+  assert_true(found && t.n > 0);
+  assert_null(t.holder);
+  assert_int_equal(!t.thread_tension, schema < SF_STORE_SCHEMA_SUTURE);
+  sf_traj_free(&t);
+  sf_scene_free(&sc);
+
   sfTestCli r = sf_test_cli(ARGS("info", copy, "--json"));
   assert_int_equal(r.code, 0);
-  assert_contains(r.out, "\"schema_version\": 3");
+  snprintf(want, sizeof(want), "\"schema_version\": %d", schema);
+  assert_contains(r.out, want);
   sf_test_cli_free(&r);
 
-  sf_test_path(csv, sizeof(csv), "schema3_curves.csv");
+  snprintf(name, sizeof(name), "schema%d_curves.csv", schema);
+  sf_test_path(csv, sizeof(csv), name);
   r = sf_test_cli(ARGS("curves", copy, "--csv", csv));
   print_message("%s%s", r.out, r.err);
   assert_int_equal(r.code, 0);
   sf_test_cli_free(&r);
 
-  sf_test_path(dir, sizeof(dir), "schema3_frames");
-  assert_int_equal(system("rm -rf '" SF_TEST_TMP "/schema3_frames'"), 0);
+  char cmd[9000];
+  snprintf(name, sizeof(name), "schema%d_frames", schema);
+  sf_test_path(dir, sizeof(dir), name);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
   r = sf_test_cli(ARGS("replay", copy, "--episode", "0", "--out", dir, "--fps", "1", "--width",
                        "160", "--height", "120"));
   print_message("%s%s", r.out, r.err);
@@ -229,7 +258,8 @@ static void test_schema3_store(void** state) {
   char* before = sf_test_read(copy, &n0);
   r = sf_test_cli(ARGS("run", "--store", copy, "--resume", "--quiet"));
   assert_int_equal(r.code, 2);
-  assert_contains(r.err, "schema version 3; expected 4");
+  snprintf(want, sizeof(want), "schema version %d; expected %d", schema, SF_STORE_SCHEMA);
+  assert_contains(r.err, want);
   sf_test_cli_free(&r);
   char* after = sf_test_read(copy, &n1);
   assert_true(n0 == n1 && !memcmp(before, after, n0));
@@ -237,6 +267,53 @@ static void test_schema3_store(void** state) {
   free(after);
   assert_int_equal(chdir(cwd), 0);
 }
+
+// schema 3 (tests/data/schema3.h5: written by suturefleet before the wound and the thread, 8
+// skill values)
+static void test_schema3_store(void** state) {
+  assert_int_equal(SF_STORE_SCHEMA, 5);
+  old_schema_store(3, 8);
+}
+
+// schema 4 (tests/data/schema4.h5: written by suturefleet before the handovers, at commit
+// a29d1d2, 10 skill values: the one-arm scripted-arc's before handover_lift_mm and
+// handover_grasp_deg)
+static void test_schema4_store(void** state) {
+  old_schema_store(4, 10);
+}
+
+// a store of the current schema (the setup's, one-arm scene) records who holds the needle in
+// its demos: psm1 (0) or nobody (-1), never psm2; and its rows have no handovers
+static void test_needle_holder_recorded(void** state) {
+  sfScene sc;
+  sfError e = {{0}};
+  assert_int_equal(sf_scene_load(&sc, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
+  sfTraj t;
+  int found = 0;
+  assert_int_equal(sf_store_demo_read(g_store, 0, sc.m, &t, &found, &e), SF_OK);
+  assert_true(found && t.n > 100);
+  assert_non_null(t.holder);
+  int held = 0;
+  for (int k = 0; k < t.n; k++) {
+    assert_true(t.holder[k] == 0 || t.holder[k] == -1);
+    held += t.holder[k] == 0;
+  }
+  assert_true(held > 0);  // it starts in psm1's jaws
+  assert_int_equal(t.holder[0], 0);
+  sf_traj_free(&t);
+  sf_scene_free(&sc);
+
+  sfStoreData d;
+  assert_int_equal(sf_store_read(g_store, &d, &e), SF_OK);
+  assert_int_equal(d.schema_version, SF_STORE_SCHEMA);
+  for (long i = 0; i < d.nepisodes; i++) {
+    assert_int_equal(d.episodes[i].handovers, 0);
+    assert_int_equal(d.episodes[i].handovers_failed, 0);
+    assert_true(isnan(d.episodes[i].handover_time_s));
+  }
+  sf_store_data_free(&d);
+}
+
 // bad requests: exit 2, the thing named, nothing written
 static void test_replay_errors(void** state) {
   char mp4[4096];
@@ -271,6 +348,8 @@ int main(void) {
       cmocka_unit_test(test_window_xvfb),
       cmocka_unit_test(test_replay_errors),
       cmocka_unit_test(test_schema3_store),
+      cmocka_unit_test(test_schema4_store),
+      cmocka_unit_test(test_needle_holder_recorded),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -99,8 +99,17 @@ static void test_check(void** state) {
 static void test_scripted_arc_reference(void** state) {
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
   sfError e = {{0}};
-  assert_int_equal(def->n, 10);
+  assert_int_equal(def->n, 12);
   assert_int_equal(sf_skill_check(def, def->ref, def->n, "reference", &e), SF_OK);
+  // the last two are the two-arm handover's: its lift and where psm1 takes the needle back
+  assert_string_equal(def->name[10], "handover_lift_mm");
+  assert_string_equal(def->name[11], "handover_grasp_deg");
+  const double lo[2] = {3, 10}, hi[2] = {30, 60}, ref[2] = {10, 25};
+  for (int i = 0; i < 2; i++) {
+    assert_near(def->lo[10 + i], lo[i], 0);
+    assert_near(def->hi[10 + i], hi[i], 0);
+    assert_near(def->ref[10 + i], ref[i], 0);
+  }
   for (int i = 0; i < def->n; i++) {
     assert_non_null(def->name[i]);
     assert_non_null(def->unit[i]);

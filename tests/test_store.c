@@ -105,7 +105,7 @@ static void test_root_attributes(void** state) {
   char buf[8192];
   attr_string(f, "format", buf, sizeof(buf));
   assert_string_equal(buf, "suturefleet");
-  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 4);
+  assert_int_equal(attr_uint(f, "schema_version", 4, H5T_SGN_2), 5);
   attr_string(f, "controller", buf, sizeof(buf));
   assert_string_equal(buf, "scripted-arc");
   attr_string(f, "controller_hash", buf, sizeof(buf));
@@ -113,7 +113,8 @@ static void test_root_attributes(void** state) {
   attr_string(f, "skill_names", buf, sizeof(buf));
   assert_string_equal(buf,
                       "bite_angle_deg,plane_yaw_deg,entry_dx_mm,entry_dy_mm,entry_dz_mm,"
-                      "drive_speed_dps,drive_angle_deg,regrasp_deg,pull_tension_N,pull_angle_deg");
+                      "drive_speed_dps,drive_angle_deg,regrasp_deg,pull_tension_N,pull_angle_deg,"
+                      "handover_lift_mm,handover_grasp_deg");
   attr_string(f, "suturefleet_version", buf, sizeof(buf));
   assert_string_equal(buf, SF_VERSION);
   attr_string(f, "mujoco_version", buf, sizeof(buf));
@@ -153,10 +154,11 @@ static void test_root_attributes(void** state) {
 typedef struct row_ {
   int64_t episode_id;
   int32_t round, robot, cohort, join_round, steps, stitches, first_pair, n_theta, throws_ok;
-  int32_t insertions;
+  int32_t insertions, handovers, handovers_failed;
   char controller[32];
   double sim_time_s, line_offset_mm, grasp_angle_deg, puncture_N, tear_mm, calib_bias_mm[3];
   double theta[SF_MAX_THETA], entry_err_mm, exit_err_mm, time_s, trauma_mm2, peak_force_N;
+  double handover_time_s;
   uint8_t completed, dropped, diverged, fault, success;
 } row;
 
@@ -180,6 +182,9 @@ static int read_rows(hid_t f, row* rows, int max) {
   COL(n_theta, H5T_NATIVE_INT32);
   COL(throws_ok, H5T_NATIVE_INT32);
   COL(insertions, H5T_NATIVE_INT32);
+  COL(handovers, H5T_NATIVE_INT32);
+  COL(handovers_failed, H5T_NATIVE_INT32);
+  COL(handover_time_s, H5T_NATIVE_DOUBLE);
   COL(controller, name);
   COL(sim_time_s, H5T_NATIVE_DOUBLE);
   COL(line_offset_mm, H5T_NATIVE_DOUBLE);
@@ -261,7 +266,7 @@ static void test_episode_rows(void** state) {
     assert_int_equal(r->success, r->completed && r->throws_ok == 1 && !r->dropped &&
                                      r->trauma_mm2 <= SF_TRAUMA_MAX_MM2);
 
-    // the skill: 8 values within their bounds, NaN past them
+    // the skill: def->n (12) values within their bounds, NaN past them
     assert_int_equal(r->n_theta, def->n);
     for (int k = 0; k < SF_MAX_THETA; k++) {
       if (k < def->n) assert_true(r->theta[k] >= def->lo[k]);
@@ -292,6 +297,13 @@ static void test_episode_rows(void** state) {
     assert_near(r->trauma_mm2, x.trauma_mm2, 0);
     assert_near(r->peak_force_N, x.peak_force_N, 0);
     assert_int_equal(r->insertions, x.insertions);
+    // schema 5: the handovers, none in the one-arm scene (no handover time: NaN)
+    assert_int_equal(r->handovers, x.handovers);
+    assert_int_equal(r->handovers_failed, x.handovers_failed);
+    assert_same(r->handover_time_s, x.handover_s);
+    assert_int_equal(r->handovers, 0);
+    assert_int_equal(r->handovers_failed, 0);
+    assert_true(isnan(r->handover_time_s));
     assert_int_equal(r->throws_ok, x.throws_ok);
     assert_int_equal(r->completed, x.completed);
     assert_int_equal(r->dropped, x.dropped);

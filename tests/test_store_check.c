@@ -257,6 +257,14 @@ static const defect kDefects[] = {
           "wound_closure = 2, expected a share from 0 to 1"),
     FIELD("closure_nan", "episodes", 3, "wound_closure", 3, 0, NAN, "/episodes row 3",
           "wound_closure = nan"),
+    FIELD("handovers_negative", "episodes", 2, "handovers", 0, 0, -1, "/episodes row 2",
+          "handovers = -1"),
+    FIELD("handovers_failed_negative", "episodes", 5, "handovers_failed", 0, 0, -3,
+          "/episodes row 5", "handovers_failed = -3"),
+    FIELD("handover_time_without_handover", "episodes", 1, "handover_time_s", 3, 0, 0.5,
+          "/episodes row 1", "handover_time_s = 0.5 with 0 handovers"),
+    FIELD("handover_without_time", "episodes", 6, "handovers", 0, 0, 1, "/episodes row 6",
+          "handover_time_s = nan with 1 handovers"),
     FIELD("episode_id_sequence", "episodes", 4, "episode_id", 1, 0, 7, "/episodes row 4",
           "episode_id = 7"),
     FIELD("episode_twice", "episodes", 1, "robot", 0, 0, 0, "/episodes row 1",
@@ -480,7 +488,18 @@ static void sd_negative(sfStoreData* d) {
   d->knowledge[8].sd[7] = -0.5;
 }
 static void mean_tail_nan(sfStoreData* d) {
-  d->knowledge[8].mean[10] = NAN;  // past n_theta: not a value
+  assert_int_equal(d->knowledge[8].n_theta, 12);
+  d->knowledge[8].mean[12] = NAN;  // past n_theta: not a value
+}
+static void mean_last_nan(sfStoreData* d) {
+  d->knowledge[8].mean[11] = NAN;  // handover_grasp_deg, the last value
+}
+static void handover_time_negative(sfStoreData* d) {
+  d->episodes[7].handovers = 2;
+  d->episodes[7].handover_time_s = -0.25;
+}
+static void handover_time_zero(sfStoreData* d) {
+  d->episodes[7].handover_time_s = 0;  // with no handover: NaN expected
 }
 static void knowledge_first_round(sfStoreData* d) {
   d->knowledge[0].round = 0;
@@ -510,6 +529,13 @@ static void test_validate_messages(void** state) {
   } cases[] = {
       {no_change, ""},
       {mean_tail_nan, ""},
+      {mean_last_nan, "store 'x.h5': /knowledge row 8: mean[11] = nan, expected a finite number"},
+      {handover_time_negative,
+       "store 'x.h5': /episodes row 7: handover_time_s = -0.25 with 2 handovers, expected a time "
+       "of at least 0 when there are handovers and NaN when there are none"},
+      {handover_time_zero,
+       "store 'x.h5': /episodes row 7: handover_time_s = 0 with 0 handovers, expected a time of "
+       "at least 0 when there are handovers and NaN when there are none"},
       {robot_minus_one,
        "store 'x.h5': /episodes row 3: robot = -1, expected a robot id in /robots (0..3)"},
       {round_max,

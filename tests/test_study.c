@@ -335,12 +335,13 @@ static void test_run_and_resume(void** state) {
   free(second);
 }
 
-// a study directory whose cell store is of an older schema (tests/data/schema3.h5, written
-// before the thread and the wound) is not resumed: --resume exits 2 naming the store and its
-// schema, and leaves the store as it was
+// a study directory whose cell store is of an older schema (tests/data/schema4.h5, written
+// before the handovers, and tests/data/schema3.h5, before the thread and the wound too) is not
+// resumed: --resume exits 2 naming the store, its schema and the current one, and leaves the
+// store as it was
 static void test_resume_refuses_old_schema(void** state) {
   (void)state;
-  char path[4096], dir[4096], cells[4200], cmd[9000];
+  char path[4096], dir[4096], cells[4200], cmd[9000], want[128];
   spec_file(path, sizeof(path), "study_old.ini",
             "[study]\nname = old\nrobots = 1\nrounds = 1\njoin = none\nmode = fleet\n");
   sf_test_path(dir, sizeof(dir), "study_old.out");
@@ -349,22 +350,28 @@ static void test_resume_refuses_old_schema(void** state) {
   sfTestCli r = sf_test_cli(ARGS("study", path, "--out", dir, "--threads", "1", "--quiet"));
   assert_int_equal(r.code, 0);
   sf_test_cli_free(&r);
-
-  // the one cell's store replaced by the schema-3 one
   snprintf(cells, sizeof(cells), "%s/cells", dir);
-  snprintf(cmd, sizeof(cmd), "for f in '%s'/*.h5; do cp '%s/../tests/data/schema3.h5' \"$f\"; done",
-           cells, SF_MODEL_DIR);
-  assert_int_equal(system(cmd), 0);
-  snprintf(cmd, sizeof(cmd), "cat '%s'/*.h5 | md5sum > '%s/before.md5'", cells, dir);
-  assert_int_equal(system(cmd), 0);
-  r = sf_test_cli(ARGS("study", path, "--out", dir, "--threads", "1", "--resume"));
-  print_message("%s", r.err);
-  assert_int_equal(r.code, 2);
-  assert_contains(r.err, "has schema version 3; expected 4");
-  assert_contains(r.err, cells);
-  sf_test_cli_free(&r);
-  snprintf(cmd, sizeof(cmd), "cat '%s'/*.h5 | md5sum | cmp -s - '%s/before.md5'", cells, dir);
-  assert_int_equal(system(cmd), 0);
+
+  const int old[2] = {4, 3};
+  for (int k = 0; k < 2; k++) {
+    int schema = old[k];
+    // the one cell's store replaced by the old one
+    snprintf(cmd, sizeof(cmd),
+             "for f in '%s'/*.h5; do cp '%s/../tests/data/schema%d.h5' \"$f\"; done", cells,
+             SF_MODEL_DIR, schema);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "cat '%s'/*.h5 | md5sum > '%s/before.md5'", cells, dir);
+    assert_int_equal(system(cmd), 0);
+    r = sf_test_cli(ARGS("study", path, "--out", dir, "--threads", "1", "--resume"));
+    print_message("%s", r.err);
+    assert_int_equal(r.code, 2);
+    snprintf(want, sizeof(want), "has schema version %d; expected 5", schema);
+    assert_contains(r.err, want);
+    assert_contains(r.err, cells);
+    sf_test_cli_free(&r);
+    snprintf(cmd, sizeof(cmd), "cat '%s'/*.h5 | md5sum | cmp -s - '%s/before.md5'", cells, dir);
+    assert_int_equal(system(cmd), 0);
+  }
 }
 
 // the report: one page with the spec, the summary's tables and the figure inline; rendered by

@@ -1049,8 +1049,10 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
           "cut-through    %ld episode(s)\n",
           sum->closure, sum->closure_min, sum->tension_max_N, sum->thread_used_mm,
           sum->cut_through);
-  fprintf(out, "handovers      %.2f per episode, %ld failed, %.3f s each\n", sum->handovers,
-          sum->handovers_failed, sum->handover_s);
+  char each[32] = "";
+  if (sum->nhandover) snprintf(each, sizeof(each), ", %.3f s each", sum->handover_s);
+  fprintf(out, "handovers      %.2f per episode, %ld failed%s\n", sum->handovers,
+          sum->handovers_failed, each);
   fprintf(out, "completed %ld, dropped %ld, faults %ld, diverged %ld\n", completed, dropped,
           sum->faults, sum->diverged);
   fputs("failed on     ", out);

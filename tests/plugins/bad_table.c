@@ -1,6 +1,7 @@
 // bad_table.c: a test plug-in whose table has one defect, chosen when it is built by defining
 // one BAD_* macro (tests/CMakeLists.txt builds one plug-in per defect); with none defined it is
-// a valid controller (table_ok), so each refusal is caused by its defect alone.
+// a valid controller (table_ok), so each refusal is caused by its defect alone. With TABLE_V2
+// it is a valid table of version 2 (table_v2), as a plug-in built before ABI 3 has it.
 #include <math.h>
 #include <stddef.h>
 
@@ -62,11 +63,15 @@ __attribute__((unused)) static int bt_step(void* state, const mjModel* m, const 
 __attribute__((unused)) static const sfcController kTable = {
 #ifdef BAD_ABI_VERSION
     .abi_version = 99,
+#elif defined(TABLE_V2)  // valid: a version-2 table, which ends with destroy (no arms)
+    .abi_version = 2,
 #else
     .abi_version = SFC_ABI_VERSION,
 #endif
 #ifdef BAD_SMALL_TABLE  // a table that ends before destroy
     .size = offsetof(sfcController, destroy),
+#elif defined(BAD_V3_SMALL_TABLE) || defined(TABLE_V2)  // ends after destroy, before arms
+    .size = offsetof(sfcController, arms),
 #else
     .size = sizeof(sfcController),
 #endif
@@ -96,6 +101,9 @@ __attribute__((unused)) static const sfcController kTable = {
     .step = bt_step,
 #endif
     .destroy = NULL,
+#ifdef BAD_ARMS  // more arms than a scene has
+    .arms = 3,
+#endif
 };
 
 SFC_EXPORT const sfcController* suturefleet_controller_entry(void) {
