@@ -733,6 +733,7 @@ static void sf_episode_outcome(const sfScene* s, const mjData* d, const sfEpisod
                                const sfRunState* rs, sfEpisodeResult* out) {
   out->sim_time_s = d->time;
   out->completed = rs->throw_index == spec->stitches;
+  out->throws_done = rs->throw_index;
   out->time_s = out->completed ? d->time : spec->stitches * SF_THROW_TIME_S;
   out->trauma_mm2 = rs->ts.trauma_mm2 + rs->jaw_trauma_mm2 + rs->ss.trauma_mm2;
   out->peak_force_N = rs->ts.peak_force_N;

@@ -126,6 +126,7 @@ typedef struct sfEpisodeResult_ {
   sfThrowScore throw_score[SF_MAX_STITCHES];  // SRC score of each throw
   double throw_time_s[SF_MAX_STITCHES];       // completion time of each throw (NaN if not done)
   int throws_ok;                              // throws meeting SRC's criteria and pulled through
+  int throws_done;                            // throws pulled through (the episode went past them)
   double entry_err_mm;     // mean entry lateral error over inserted throws (NaN none)
   double exit_err_mm;      // mean exit lateral error over exited throws (NaN none)
   double tip_out_mm;       // mean tip stand-out beyond the exit over exited throws

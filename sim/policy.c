@@ -24,9 +24,22 @@ double sf_policy_score(int success, double throws_ok_share, double closure, doub
          0.5 * (entry + exit) - short_mm - 0.1 * time_s - 5.0 * dropped;
 }
 
+// the time an episode is ranked by: its completion time; for one that did not complete after
+// pulling some throws through, the time all its throws would have taken at their pace (a lower
+// bound, at most its time limit), so that a faster pace ranks better even when the last throw
+// ran out of time (without it the time of every unfinished episode is the same limit, and a fleet
+// can settle on a drive too slow to finish: studies/results/handover.md, seed 4)
+static double sf_policy_time(const sfEpisodeResult* r) {
+  double sum = 0;
+  for (int i = 0; i < r->throws_done && i < r->stitches; i++) sum += r->throw_time_s[i];
+  if (r->completed || r->throws_done <= 0) return r->time_s;
+  return fmin(r->time_s, r->stitches * sum / r->throws_done);
+}
+
 double sf_policy_result_score(const sfEpisodeResult* r) {
   return sf_policy_score(r->success, (double)r->throws_ok / r->stitches, r->closure, r->trauma_mm2,
-                         r->entry_err_mm, r->exit_err_mm, r->tip_out_mm, r->time_s, r->dropped);
+                         r->entry_err_mm, r->exit_err_mm, r->tip_out_mm, sf_policy_time(r),
+                         r->dropped);
 }
 
 void sf_knowledge_prior(const sfSkillDef* def, sfKnowledge* k) {

@@ -21,6 +21,7 @@
 #include "store.h"
 #include "store_check.h"
 
+#define SF_TENSIONED_N 0.5    // a thread pulled this hard after the regrasp: the throw's stitch is set
 #define SF_NEW_THROW_M 0.005   // a tip jump this large between samples: the next throw starts
 #define SF_HOLE_MARK_M 0.0006  // radius of the hole markers
 
@@ -43,7 +44,8 @@ typedef struct sfReplayScore_ {
   int throw_index;     // current throw
   sfThrowScore score;  // its score
   int released;        // the jaws opened after the exit
-  int regrasped;       // and closed again
+  int regrasped;       // and closed again (or psm2 took it)
+  int tensioned;       //   and the thread was tensioned (above SF_TENSIONED_N)
 } sfReplayScore;
 
 // the episode's row and its robot's row; SF_ERR_INPUT if the store has no such episode
@@ -207,13 +209,15 @@ static void sf_replay_score(const sfReplay* r, sfReplayScore* sc, int i) {
     if ((jumped || taken) && sc->throw_index + 1 < r->row->stitches) {
       sc->throw_index++;  // the next throw
       sf_score_reset(&sc->score, r->row->first_pair + sc->throw_index);
-      sc->released = sc->regrasped = 0;
+      sc->released = sc->regrasped = sc->tensioned = 0;
       continue;
     }
     sf_score_update(&sc->score, &r->holes, a, b);
     double jaw = r->traj.joint_pos[(size_t)(sc->sample + 1) * SF_NAXIS + SF_NAXIS - 1];
     if (sc->score.exited && jaw > SFC_JAW_RELEASE_RAD) sc->released = 1, sc->score.released = 1;
     if (sc->released && (jaw < SFC_JAW_RELEASE_RAD || (h && h[1] == 1))) sc->regrasped = 1;
+    const double* tension = r->traj.thread_tension;
+    if (sc->regrasped && tension && tension[sc->sample + 1] > SF_TENSIONED_N) sc->tensioned = 1;
   }
 }
 
@@ -237,7 +241,10 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
            x->cohort ? "solo" : "fleet", x->join_round, x->round, x->round - x->join_round + 1,
            x->controller);
   int holder = r->traj.holder && i < r->traj.n ? r->traj.holder[i] : -2;
-  const char* phase = !t->inserted && holder == 1 ? "handover"
+  double tension_now = r->traj.thread_tension && i < r->traj.n ? r->traj.thread_tension[i] : 0;
+  const char* phase = (!t->inserted || sc->tensioned) && holder == 1 &&
+                              sc->throw_index + 1 < x->stitches && tension_now < SF_TENSIONED_N
+                          ? "handover"
                       : !t->inserted              ? "approach"
                       : !t->exited                ? "drive"
                       : !sc->released             ? "drive, tip out"
