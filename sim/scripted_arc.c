@@ -8,6 +8,14 @@
 // along the same arc; tension the thread: pull along the skill's direction until the thread's
 // tension at the needle reaches the skill's, and hold. Tool poses are tracked by DLS inverse
 // kinematics every step.
+//
+// With two arms (a two-arm scene; the table's arms = 2) the first arm drives and the second
+// pulls: while the first approaches, the second swings to wait where the drive is planned to
+// leave the tip; after the release it regrasps near the tip from the other face of the needle's
+// plane, pulls and tensions. Before each later throw the second presents the needle in the next
+// entry's pose, lifted along the normal by the skill's handover lift, while the first swings to
+// take it at the skill's arc angle from the tail; the first closes on it, the second opens (the
+// handover), and the throw goes on from the approach. The needle is never put back by the host.
 #include "controller.h"
 
 #include <math.h>
