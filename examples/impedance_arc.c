@@ -24,6 +24,12 @@
 // the reference moves along the skill's pull direction until the thread's tension at the needle
 // (sfcObs.thread_tension_N, ABI version 2) reaches the skill's, then holds the tool where it is.
 //
+// With two arms (ABI version 3, a two-arm scene) psm1 drives and opens; psm2 swings in, regrasps
+// near the tip from the other face of the needle's plane, pulls, lifts and tensions, under the
+// same impedance; before each later throw psm2 presents the needle in the next entry's pose,
+// lifted by the skill's handover lift, psm1 swings to take it at the skill's arc angle from the
+// tail and closes, and psm2 opens. The arm the phases do not command holds its joints.
+//
 // Built with -DIM_ABI_V1 it is the version-1 controller it was before the thread existed (no
 // tensioning, no pull values, ABI version 1): the tests run it to show that a version-1 plug-in
 // still loads and runs.
@@ -75,9 +81,18 @@ enum {
 #ifndef IM_ABI_V1
   IM_TENSION,
   IM_PULL_ANGLE,
+  IM_HO_LIFT,
+  IM_HO_TAKE,
 #endif
   IM_N
 };
+
+// the arms it drives: two from ABI version 3 (the version-1 build drives one)
+#ifdef IM_ABI_V1
+#define IM_ARMS 1
+#else
+#define IM_ARMS 2
+#endif
 
 // a needle too low by h widens the chord by 2 h cot(bite): 0.447 mm of height per mm of chord
 #define IM_AIM_Z_PER_CHORD 0.447
@@ -108,6 +123,10 @@ static const sfcParam kParams[IM_N] = {
      2.0, 2.5, 1},
     {"pull_angle_deg", "deg",
      "elevation above the surface of the tensioning pull, away from the wound", 0, 85, 40, 60, 15},
+    {"handover_lift_mm", "mm",
+     "two arms: height above the next entry at which psm2 presents the needle", 3, 30, 10, 15, 5},
+    {"handover_grasp_deg", "deg",
+     "two arms: where psm1 takes the needle back, as arc angle from the tail", 10, 60, 25, 30, 10},
 #endif
 };
 
@@ -126,6 +145,8 @@ typedef enum imPhase_ {
   IM_LIFT,
   IM_TENSION_PULL,
   IM_HOLD,
+  IM_PRESENT,  // two arms, a later throw: psm2 presents the needle above the next entry
+  IM_GIVE,     //   and opens once psm1 has closed on it
   IM_FINISHED
 } imPhase;
 
@@ -164,7 +185,57 @@ typedef struct imState_ {
   int side;             // jaw side of the regrasp
   double pull_from[3];  // commanded tool position where the tensioning pull started
   double jaw;           // jaw target
+  double reach_a;       // arc angle of the grasp the reach goes to
+
+  // two arms: psm1 drives, psm2 regrasps, pulls and hands the needle back before a later throw
+  int narm;                   // arms driven (1, or 2 in a two-arm scene)
+  int arm;                    // the arm the phases command now (0 psm1, 1 psm2)
+  int taking;                 // the swing, reach and close are psm1 taking the needle back
+  double q_idle[SFC_NJOINT];  // the other arm's joint setpoints
+  double jaw_idle;            //   and jaw
+  const sfcObs* raw;          // this step's observation (both arms)
 } imState;
+
+// ---- the arm the phase machine commands (two arms: psm1 drives, psm2 regrasps and pulls)
+
+static const sfcArm* im_arm(const imState* c) {
+  return c->arm ? &c->host->arm2 : &c->host->arm;
+}
+
+static void im_ik_step(const imState* c, const mjData* d, const double pos[3], const double quat[4],
+                       double dq[SFC_NJOINT]) {
+  if (c->arm) {
+    c->host->ik_step_arm(c->host->ctx, 1, d, pos, quat, dq);
+  } else {
+    c->host->ik_step(c->host->ctx, d, pos, quat, dq);
+  }
+}
+
+static double im_ik_solve(const imState* c, const double q_seed[SFC_NJOINT], const double pos[3],
+                          const double quat[4], double q[SFC_NJOINT], double* rot_err) {
+  if (c->arm) return c->host->ik_solve_arm(c->host->ctx, 1, q_seed, pos, quat, q, rot_err);
+  return c->host->ik_solve(c->host->ctx, q_seed, pos, quat, q, rot_err);
+}
+
+static void im_servo(const imState* c, int arm, const mjData* d, const double q[SFC_NAXIS],
+                     mjtNum* ctrl) {
+  if (arm) {
+    c->host->servo_arm(c->host->ctx, 1, d, q, ctrl);
+  } else {
+    c->host->servo(c->host->ctx, d, q, ctrl);
+  }
+}
+
+// the tool pose grasping the needle at arc angle a on side: psm2 from the other face of the
+// needle's plane (it reaches from the other end of the wound)
+static void im_grasp_tcp(const imState* c, double a, int side, const double npos[3],
+                         const double nquat[4], double tpos[3], double tquat[4]) {
+  if (c->arm) {
+    c->host->grasp_tcp_face(c->host->ctx, a, side, -1, npos, nquat, tpos, tquat);
+  } else {
+    c->host->grasp_tcp(c->host->ctx, a, side, npos, nquat, tpos, tquat);
+  }
+}
 
 // ---- small geometry helpers
 
@@ -351,7 +422,7 @@ static void im_yield_update(imState* c, const sfcObs* o) {
 // joint setpoint shift that cancels the servo's deflection under the sensed tissue wrench
 static void im_load_feedforward(const imState* c, const mjModel* m, const mjData* d,
                                 const sfcObs* o, double dq[SFC_NJOINT]) {
-  const sfcArm* arm = &c->host->arm;
+  const sfcArm* arm = im_arm(c);
   mju_zero(dq, SFC_NJOINT);
   if (!o->grasped || !o->engaged) return;
   mj_jac(m, d, c->jacp, c->jacr, o->needle_pos, m->site_bodyid[arm->tcp_site]);
@@ -370,8 +441,8 @@ static void im_load_feedforward(const imState* c, const mjModel* m, const mjData
 // roll room (rad) of the joints solved for a tool pose from the seed q, or -1 if unreachable
 static double im_solve_room(const imState* c, const mjModel* m, const double tpos[3],
                             const double tquat[4], double q[SFC_NJOINT]) {
-  const double* lim = m->jnt_range + 2 * c->host->arm.jnt[SFC_AXIS_ROLL];
-  double rot_err, pos_err = c->host->ik_solve(c->host->ctx, q, tpos, tquat, q, &rot_err);
+  const double* lim = m->jnt_range + 2 * im_arm(c)->jnt[SFC_AXIS_ROLL];
+  double rot_err, pos_err = im_ik_solve(c, q, tpos, tquat, q, &rot_err);
   if (pos_err > 2e-4 || rot_err > 0.02) return -1;
   return fmin(q[SFC_AXIS_ROLL] - lim[0], lim[1] - q[SFC_AXIS_ROLL]);
 }
@@ -380,8 +451,7 @@ static double im_solve_room(const imState* c, const mjModel* m, const double tpo
 static void im_pre_grasp(const imState* c, int side, const double npos[3], const double nquat[4],
                          double tpos[3], double tquat[4]) {
   double z[3] = {0, 0, 1}, zw[3];
-  c->host->grasp_tcp(c->host->ctx, mjPI - c->th[IM_REGRASP] * IM_DEG, side, npos, nquat, tpos,
-                     tquat);
+  im_grasp_tcp(c, c->reach_a, side, npos, nquat, tpos, tquat);
   mju_rotVecQuat(zw, z, tquat);
   mju_addScl3(tpos, tpos, zw, IM_BACKOFF_M);
 }
@@ -399,8 +469,7 @@ static double im_score_candidate(const imState* c, const mjModel* m, const sfcOb
     double r[4], nquat[4];
     mju_axisAngle2Quat(r, zw, turn * k / IM_PULL_CHECKS);
     mju_mulQuat(nquat, r, o->needle_quat);
-    c->host->grasp_tcp(c->host->ctx, mjPI - c->th[IM_REGRASP] * IM_DEG, side, o->needle_pos, nquat,
-                       tpos, tquat);
+    im_grasp_tcp(c, c->reach_a, side, o->needle_pos, nquat, tpos, tquat);
     room = fmin(room, im_solve_room(c, m, tpos, tquat, q));
   }
   return room;
@@ -408,8 +477,9 @@ static double im_score_candidate(const imState* c, const mjModel* m, const sfcOb
 
 // choose the jaw side and tool-roll branch of the regrasp (phi_goal: the pull's turn)
 static void im_plan_regrasp(imState* c, const mjModel* m, const sfcObs* o) {
-  const double* lim = m->jnt_range + 2 * c->host->arm.jnt[SFC_AXIS_ROLL];
+  const double* lim = m->jnt_range + 2 * im_arm(c)->jnt[SFC_AXIS_ROLL];
   double best = -1e9;
+  c->reach_a = mjPI - c->th[IM_REGRASP] * IM_DEG;
   c->side = 1;
   mju_copy(c->q_pre, o->q, SFC_NJOINT);
   for (int cand = 0; cand < 6; cand++) {
@@ -561,6 +631,77 @@ static void im_anchor_drive(imState* c) {
   c->phi_base = 0;
 }
 
+// ---- two arms
+
+// the observation as the commanded arm sees it: psm2's tool, axes and grasp in the first arm's
+// fields while psm2 is commanded
+static void im_view(const imState* c, const sfcObs* o, sfcObs* v) {
+  *v = *o;
+  if (!c->arm) return;
+  mju_copy3(v->tcp_pos, o->tcp2_pos);
+  mju_copy4(v->tcp_quat, o->tcp2_quat);
+  mju_copy(v->q, o->q2, SFC_NAXIS);
+  v->grasped = o->grasped2;
+}
+
+// command arm a from now on, from its tool as it stands; the other holds its joints and jaw
+static void im_switch(imState* c, int a, const sfcObs* o) {
+  double jaw = c->jaw;
+  mju_copy(c->q_idle, a ? o->q : o->q2, SFC_NJOINT);
+  c->jaw = c->jaw_idle;
+  c->jaw_idle = jaw;
+  c->arm = a;
+  mju_copy3(c->cmd_pos, a ? o->tcp2_pos : o->tcp_pos);
+  mju_copy4(c->cmd_quat, a ? o->tcp2_quat : o->tcp_quat);
+  mju_zero3(c->cmd_vel);
+  mju_zero3(c->cmd_omega);
+}
+
+// the swing (of the commanded arm) to its pre-reach joints c->q_pre
+static void im_start_swing(imState* c, const sfcObs* v) {
+  c->phase = IM_SWING;
+  mju_copy(c->q_cmd, v->q, SFC_NJOINT);
+  mju_zero(c->q_vel, SFC_NJOINT);
+  im_swing_leg(c, 0, v);
+}
+
+#ifndef IM_ABI_V1
+// psm1 takes the needle back as psm2 presents it: at the skill's arc angle from the tail, on the
+// side it drives with; of the tool-roll branches the one that reaches the pre-take pose and the
+// entry pose with this grasp with the most roll room
+static void im_plan_take(imState* c, const mjModel* m, const sfcObs* v) {
+  const double* lim = m->jnt_range + 2 * im_arm(c)->jnt[SFC_AXIS_ROLL];
+  double best = -1e9;
+  c->reach_a = c->th[IM_HO_TAKE] * IM_DEG;
+  c->side = -1;
+  mju_copy(c->q_pre, v->q, SFC_NJOINT);
+  for (int branch = -1; branch <= 1; branch++) {
+    double q[SFC_NJOINT], q_pre[SFC_NJOINT], tpos[3], tquat[4];
+    mju_copy(q, v->q, SFC_NJOINT);
+    q[SFC_AXIS_ROLL] = mju_clip(q[SFC_AXIS_ROLL] + 2 * mjPI * branch, lim[0], lim[1]);
+    im_pre_grasp(c, c->side, v->needle_pos, v->needle_quat, tpos, tquat);
+    double room = im_solve_room(c, m, tpos, tquat, q);
+    mju_copy(q_pre, q, SFC_NJOINT);
+    im_grasp_tcp(c, c->reach_a, c->side, c->arc_pos, c->arc_quat, tpos, tquat);
+    if (room >= 0) room = fmin(room, im_solve_room(c, m, tpos, tquat, q));
+    if (room > best) {
+      best = room;
+      mju_copy(c->q_pre, q_pre, SFC_NJOINT);
+    }
+  }
+}
+
+// a later throw of two arms starts with psm2 holding the needle: it presents it in the entry's
+// pose, lifted along the normal by the skill's handover lift
+static void im_start_present(imState* c, const sfcObs* v) {
+  double npos[3];
+  im_enter(c, IM_PRESENT, IM_CART, v);
+  im_capture_hold(c, v);
+  mju_addScl3(npos, c->arc_pos, v->normal, 0.001 * c->th[IM_HO_LIFT]);
+  im_set_needle_goal(c, npos, c->arc_quat);
+}
+#endif
+
 // a Cartesian phase has arrived (or timed out): the next phase
 static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
   double z[3] = {0, 0, 1}, zw[3];
@@ -580,6 +721,15 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
     case IM_OPEN:
       if (!o->engaged) return SFC_GIVE_UP;
       c->phi_goal = c->phi_exit + mjPI + IM_PULL_MARGIN_RAD - c->th[IM_DRIVE] * IM_DEG;
+      if (c->narm == 2) {
+        // psm1 holds where it opened; psm2 swings in to regrasp near the tip
+        sfcObs v;
+        im_switch(c, 1, c->raw);
+        im_view(c, c->raw, &v);
+        im_plan_regrasp(c, m, &v);
+        im_start_swing(c, &v);
+        return SFC_RUN;
+      }
       im_plan_regrasp(c, m, o);
       im_enter(c, IM_BACKOFF, IM_CART, o);
       mju_rotVecQuat(zw, z, c->cmd_quat);
@@ -597,6 +747,12 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
       return SFC_RUN;
     case IM_CLOSE:
       if (!o->grasped) return SFC_GIVE_UP;
+      if (c->taking) {
+        // psm1 holds the needle with psm2: psm2 lets go
+        im_enter(c, IM_GIVE, IM_CART, o);
+        c->jaw_idle = IM_JAW_OPEN;
+        return SFC_RUN;
+      }
       c->phi_base = c->th[IM_DRIVE] * IM_DEG;
       mju_copy3(c->arc_pos, o->needle_pos);
       mju_copy4(c->arc_quat, o->needle_quat);
@@ -604,6 +760,23 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
       mju_rotVecQuat(c->axis, z, o->needle_quat);
       im_enter_arc(c, IM_PULL, c->phi_goal, o);
       return SFC_RUN;
+    case IM_GIVE:
+      if (c->raw->holder != 0) return SFC_GIVE_UP;
+      c->taking = 0;
+      im_start_approach(c, o);
+      return SFC_RUN;
+#ifndef IM_ABI_V1
+    case IM_PRESENT: {
+      // psm2 holds the needle where psm1 takes it
+      sfcObs v;
+      im_switch(c, 0, c->raw);
+      im_view(c, c->raw, &v);
+      im_plan_take(c, m, &v);
+      c->taking = 1;
+      im_start_swing(c, &v);
+      return SFC_RUN;
+    }
+#endif
     case IM_LIFT:
 #ifndef IM_ABI_V1
       im_enter(c, IM_TENSION_PULL, IM_CART, o);
@@ -653,14 +826,13 @@ static int im_cart_step(imState* c, const mjModel* m, const sfcObs* o) {
   }
 #endif
   if (c->phase == IM_REACH) {
-    c->host->grasp_tcp(c->host->ctx, mjPI - c->th[IM_REGRASP] * IM_DEG, c->side, o->needle_pos,
-                       o->needle_quat, c->ref_pos, c->ref_quat);
+    im_grasp_tcp(c, c->reach_a, c->side, o->needle_pos, o->needle_quat, c->ref_pos, c->ref_quat);
   }
   im_cart_advance(c);
   if (c->phase == IM_FINISHED) return SFC_RUN;
-  int jaw_phase = c->phase == IM_OPEN || c->phase == IM_CLOSE;
+  int jaw_phase = c->phase == IM_OPEN || c->phase == IM_CLOSE || c->phase == IM_GIVE;
   int loose = c->phase == IM_APPROACH || c->phase == IM_DESCEND || c->phase == IM_BACKOFF ||
-              c->phase == IM_LIFT;
+              c->phase == IM_LIFT || c->phase == IM_PRESENT;
   int done = jaw_phase ? t_s > 0.25 : im_cart_arrived(c, o, loose);
   if (c->phase == IM_ALIGN && o->engaged) done = 1;  // punctured: turn from here
   if (!done && t_s < IM_TIMEOUT_S) return SFC_RUN;
@@ -703,13 +875,20 @@ static void im_reset(void* state, const mjModel* m, const mjData* d, const sfcOb
   c->jaw = IM_JAW_CLOSED;
   mju_copy3(c->cmd_pos, o->tcp_pos);
   mju_copy4(c->cmd_quat, o->tcp_quat);
+  c->narm = IM_ARMS == 2 && o->narm == 2 && c->host->narm == 2 ? 2 : 1;
+  c->arm = c->taking = 0;
+  if (c->narm == 2) {
+    // psm2 waits where it stands, its jaws open
+    mju_copy(c->q_idle, o->q2, SFC_NJOINT);
+    c->jaw_idle = IM_JAW_OPEN;
+  }
 }
 
 // the servo's lag (s) of each joint: its damping (actuator and joint) over its stiffness
 static double im_servo_lag_s(const imState* c, const mjModel* m, int i) {
-  int a = c->host->arm.act[i];
+  int a = im_arm(c)->act[i];
   double kp = m->actuator_gainprm[a * mjNGAIN], kv = -m->actuator_biasprm[a * mjNBIAS + 2];
-  return kp > 0 ? (kv + m->dof_damping[c->host->arm.dadr[i]]) / kp : 0;
+  return kp > 0 ? (kv + m->dof_damping[im_arm(c)->dadr[i]]) / kp : 0;
 }
 
 // the commanded tool twist (world): on the arc a turn about the pivot, else the spring's
@@ -735,7 +914,7 @@ static void im_rate_feedforward(const imState* c, const mjModel* m, const mjData
   mju_copy4(quat, c->cmd_quat);
   mju_scl3(w, w, h_s);
   im_turn(quat, w);
-  c->host->ik_step(c->host->ctx, d, pos, quat, dq1);
+  im_ik_step(c, d, pos, quat, dq1);
   for (int i = 0; i < SFC_NJOINT; i++) ff[i] = im_servo_lag_s(c, m, i) * (dq1[i] - dq0[i]) / h_s;
 }
 
@@ -750,26 +929,46 @@ static void im_command(imState* c, const mjModel* m, const mjData* d, const sfcO
       q[i] = c->q_cmd[i] + im_servo_lag_s(c, m, i) * c->q_vel[i];
     }
   } else {
-    c->host->ik_step(c->host->ctx, d, c->cmd_pos, c->cmd_quat, dq);
+    im_ik_step(c, d, c->cmd_pos, c->cmd_quat, dq);
     im_load_feedforward(c, m, d, o, ff);
     im_rate_feedforward(c, m, d, dq, fr);
     for (int i = 0; i < SFC_NJOINT; i++) q[i] += dq[i] + ff[i] + fr[i];
   }
   q[SFC_AXIS_JAW] = c->jaw;
-  c->host->servo(c->host->ctx, d, q, ctrl);
+  im_servo(c, c->arm, d, q, ctrl);
+
+  // the other arm (two arms) holds its joints and jaws
+  if (c->narm == 2) {
+    double qi[SFC_NAXIS];
+    mju_copy(qi, c->q_idle, SFC_NJOINT);
+    qi[SFC_AXIS_JAW] = c->jaw_idle;
+    im_servo(c, 1 - c->arm, d, qi, ctrl);
+  }
 }
 
-static int im_step(void* state, const mjModel* m, const mjData* d, const sfcObs* o, mjtNum* ctrl) {
+static int im_step(void* state, const mjModel* m, const mjData* d, const sfcObs* raw,
+                   mjtNum* ctrl) {
   imState* c = state;
+  sfcObs view, *o = &view;
+  c->raw = raw;
+  im_view(c, raw, o);
 
-  // a new throw: plan its entry, approach from where the tool is
+  // a new throw: plan its entry, approach from where the tool is (two arms, a later throw:
+  // psm2 holds the needle and presents it to psm1 first)
   if (o->throw_index != c->throw_index) {
     c->throw_index = o->throw_index;
-    c->jaw = IM_JAW_CLOSED;
     mju_copy3(c->cmd_pos, o->tcp_pos);
     mju_copy4(c->cmd_quat, o->tcp_quat);
     im_plan_entry(c, o);
-    im_start_approach(c, o);
+#ifndef IM_ABI_V1
+    if (c->narm == 2 && o->throw_index > 0) {
+      im_start_present(c, o);
+    } else
+#endif
+    {
+      c->jaw = IM_JAW_CLOSED;
+      im_start_approach(c, o);
+    }
   }
 
   // the phase: its impedance dynamics and arrival
@@ -783,6 +982,7 @@ static int im_step(void* state, const mjModel* m, const mjData* d, const sfcObs*
   } else {
     ret = im_cart_step(c, m, o);
   }
+  im_view(c, raw, o);  // the phase may have changed the commanded arm
   im_command(c, m, d, o, ctrl);
   return ret;
 }
@@ -806,6 +1006,9 @@ static const sfcController kImpedanceArc = {
     .reset = im_reset,
     .step = im_step,
     .destroy = im_destroy,
+#ifndef IM_ABI_V1
+    .arms = 2,
+#endif
 };
 
 SFC_EXPORT const sfcController* suturefleet_controller_entry(void) {

@@ -402,17 +402,20 @@ static void test_template_eval(void** state) {
   bin_free(&r);
 }
 
-// the impedance-arc example: its table (11 skill values, the entry corrections as aim values)
-// and, with its reference skill, 6 episodes of which every one succeeds, through the real
-// binary, with less trauma than the 2 mm^2 limit
+// the impedance-arc example: its table (13 skill values, the entry corrections as aim values, two
+// arms) and, with its reference skill, 6 episodes of which every one succeeds, through the real
+// binary, with less trauma than the 2 mm^2 limit; and two stitches in the two-arm scene, the
+// needle handed back once in each
 static void test_impedance_example(void** state) {
   sfController c;
   sfError e = {{0}};
   assert_int_equal(sf_controller_open(SF_TEST_IMPEDANCE, &c, &e), SF_OK);
   assert_string_equal(c.name, "impedance-arc");
-  assert_int_equal(c.skill.n, 11);
+  assert_int_equal(c.skill.n, 13);
   assert_int_equal(c.api->abi_version, SFC_ABI_VERSION);  // built against the header: 3
-  assert_int_equal(c.api->arms, 0);                       // one arm (0 counts as 1)
+  assert_int_equal(c.api->arms, 2);                       // it drives both arms of a scene
+  assert_int_equal(c.arms, 2);
+  assert_string_equal(c.skill.name[12], "handover_grasp_deg");
   assert_int_equal(c.skill.has_aim, 1);
   assert_string_equal(c.skill.name[c.skill.aim[0]], "entry_dx_mm");
   assert_string_equal(c.skill.name[c.skill.aim[2]], "entry_dz_mm");
@@ -423,6 +426,13 @@ static void test_impedance_example(void** state) {
   assert_contains(r.out, "\"success_rate\": 1.0000");
   assert_contains(r.out, "\"faults\": 0");
   assert_contains(r.out, "\"stiffness_N_per_mm\": ");
+  bin_free(&r);
+  r = run_bin(ARGS("eval", "--controller", SF_TEST_IMPEDANCE, "--episodes", "2", "--stitches", "2",
+                   "--json"));
+  print_message("%s%s", r.out, r.err);
+  assert_int_equal(r.code, 0);
+  assert_contains(r.out, "\"success_rate\": 1.0000");
+  assert_contains(r.out, "\"handovers\": 1.0000, \"handovers_failed\": 0");
   bin_free(&r);
 }
 
