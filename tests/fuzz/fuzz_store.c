@@ -150,6 +150,11 @@ static const sfFzField kEpisodeFields[] = {
     SF_FZ_F(sfEpisodeRow, entry_off_mm, SF_FZ_F64, 3),
     SF_FZ_F(sfEpisodeRow, exit_off_mm, SF_FZ_F64, 3),
     SF_FZ_F(sfEpisodeRow, score, SF_FZ_F64, 1),
+    SF_FZ_F(sfEpisodeRow, cut_through, SF_FZ_I32, 1),
+    SF_FZ_F(sfEpisodeRow, wound_closure, SF_FZ_F64, 1),
+    SF_FZ_F(sfEpisodeRow, handovers, SF_FZ_I32, 1),
+    SF_FZ_F(sfEpisodeRow, handovers_failed, SF_FZ_I32, 1),
+    SF_FZ_F(sfEpisodeRow, handover_time_s, SF_FZ_F64, 1),
 };
 static const sfFzField kRobotFields[] = {
     SF_FZ_F(sfRobotRow, robot, SF_FZ_I32, 1),
