@@ -142,7 +142,8 @@ static sftStatus sf_check_table(const sfcController* t, const char* who, sfError
                    who, t->name, (unsigned)t->size, SF_TABLE_V3_SIZE);
   }
   if (t->abi_version >= 3 && (t->arms < 0 || t->arms > 2)) {
-    return sf_fail(e, SF_ERR_INPUT, "%s: controller '%s' drives %d arms; expected 1 or 2", who,
+    return sf_fail(e, SF_ERR_INPUT,
+                   "%s: controller '%s' drives %d arms; expected 1 (or 0: one arm) or 2", who,
                    t->name, t->arms);
   }
   return SF_OK;

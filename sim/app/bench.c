@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -43,6 +44,46 @@ static void sf_bench_motion(const sfScene* s, sfTraj* t) {
   sf_worker_free(&w);
   sf_controller_close(&ctrl);
   SF_ASSERT(t->n > 0);
+}
+
+// this thread's CPU time (s)
+static double sf_thread_cpu_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]) {
+  sfController ctrl;
+  sfError e;
+  sfWorker w;
+  SF_ASSERT(sf_controller_open("scripted-arc", &ctrl, &e) == SF_OK);
+  SF_ASSERT(sf_worker_make(&w, s, &ctrl, &e) == SF_OK);
+  int ntask = s->npair >= 4 ? 2 : 1;
+  for (int k = 0; k < ntask; k++) {
+    sfBenchEpisode* b = &out[k];
+    memset(b, 0, sizeof(*b));
+    b->stitches = k ? 4 : 1;
+    double t0 = sf_thread_cpu_s();
+    for (int i = 0; i < SF_BENCH_REF_EPISODES; i++) {
+      sfEpisodeSpec spec = {.seed = 12345,
+                            .robot = i,
+                            .episode_id = i,
+                            .stitches = b->stitches,
+                            .calibrated = 1,
+                            .theta = ctrl.skill.ref,
+                            .context_robot = i};
+      sfEpisodeResult res;
+      sf_episode_run(s, &w, &spec, &res);
+      b->sim_s += res.sim_time_s / SF_BENCH_REF_EPISODES;
+      b->handovers += (double)res.handovers / SF_BENCH_REF_EPISODES;
+      b->success += (double)res.success / SF_BENCH_REF_EPISODES;
+    }
+    b->cpu_s = (sf_thread_cpu_s() - t0) / SF_BENCH_REF_EPISODES;
+  }
+  sf_worker_free(&w);
+  sf_controller_close(&ctrl);
+  return ntask;
 }
 
 // raw stepping: each thread steps its own data from the home keyframe with mj_step alone,

@@ -52,4 +52,20 @@ typedef struct sfBenchLearner_ {
 // reference skill in prior SDs, success within one), no physics
 void sf_bench_learners(sfBenchLearner* out);
 
+#define SF_BENCH_REF_EPISODES 4  // reference episodes timed per task
+
+// what a reference episode of the scene costs: scripted-arc's reference skill on calibrated
+// robots 0 .. SF_BENCH_REF_EPISODES-1 of the bench seed, on one thread
+typedef struct sfBenchEpisode_ {
+  int stitches;      // throws per episode
+  double cpu_s;      // mean thread CPU time per episode (s)
+  double sim_s;      // mean simulated time per episode (s)
+  double handovers;  // mean handovers per episode
+  double success;    // share of them that succeeded
+} sfBenchEpisode;
+
+// time reference episodes of one stitch and, when the scene has 4 pairs, of four (into out);
+// returns how many tasks were timed (1 or 2)
+int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]);
+
 #endif  // SUTUREFLEET_SIM_BENCH_H_

@@ -186,9 +186,12 @@ static const char* kBenchUsage =
     "pipeline's physics steps/s (control, measurements, HDF5 store), their ratio, the store's\n"
     "share of the pipeline's wall time, simulated seconds and episodes per wall second; then\n"
     "where a profiled pipeline run's time goes: physics, controller, tissue, scoring,\n"
-    "trajectory recording, episode set-up and waiting, store, learning and the rest; and what\n"
-    "each built-in learner's update costs a fleet of 4096 robots (ms per round, on synthetic\n"
-    "episodes) and the memory its state holds.\n"
+    "trajectory recording, episode set-up and waiting, store, learning and the rest; what a\n"
+    "reference episode of the scene costs (scripted-arc's reference skill, 4 calibrated\n"
+    "robots, one thread: CPU s per episode, simulated s, handovers, success; for one stitch\n"
+    "and, when the scene has 4 pairs, for four); and what each built-in learner's update costs\n"
+    "a fleet of 4096 robots (ms per round, on synthetic episodes) and the memory its state\n"
+    "holds.\n"
     "\n"
     "options:\n"
     "  --model PATH    MJCF scene (default: $SUTUREFLEET_MODEL or models/suture_scene.xml)\n"
@@ -765,7 +768,8 @@ static int sf_cli_run(int argc, char** argv, FILE* out, FILE* err) {
 
 // print bench rows as a table or JSON
 static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
-                              long steps, const sfBenchLearner* lr, int nl) {
+                              long steps, const sfBenchLearner* lr, int nl,
+                              const sfBenchEpisode* ep, int nep) {
   fprintf(out,
           "{\"model\": \"%s\", \"timestep_s\": %g, \"steps_per_thread\": %ld, \"ranks\": %d, "
           "\"rows\": [",
@@ -784,6 +788,14 @@ static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* row
     fprintf(out, "\"setup_and_waiting\": %.5f, \"store\": %.5f, \"learning_and_other\": %.5f}}",
             r->setup_share, r->profile_store_share, r->learn_share);
   }
+  fprintf(out, "\n], \"reference_episodes\": [");
+  for (int k = 0; k < nep; k++) {
+    fprintf(out,
+            "%s\n  {\"stitches\": %d, \"episodes\": %d, \"cpu_s\": %.4f, \"sim_s\": %.3f, "
+            "\"handovers\": %.2f, \"success\": %.2f}",
+            k ? "," : "", ep[k].stitches, SF_BENCH_REF_EPISODES, ep[k].cpu_s, ep[k].sim_s,
+            ep[k].handovers, ep[k].success);
+  }
   fprintf(out, "\n], \"learners\": {\"robots\": %d, \"rounds\": %d, \"rows\": [",
           SF_BENCH_LEARN_ROBOTS, SF_BENCH_LEARN_ROUNDS);
   for (int l = 0; l < nl; l++) {
@@ -796,9 +808,10 @@ static void sf_cli_bench_json(FILE* out, const sfScene* s, const sfBenchRow* row
 }
 
 static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* rows, int n,
-                               long steps, const sfBenchLearner* lr, int nl, int json) {
+                               long steps, const sfBenchLearner* lr, int nl,
+                               const sfBenchEpisode* ep, int nep, int json) {
   if (json) {
-    sf_cli_bench_json(out, s, rows, n, steps, lr, nl);
+    sf_cli_bench_json(out, s, rows, n, steps, lr, nl, ep, nep);
     return;
   }
 
@@ -825,6 +838,16 @@ static void sf_cli_bench_print(FILE* out, const sfScene* s, const sfBenchRow* ro
     for (int p = 0; p < SF_PROF_N; p++) fprintf(out, " %9.1f%%", 100 * r->part_share[p]);
     fprintf(out, " %9.1f%% %9.1f%% %9.1f%%\n", 100 * r->setup_share, 100 * r->profile_store_share,
             100 * r->learn_share);
+  }
+
+  // what an episode of the scene costs
+  fprintf(out,
+          "\nreference episodes (scripted-arc, %d calibrated robots, one thread)\n"
+          "stitches  CPU s per episode  simulated s  handovers  success\n",
+          SF_BENCH_REF_EPISODES);
+  for (int k = 0; k < nep; k++) {
+    fprintf(out, "%8d  %17.3f  %11.2f  %9.2f  %7.2f\n", ep[k].stitches, ep[k].cpu_s, ep[k].sim_s,
+            ep[k].handovers, ep[k].success);
   }
 
   // what learning costs a large fleet
@@ -878,7 +901,9 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   int nl = sf_learner_builtin_count();
   SF_ASSERT(nl <= 8);
   if (status == SF_OK) sf_bench_learners(lr);
-  if (status == SF_OK) sf_cli_bench_print(out, &s, rows, threads, steps, lr, nl, json);
+  sfBenchEpisode ep[2];
+  int nep = status == SF_OK ? sf_bench_episodes(&s, ep) : 0;
+  if (status == SF_OK) sf_cli_bench_print(out, &s, rows, threads, steps, lr, nl, ep, nep, json);
   if (status != SF_OK) fprintf(err, "suturefleet bench: %s\n", e.msg);
   free(rows);
   sf_scene_free(&s);
