@@ -26,7 +26,7 @@ typedef struct sfController_ {
   const sfcController* api;  // its table (built-in, or the plug-in's)
   sfSkillDef skill;          // its skill vector
   char name[SFC_NAME_MAX + 1];
-  int arms;  // the arms it drives (1 or 2; sf_controller_arms)
+  int arms;       // the arms it drives (1 or 2; sf_controller_arms)
   sfPlugin file;  // the plug-in file it came from (path "" and hash SF_BUILTIN_HASH: a built-in)
 } sfController;
 

@@ -21,7 +21,8 @@
 #include "store.h"
 #include "store_check.h"
 
-#define SF_TENSIONED_N 0.5    // a thread pulled this hard after the regrasp: the throw's stitch is set
+// a thread pulled this hard after the regrasp: the throw's stitch is set
+#define SF_TENSIONED_N 0.5
 #define SF_NEW_THROW_M 0.005   // a tip jump this large between samples: the next throw starts
 #define SF_HOLE_MARK_M 0.0006  // radius of the hole markers
 
@@ -245,10 +246,10 @@ static void sf_replay_text(const sfReplay* r, const sfReplayScore* sc, int i, in
   const char* phase = (!t->inserted || sc->tensioned) && holder == 1 &&
                               sc->throw_index + 1 < x->stitches && tension_now < SF_TENSIONED_N
                           ? "handover"
-                      : !t->inserted              ? "approach"
-                      : !t->exited                ? "drive"
-                      : !sc->released             ? "drive, tip out"
-                      : !sc->regrasped            ? "release, regrasp"
+                      : !t->inserted   ? "approach"
+                      : !t->exited     ? "drive"
+                      : !sc->released  ? "drive, tip out"
+                      : !sc->regrasped ? "release, regrasp"
                       : r->traj.thread_tension && i < r->traj.n && r->traj.thread_tension[i] > 0
                           ? "tension"
                           : "pull through";
