@@ -124,16 +124,22 @@ static void test_png_resimulated(void** state) {
   }
 }
 
+// the one-arm scene and the setup store's demo of episode 0 (recorded, over 100 samples)
+static void read_demo0(sfScene* s, sfTraj* t) {
+  sfError e = {{0}};
+  int found = 0;
+  assert_int_equal(sf_scene_load(s, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
+  assert_int_equal(sf_store_demo_read(g_store, 0, s->m, t, &found, &e), SF_OK);
+  assert_true(found && t->n > 100);
+}
+
 // what the replay camera sees at several samples of episode 0: the shaft, both jaws and the
 // needle each cover pixels (segmentation: a geom's pixels carry its id)
 static void test_arm_and_needle_visible(void** state) {
   sfScene s;
-  sfError e = {{0}};
-  assert_int_equal(sf_scene_load(&s, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
   sfTraj t;
-  int found = 0;
-  assert_int_equal(sf_store_demo_read(g_store, 0, s.m, &t, &found, &e), SF_OK);
-  assert_true(found && t.n > 100);
+  sfError e = {{0}};
+  read_demo0(&s, &t);
   sfRender rd;
   assert_int_equal(sf_render_offscreen(&rd, s.m, 640, 480, &e), SF_OK);
   mjtNum at[3] = {s.wound_pos_m[0], s.wound_pos_m[1], s.wound_pos_m[2] + 0.006};
@@ -286,12 +292,8 @@ static void test_schema4_store(void** state) {
 // its demos: psm1 (0) or nobody (-1), never psm2; and its rows have no handovers
 static void test_needle_holder_recorded(void** state) {
   sfScene sc;
-  sfError e = {{0}};
-  assert_int_equal(sf_scene_load(&sc, SF_MODEL_DIR "/suture_scene.xml", &e), SF_OK);
   sfTraj t;
-  int found = 0;
-  assert_int_equal(sf_store_demo_read(g_store, 0, sc.m, &t, &found, &e), SF_OK);
-  assert_true(found && t.n > 100);
+  read_demo0(&sc, &t);
   assert_non_null(t.holder);
   int held = 0;
   for (int k = 0; k < t.n; k++) {
@@ -304,6 +306,7 @@ static void test_needle_holder_recorded(void** state) {
   sf_scene_free(&sc);
 
   sfStoreData d;
+  sfError e = {{0}};
   assert_int_equal(sf_store_read(g_store, &d, &e), SF_OK);
   assert_int_equal(d.schema_version, SF_STORE_SCHEMA);
   for (long i = 0; i < d.nepisodes; i++) {
