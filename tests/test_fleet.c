@@ -505,6 +505,8 @@ static void test_info_json(void** state) {
       if (nentry) assert_near(json_number(obj, "entry_err_mm"), entry / nentry, 5.1e-5);
       assert_near(json_number(obj, "trauma"), trauma / n, 5.1e-5);
       assert_near(json_number(obj, "time_s"), time / n, 5.1e-5);
+      assert_near(json_number(obj, "handovers"), 0, 0);  // one stitch, one arm
+      assert_near(json_number(obj, "handovers_failed"), 0, 0);
     }
   }
   assert_int_equal(objects, 6);

@@ -1232,7 +1232,8 @@ static void sf_cli_info_json(FILE* out, const char* path, const sfStoreData* d, 
               x->peak_force_N, x->time_s);
       fputs(", \"wound_closure\": ", out);
       sf_json_num(out, x->closure);
-      fprintf(out, ", \"cut_through\": %ld}", x->cut_through);
+      fprintf(out, ", \"cut_through\": %ld, \"handovers\": %.4f, \"handovers_failed\": %ld}",
+              x->cut_through, x->handovers, x->handovers_failed);
       first = 0;
     }
   }
