@@ -433,6 +433,12 @@ static void sf_episode_obs(const sfScene* s, const mjData* d, const sfRunState* 
     mju_copy4(o->tcp2_quat, rs->jaws[1].tcp_quat);
     sf_arm_axes(s->m, d, &s->arm2, o->q2);
     o->grasped2 = rs->grip.held[1];
+  } else {
+    // no second arm: its fields are zero, as the ABI says
+    mju_zero3(o->tcp2_pos);
+    mju_zero4(o->tcp2_quat);
+    mju_zero(o->q2, SFC_NAXIS);
+    o->grasped2 = 0;
   }
 }
 
@@ -614,6 +620,9 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   sf_episode_throw(s, rs, out, d->time);
   sf_episode_place(s, d, rs);
   sf_episode_obs(s, d, rs, out, obs);
+  // a second arm's controls start as its servo's hold at home, so that a controller that does
+  // not write them on a step never applies another episode's
+  if (s->narm == 2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
   w->ctrl->api->reset(w->state, m, d, obs, spec->theta);
 }
 

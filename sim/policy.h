@@ -65,7 +65,7 @@ double sf_policy_score(int success, double throws_ok_share, double closure, doub
                        int dropped);
 
 // the learning score of an episode's result (sf_policy_score of its metrics; the time of an
-// episode that did not complete after some throws is the time its throws' pace would have taken
+// episode that ran out of time after some throws is the time its throws' pace would have taken
 // for all of them, at most its time limit)
 double sf_policy_result_score(const sfEpisodeResult* r);
 

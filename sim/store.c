@@ -982,8 +982,14 @@ static sftStatus sf_store_demo_read_once(const char* path, long episode_id, cons
     if (!*dst[k] || rows != n[0]) bad_thread = 1;
   }
 
-  // who holds the needle (schema 5; older demos have none: NULL): -1, 0 or 1
-  if (g >= 0 && H5Lexists(g, "obs/needle_holder", H5P_DEFAULT) > 0) {
+  // who holds the needle: -1, 0 or 1, in every demo of schema 5 and later and in none before
+  // (NULL)
+  uint64_t schema = 0;
+  int want_holder =
+      sf_attr_read_u64(file, "schema_version", &schema) >= 0 && schema >= SF_STORE_SCHEMA_HANDOVER;
+  int has_holder = g >= 0 && H5Lexists(g, "obs/needle_holder", H5P_DEFAULT) > 0;
+  if (g >= 0 && has_holder != want_holder) bad_thread = 1;
+  if (has_holder) {
     int rows = -1;
     double* h = sf_store_read_matrix(g, "obs/needle_holder", 1, &rows);
     t->holder = h && rows == n[0] ? SF_CALLOC((size_t)(rows > 0 ? rows : 1), sizeof(int8_t)) : NULL;
