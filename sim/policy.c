@@ -25,16 +25,16 @@ double sf_policy_score(int success, double throws_ok_share, double closure, doub
 }
 
 // the time an episode is ranked by: its completion time; for one that ran out of time after
-// pulling some throws through, the time all its throws would have taken at their pace (a lower
-// bound, at most its time limit), so that a faster pace ranks better even when the last throw
-// ran out of time (without it the time of every unfinished episode is the same limit, and a fleet
-// can settle on a drive too slow to finish: studies/results/handover.md, seed 4); an episode
-// that ended otherwise (gave up, dropped, ...) keeps the limit
+// pulling some throws through, the time all its throws would have taken at their pace, the
+// limit or more (a pace slower than the limit allows ranks below a faster one: with the limit
+// for every unfinished episode, a fleet settled on a drive too slow to finish,
+// studies/results/handover.md, seed 4); an episode that ended otherwise (gave up, dropped, ...)
+// keeps the limit
 static double sf_policy_time(const sfEpisodeResult* r) {
   double sum = 0;
   for (int i = 0; i < r->throws_done && i < r->stitches; i++) sum += r->throw_time_s[i];
   if (r->completed || r->throws_done <= 0 || r->end_reason != SF_END_TIME) return r->time_s;
-  return fmin(r->time_s, r->stitches * sum / r->throws_done);
+  return fmax(r->time_s, r->stitches * sum / r->throws_done);
 }
 
 double sf_policy_result_score(const sfEpisodeResult* r) {

@@ -66,7 +66,7 @@ double sf_policy_score(int success, double throws_ok_share, double closure, doub
 
 // the learning score of an episode's result (sf_policy_score of its metrics; the time of an
 // episode that ran out of time after some throws is the time its throws' pace would have taken
-// for all of them, at most its time limit)
+// for all of them when that is beyond its limit)
 double sf_policy_result_score(const sfEpisodeResult* r);
 
 // the prior: the skill definition's prior mean and SD

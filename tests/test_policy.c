@@ -364,26 +364,27 @@ static void test_score(void** state) {
 }
 
 // an episode's time as the score ranks it: a completed one's own; one that ran out of time after
-// pulling 2 of its 4 throws through in 10 and 12 s, the pace of those for all 4 (44 s of its
-// 56); the same ending otherwise (it gave up) keeps the limit, as does one that pulled none
+// pulling 2 of its 4 throws through in 18 and 20 s, the pace of those for all 4 (76 s: its 56
+// and more); the same ending otherwise (it gave up) keeps the limit, as does one that pulled
+// none, or one whose pace was within the limit (it ran out of time in a throw that stalled)
 static void test_score_time(void** state) {
   sfEpisodeResult r;
   memset(&r, 0, sizeof(r));
   r.stitches = 4;
   r.throws_done = 2;
-  r.throw_time_s[0] = 10, r.throw_time_s[1] = 12;
+  r.throw_time_s[0] = 18, r.throw_time_s[1] = 20;
   r.time_s = 4 * SF_THROW_TIME_S;
   r.entry_err_mm = r.exit_err_mm = r.tip_out_mm = r.closure = NAN;
   r.end_reason = SF_END_TIME;
   double paced = sf_policy_result_score(&r),
          at_limit = sf_policy_score(0, 0, 0, 0, NAN, NAN, NAN, r.time_s, 0);
-  assert_near(paced - at_limit, 0.1 * (r.time_s - 44), 1e-9);
+  assert_near(at_limit - paced, 0.1 * (76 - r.time_s), 1e-9);
   r.end_reason = SF_END_GAVE_UP;
   assert_near(sf_policy_result_score(&r), at_limit, 1e-12);
   r.end_reason = SF_END_TIME;
   r.throws_done = 0;
   assert_near(sf_policy_result_score(&r), at_limit, 1e-12);
-  r.throws_done = 2, r.throw_time_s[0] = r.throw_time_s[1] = 40;  // slower than the limit
+  r.throws_done = 2, r.throw_time_s[0] = r.throw_time_s[1] = 10;  // a pace within the limit
   assert_near(sf_policy_result_score(&r), at_limit, 1e-12);
 }
 
