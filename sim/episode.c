@@ -509,14 +509,17 @@ static int sf_bad_state_count(const mjData* d) {
          d->warning[mjWARN_BADQACC].number;
 }
 
-// start a throw: the needle in the jaws at the context's grasp, scoring for its pair
-static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out, mjtNum time) {
+// start a throw: scoring for its pair; with put_back, the needle in the first arm's jaws at the
+// context's grasp (the first throw, and every throw of a one-arm scene)
+static void sf_episode_throw(const sfScene* s, sfRunState* rs, sfEpisodeResult* out, mjtNum time,
+                             int put_back) {
+  rs->throw_t0 = time;
+  sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
+  if (!put_back) return;
   mjtNum rel_pos[3], rel_quat[4];
   sf_grasp_pose(s->needle_radius_m, out->ctx.grasp_angle_rad, out->ctx.grasp_tilt_rad,
                 SF_GRASP_SIDE, rel_pos, rel_quat);
   sf_grip_reset(&rs->grip, s->narm, 0, rel_pos, rel_quat);
-  rs->throw_t0 = time;
-  sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
   rs->rope_moved = 1;
 }
 
@@ -617,7 +620,7 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   sf_edges_place(&s->edges, d, &rs->sp);
   rs->ss.measured = s->edges.n > 0;
   mj_forward(m, d);
-  sf_episode_throw(s, rs, out, d->time);
+  sf_episode_throw(s, rs, out, d->time, 1);
   sf_episode_place(s, d, rs);
   sf_episode_obs(s, d, rs, out, obs);
   // a second arm's controls start as its servo's hold at home, so that a controller that does
@@ -657,12 +660,7 @@ static int sf_episode_next_throw(const sfScene* s, const mjData* d, int stitches
   sf_episode_thread_model(s, rs);
   out->throw_time_s[rs->throw_index] = d->time - rs->throw_t0;
   if (!rs->pulled[rs->throw_index] || ++rs->throw_index == stitches) return 0;
-  if (s->narm == 1) {
-    sf_episode_throw(s, rs, out, d->time);
-  } else {
-    rs->throw_t0 = d->time;
-    sf_score_reset(&out->throw_score[rs->throw_index], out->ctx.first_pair + rs->throw_index);
-  }
+  sf_episode_throw(s, rs, out, d->time, s->narm == 1);
   return 1;
 }
 

@@ -269,8 +269,7 @@ static void sf_arm_joints(const sfScriptedArc* c, int a, const mjData* d, mjtNum
 static mjtNum sf_plan_pose(sfScriptedArc* c, int a, const mjModel* m, const mjtNum tpos[3],
                            const mjtNum tquat[4], mjtNum q[SFC_NJOINT]) {
   const mjtNum* range = m->jnt_range + 2 * sf_arm_of(c, a)->jnt[SFC_AXIS_ROLL];
-  mjtNum rerr, perr = a ? c->h->ik_solve_arm(c->h->ctx, a, q, tpos, tquat, q, &rerr)
-                        : c->h->ik_solve(c->h->ctx, q, tpos, tquat, q, &rerr);
+  mjtNum rerr, perr = c->h->ik_solve_arm(c->h->ctx, a, q, tpos, tquat, q, &rerr);
   if (perr > SF_REACH_POS_M || rerr > SF_REACH_ROT_RAD) return -1;
   return mju_min(q[SFC_AXIS_ROLL] - range[0], range[1] - q[SFC_AXIS_ROLL]);
 }
@@ -284,15 +283,11 @@ static void sf_plan_seed(const sfScriptedArc* c, int a, const mjModel* m, const 
   q[SFC_AXIS_ROLL] = mju_clip(q[SFC_AXIS_ROLL] + 2 * mjPI * branch, range[0], range[1]);
 }
 
-// the tcp pose grasping the needle at (npos, nquat) at arc angle a on side, from face (the
-// host's grasp_tcp for face +1: a version-2 host has no other)
+// the tcp pose grasping the needle at (npos, nquat) at arc angle a on side, from face (a
+// built-in runs on this version's host: every service of ABI 3 is there)
 static void sf_grasp_tcp(const sfScriptedArc* c, mjtNum a, int side, int face, const mjtNum npos[3],
                          const mjtNum nquat[4], mjtNum tpos[3], mjtNum tquat[4]) {
-  if (face > 0) {
-    c->h->grasp_tcp(c->h->ctx, a, side, npos, nquat, tpos, tquat);
-  } else {
-    c->h->grasp_tcp_face(c->h->ctx, a, side, face, npos, nquat, tpos, tquat);
-  }
+  c->h->grasp_tcp_face(c->h->ctx, a, side, face, npos, nquat, tpos, tquat);
 }
 
 // the tcp pose grasping the needle at (npos, nquat) at arc angle a on side, backed off along
@@ -632,22 +627,14 @@ static void sf_arm_command(sfScriptedArc* c, int a, const mjData* d, const sfcOb
   if (cmd->joint_mode) {
     for (int i = 0; i < SFC_NJOINT; i++) q[i] = cmd->q_ref[i], cmd->q_int[i] = 0;
   } else {
-    if (a) {
-      c->h->ik_step_arm(c->h->ctx, a, d, cmd->tcp_pos, cmd->tcp_quat, dq);
-    } else {
-      c->h->ik_step(c->h->ctx, d, cmd->tcp_pos, cmd->tcp_quat, dq);
-    }
+    c->h->ik_step_arm(c->h->ctx, a, d, cmd->tcp_pos, cmd->tcp_quat, dq);
     for (int i = 0; i < SFC_NJOINT; i++) {
       cmd->q_int[i] += SF_IK_INTEGRAL * dq[i];
       q[i] += dq[i] + cmd->q_int[i];
     }
   }
   q[SFC_AXIS_JAW] = cmd->jaw;
-  if (a) {
-    c->h->servo_arm(c->h->ctx, a, d, q, ctrl);
-  } else {
-    c->h->servo(c->h->ctx, d, q, ctrl);
-  }
+  c->h->servo_arm(c->h->ctx, a, d, q, ctrl);
 }
 
 // whether arm a is moved by the current phase (the other holds its last command)
