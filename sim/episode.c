@@ -166,7 +166,6 @@ typedef struct sfRunState_ {
   int throw_index;              // current throw
   int pulled[SF_MAX_STITCHES];  // throw pulled through
   mjtNum throw_t0;              // start time of the current throw
-  mjtNum top_z_rest;            // the pad's top surface height at rest
   mjtNum thread_force[3];       // the thread's force on the needle at its tail (world, N): the
   mjtNum thread_N;              //   suture model's, or the soft scene's rope's; its magnitude
   int rope_moved;               // the needle was put in the jaws: the rope goes with it
@@ -207,6 +206,7 @@ static void sf_episode_tissue(const sfScene* s, const sfContext* c, sfTissuePara
   for (int i = 0; i < 2; i++) p->center_m[i] = s->pad_center_m[i], p->half_m[i] = s->pad_half_m[i];
   p->puncture_N = c->puncture_N;
   p->indent_k_N_m = c->indent_k_N_m;
+  p->support_k_N_m = s->skin_k_N_m;
   p->friction_Ns_m2 = c->friction_Ns_m2;
   p->cut_N = c->cut_N;
   p->lateral_k_N_m2 = c->lateral_k_N_m2;
@@ -255,17 +255,11 @@ static void sf_episode_jaws(const sfScene* s, const mjData* d, sfRunState* rs,
   out->regrasp_failures += g->missed[0] + g->missed[1] - g->handover_missed - missed;
 }
 
-// soft scene: until the surface is punctured, it is the skin: the tissue surface height is that
-// of the skin particle nearest the needle tip (in the surface plane), which the tip's
-// indentation force pushes; once punctured, the needle runs in the pad below. Clears the skin's
-// applied forces; returns the particle's body to push (-1: none)
-static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
-  if (!s->nskin) return -1;
-  for (int i = 0; i < s->nskin; i++) mju_zero(d->xfrc_applied + 6 * s->skin_body[i], 6);
-  if (rs->ts.engaged) {
-    rs->tissue.top_z_m = rs->top_z_rest;
-    return -1;
-  }
+// soft scene: the skin shows the tissue model's dimple under the unpunctured tip (tissue.h):
+// the particle nearest the tip in the surface plane is put that far below its rest, at rest;
+// every other particle, and that one once the dimple is gone, moves under the skin's dynamics
+static void sf_episode_skin(const sfScene* s, mjData* d, const sfRunState* rs) {
+  if (!s->nskin || !(rs->ts.dimple_m > 0)) return;
   int best = 0;
   mjtNum bestd = 1e9;
   for (int i = 0; i < s->nskin; i++) {
@@ -273,9 +267,8 @@ static int sf_episode_skin(const sfScene* s, mjData* d, sfRunState* rs) {
     mjtNum dx = x[0] - rs->tip[0], dy = x[1] - rs->tip[1];
     if (dx * dx + dy * dy < bestd) bestd = dx * dx + dy * dy, best = i;
   }
-  int body = s->skin_body[best];
-  rs->tissue.top_z_m = rs->top_z_rest + d->xpos[3 * body + 2] - s->skin_rest_z[best];
-  return body;
+  d->qpos[s->skin_qadr[best]] = s->skin_rest_q[best] - rs->ts.dimple_m;
+  d->qvel[s->skin_dadr[best]] = 0;
 }
 
 // the gap along the wound at x: the simulated edges' (soft scene) or the analytic model's
@@ -322,18 +315,17 @@ static void sf_episode_needle(const sfScene* s, mjData* d, sfRunState* rs,
   mju_copy3(d->mocap_pos + 3 * s->needle_mocap, rs->needle_pos);
   mju_copy4(d->mocap_quat + 4 * s->needle_mocap, rs->needle_quat);
 
-  // tissue forces act on the tool through the grasp, and back on the skin of the soft scene,
-  // whose local height is the surface under the tip; the thread pulls the needle at its tail
+  // tissue forces act on the tool through the grasp (the soft scene's skin shows the dimple
+  // under the tip); the thread pulls the needle at its tail
   mjtNum tail_local[3];
   const mjtNum* tail = rs->tail;
   sf_needle_point(s->needle_radius_m, 0, tail_local);
   sf_frame_point(rs->needle_pos, rs->needle_quat, tail_local, rs->tail);
   if (tissue_step) {
     int engaged = rs->ts.engaged;
-    int skin = sf_episode_skin(s, d, rs);
     sf_tissue_step(&rs->tissue, s->needle_radius_m, &rs->ts, rs->needle_pos, rs->needle_quat,
                    s->tissue_every * m->opt.timestep);
-    if (skin >= 0) mju_scl3(d->xfrc_applied + 6 * skin, rs->ts.force, -1);
+    sf_episode_skin(s, d, rs);
     if (engaged && !rs->ts.engaged) {
       sf_episode_pass(s, d, rs, &out->throw_score[rs->throw_index], tail);
     }
@@ -615,7 +607,6 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   sf_episode_tissue(s, &out->ctx, &rs->tissue);
   sf_episode_suture(s, &out->ctx, &rs->sp);
   sf_suture_reset(&rs->ss);
-  rs->top_z_rest = rs->tissue.top_z_m;
   mj_resetDataKeyframe(m, d, s->home_key);
   sf_edges_place(&s->edges, d, &rs->sp);
   rs->ss.measured = s->edges.n > 0;

@@ -113,10 +113,31 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
       return sf_fail(e, SF_ERR_INPUT, "model '%s': more than %d skin particles", s->path,
                      SF_MAX_SKIN);
     }
+    int jnt = -1;
+    for (int j = m->body_jntadr[b]; j < m->body_jntadr[b] + m->body_jntnum[b]; j++) {
+      if (m->jnt_type[j] == mjJNT_SLIDE && mju_abs(m->jnt_axis[3 * j + 2] - 1) < 1e-9) jnt = j;
+    }
+    if (jnt < 0) {
+      mj_deleteData(d);
+      return sf_fail(e, SF_ERR_INPUT, "model '%s': skin particle '%s' has no vertical slide joint",
+                     s->path, name);
+    }
     s->skin_body[s->nskin] = b;
+    s->skin_qadr[s->nskin] = m->jnt_qposadr[jnt];
+    s->skin_dadr[s->nskin] = m->jnt_dofadr[jnt];
+    s->skin_rest_q[s->nskin] = d->qpos[m->jnt_qposadr[jnt]];
     s->skin_rest_z[s->nskin++] = d->xpos[3 * b + 2];
   }
   mj_deleteData(d);
+  // the skin's support, rigid unless the scene sets a stiffness
+  int kid = mj_name2id(m, mjOBJ_NUMERIC, "suturefleet_skin_k");
+  s->skin_k_N_m = kid >= 0 && m->numeric_size[kid] >= 1 ? m->numeric_data[m->numeric_adr[kid]] : 0;
+  if (kid >= 0 && !(s->skin_k_N_m > 0 && s->nskin)) {
+    return sf_fail(e, SF_ERR_INPUT,
+                   "model '%s': suturefleet_skin_k = %g N/m; expected a positive stiffness, in a "
+                   "scene with a skin (bodies skinB*)",
+                   s->path, s->skin_k_N_m);
+  }
   if (!aligned) {
     return sf_fail(e, SF_ERR_INPUT,
                    "model '%s': geom 'tissue_pad' must be aligned with the world axes", s->path);

@@ -59,9 +59,14 @@ typedef struct sfScene_ {
   int tissue_every;            // physics steps per tissue model step (tissue rate)
   int nskin;                   // particles of the deformable skin (bodies skinB*); 0: fast scene
   int skin_body[SF_MAX_SKIN];  // their body ids
-  double skin_rest_z[SF_MAX_SKIN];  // their heights in the home keyframe
-  sfEdges edges;                    // the wound's simulated edges (soft scene; n 0: analytic)
-  sfRope rope;                      // the thread's simulated first stretch (soft scene; n 0: none)
+  double skin_rest_z[SF_MAX_SKIN];  // their heights at rest (1 s after home)
+  int skin_qadr[SF_MAX_SKIN];       // the qpos and dof addresses of each one's vertical
+  int skin_dadr[SF_MAX_SKIN];       //   slide joint
+  double skin_rest_q[SF_MAX_SKIN];  //   and its value at rest
+  double skin_k_N_m;  // the stiffness of the skin's support in series with the tissue's
+                      //   indentation (custom numeric suturefleet_skin_k, N/m); 0: rigid
+  sfEdges edges;      // the wound's simulated edges (soft scene; n 0: analytic)
+  sfRope rope;        // the thread's simulated first stretch (soft scene; n 0: none)
 } sfScene;
 
 // arm a (0: psm1, 1: psm2) of the scene

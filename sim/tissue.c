@@ -45,16 +45,22 @@ void sf_tissue_hold(sfTissueState* s, const mjtNum pos[3], const mjtNum quat[4])
   mju_copy3(s->prev_pos, pos);
   mju_copy4(s->prev_quat, quat);
   s->has_prev = 1;
+  s->dimple_m = 0;
   mju_zero3(s->force);
   mju_zero3(s->torque);
 }
 
-// the surface pushing back on an unpunctured tip; punctures when the force is exceeded
+// the surface pushing back on an unpunctured tip, in series with its own yield if it yields;
+// punctures when the force is exceeded
 static void sf_tissue_indent(const sfTissueParams* p, sfTissueState* s, const mjtNum pos[3],
                              const mjtNum quat[4], const mjtNum tip[3]) {
   mjtNum depth = p->top_z_m - tip[2];
-  mjtNum f = p->indent_k_N_m * depth;
+  mjtNum k = p->indent_k_N_m;
+  if (p->support_k_N_m > 0) k = k * p->support_k_N_m / (k + p->support_k_N_m);
+  mjtNum f = k * depth;
+  s->dimple_m = depth;
   if (f > p->puncture_N) {
+    s->dimple_m = 0;
     sf_tissue_engage(s, pos, quat);
     return;
   }
@@ -174,6 +180,7 @@ void sf_tissue_step(const sfTissueParams* p, mjtNum radius_m, sfTissueState* s, 
   mju_rotVecMat(tip, s->arc.p[SF_NEEDLE_SAMPLES - 1], mat);
   mju_addTo3(tip, pos);
   s->tip_inside = sf_tissue_contains(p, tip);
+  s->dimple_m = 0;
   if (!s->engaged && s->tip_inside) sf_tissue_indent(p, s, pos, quat, tip);
 
   // engaged: every arc sample inside the tissue, then the tunnel where it tore

@@ -3,7 +3,13 @@
 //
 // Model (documented with its ranges in README.md):
 // - Before puncture the tissue surface resists the needle tip like a spring (indent_k); when
-//   that force exceeds puncture_N the surface gives way and the needle is engaged.
+//   that force exceeds puncture_N the surface gives way and the needle is engaged. Until then
+//   the surface under the tip is pushed down with it: the dimple is the tip's depth below the
+//   surface at rest (the soft scene's skin shows it). A yielding support (support_k > 0: a
+//   scene's suturefleet_skin_k) adds its compliance in series, quasi-statically: depth d gives
+//   the force k_i k_s / (k_i + k_s) d. Force and dimple depend on the tip alone, never on a
+//   simulated particle's height, so the coupling has no loop to go unstable (an explicit skin
+//   coupling did: README, soft scene).
 // - Engaged, the needle runs in the tunnel its tip cut: a circle of the needle's radius,
 //   recorded at puncture. Every arc sample inside the tissue feels viscous friction along the
 //   needle (friction), the cutting force at an advancing tip (cut_N), and an elastic force
@@ -27,6 +33,7 @@ typedef struct sfTissueParams_ {
   mjtNum half_m[2];       // pad half extents (x, y)
   mjtNum puncture_N;      // surface puncture force
   mjtNum indent_k_N_m;    // surface stiffness before puncture (N/m)
+  mjtNum support_k_N_m;   // stiffness of the surface's support in series (N/m); 0: rigid
   mjtNum friction_Ns_m2;  // viscous friction along the needle (N s/m per m of needle)
   mjtNum cut_N;           // cutting force at an advancing tip
   mjtNum lateral_k_N_m2;  // sideways stiffness (N/m per m of needle)
@@ -55,6 +62,7 @@ typedef struct sfTissueState_ {
   mjtNum force[3];      // wrench of the tissue on the needle at the last step: force (N)
   mjtNum torque[3];     //   and torque about the needle frame origin (N m)
   mjtNum peak_force_N;  // largest force magnitude so far
+  mjtNum dimple_m;      // how far the surface is pushed down under the unpunctured tip (0: none)
   mjtNum trauma_mm2;    // torn area so far (mm^2)
 } sfTissueState;
 

@@ -328,8 +328,8 @@ static void test_home_sags_without_feed_forward(void** state) {
 }
 
 // the soft scene: the same arm, pad and holes, plus a 9 x 5 skin whose 24 border particles are
-// pinned, leaving 21 free particles (bodies skinB*), each with its rest height recorded after
-// settling; the fast scene has none
+// pinned, leaving 21 free particles (bodies skinB*), each with its rest height and vertical
+// slide recorded after settling; the fast scene has none
 static void test_soft_scene(void** state) {
   const sfScene* fast = *state;
   sfScene s;
@@ -346,6 +346,14 @@ static void test_soft_scene(void** state) {
     assert_non_null(name);
     assert_true(strncmp(name, "skinB", 5) == 0);
     assert_true(s.m->body_jntnum[s.skin_body[i]] > 0);
+    // the vertical slide the episode moves to show the dimple under the tip, with the body's
+    // rest height at its recorded rest value
+    int j = s.m->body_jntadr[s.skin_body[i]] + 2;
+    assert_int_equal(s.m->jnt_type[j], mjJNT_SLIDE);
+    assert_near(s.m->jnt_axis[3 * j + 2], 1, 0);
+    assert_int_equal(s.skin_qadr[i], s.m->jnt_qposadr[j]);
+    assert_int_equal(s.skin_dadr[i], s.m->jnt_dofadr[j]);
+    assert_near(s.skin_rest_z[i] - s.skin_rest_q[i], s.m->body_pos[3 * s.skin_body[i] + 2], 1e-12);
     lo = fmin(lo, s.skin_rest_z[i]);
     hi = fmax(hi, s.skin_rest_z[i]);
   }
@@ -353,6 +361,7 @@ static void test_soft_scene(void** state) {
                 1000 * lo, 1000 * hi);
   assert_true(isfinite(lo) && isfinite(hi) && hi <= 0.0105);  // made at 10.5 mm, they sag
   assert_true(s.model_hash != fast->model_hash);
+  assert_near(s.skin_k_N_m, 0, 0);  // its support does not yield unless the scene says so
   sf_scene_free(&s);
 }
 
@@ -490,6 +499,16 @@ static void test_load_unpaired_entry(void** state) {
   expect_input_error(scene, "'entry_2'", "'exit_2'");
 }
 
+// a support stiffness for a skin the scene does not have (the fast scene)
+static void test_load_skin_k_without_skin(void** state) {
+  char scene[4200];
+  copy_scene("scene_skin_k", NULL, NULL, "<option timestep=",
+             "<custom><numeric name=\"suturefleet_skin_k\" data=\"1000\"/></custom>"
+             "<option timestep=",
+             scene, sizeof(scene));
+  expect_input_error(scene, "suturefleet_skin_k", "skin");
+}
+
 // fill and release heap blocks with the byte v, so memory handed out next is not zero
 static void dirty_heap(int v) {
   enum { N = 64 };
@@ -545,6 +564,7 @@ int main(void) {
       cmocka_unit_test(test_load_without_needle),
       cmocka_unit_test(test_load_without_tcp),
       cmocka_unit_test(test_load_unpaired_entry),
+      cmocka_unit_test(test_load_skin_k_without_skin),
       cmocka_unit_test(test_model_hash_deterministic),
   };
   return cmocka_run_group_tests(tests, setup_scene, teardown_scene);

@@ -130,11 +130,13 @@ static void puncture(const sfTissueParams* p, sfTissueState* s, double* z, int v
       assert_near(s->torque[1], R * f, 1e-12);
       assert_near(s->torque[2], 0, 1e-15);
       assert_true(f < p->puncture_N);
+      assert_near(s->dimple_m, depth > 0 ? depth : 0, 1e-15);  // the surface follows the tip
     } else {
       assert_near(depth, 0.00105, 1e-12);
       assert_true(p->indent_k_N_m * depth > p->puncture_N);
       assert_int_equal(s->engaged, 1);
       assert_int_equal(s->punctures, 1);
+      assert_near(s->dimple_m, 0, 0);  // punctured: the surface is back
     }
   }
   *z = n.pos[2];
@@ -175,6 +177,34 @@ static void test_puncture_threshold(void** state) {
     if (s.engaged) engaged_at = j;
   }
   assert_int_equal(engaged_at, 7);  // depth 0.55 mm
+}
+
+// a support that yields (1000 N/m, the soft scene's suturefleet_skin_k) in series with the
+// 1000 N/m indentation halves the surface's stiffness: the tip pushed down as in puncture()
+// feels 500 N/m * depth, the surface follows it down (the dimple is the depth), and the
+// needle punctures only past 2 mm (2.05 mm: 1.025 N), not at 1.05 mm
+static void test_yielding_support(void** state) {
+  sfTissueParams p = pad();
+  p.support_k_N_m = 1000;
+  sfTissueState s;
+  sf_tissue_reset(&s);
+  double z0 = p.top_z_m + 0.00015;
+  needle n = standing(z0, 0);
+  step(&p, &s, &n);
+  int engaged_at = 0;
+  for (int j = 1; j <= 30 && !engaged_at; j++) {
+    n = standing(z0 - 0.0001 * j, 0);
+    step(&p, &s, &n);
+    double depth = p.top_z_m - n.pos[2];
+    if (s.engaged) {
+      engaged_at = j;
+      assert_near(s.dimple_m, 0, 0);
+    } else {
+      assert_near(s.force[2], depth > 0 ? 500 * depth : 0, 1e-12);
+      assert_near(s.dimple_m, depth > 0 ? depth : 0, 1e-15);
+    }
+  }
+  assert_int_equal(engaged_at, 22);  // depth 2.05 mm
 }
 
 // turn the needle about its own axis from turn0 by dturn per step, nstep steps, from the pose
@@ -423,6 +453,7 @@ int main(void) {
       cmocka_unit_test(test_needle_pose),
       cmocka_unit_test(test_contains),
       cmocka_unit_test(test_puncture_threshold),
+      cmocka_unit_test(test_yielding_support),
       cmocka_unit_test(test_turn_about_own_axis_no_trauma),
       cmocka_unit_test(test_sideways_sweep_tears),
       cmocka_unit_test(test_elastic_sweep),
