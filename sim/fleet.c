@@ -131,7 +131,7 @@ static void sf_knowledge_from_row(const sfKnowledgeRow* r, sfKnowledge* k) {
 }
 
 sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const char* path,
-                          sfKnowledge* k, sfError* e) {
+                          uint64_t seed, sfKnowledge* k, int* aim_reset, sfError* e) {
   const sfKnowledgeRow* best = NULL;
   for (long i = 0; i < d->nknowledge; i++) {
     const sfKnowledgeRow* r = &d->knowledge[i];
@@ -150,6 +150,15 @@ sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const cha
                    path, d->skill_names, d->controller, names);
   }
   sf_knowledge_from_row(best, k);
+
+  // the pooled aim is the systematic calibration error its robots share, drawn from their
+  // experiment's seed (sf_calib_draw): another seed's robots have another, so theirs is not
+  // taken; these robots start from the prior's aim and aim by their own episodes
+  *aim_reset = def->has_aim && d->seed != seed;
+  for (int j = 0; *aim_reset && j < 3; j++) {
+    k->mean[def->aim[j]] = def->prior_mean[def->aim[j]];
+    k->sd[def->aim[j]] = def->prior_sd[def->aim[j]];
+  }
   return SF_OK;
 }
 

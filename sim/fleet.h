@@ -111,9 +111,12 @@ void sf_fleet_record(const sfEpisodeRow* row, sfEpisodeRecord* rec);
 // the last round a store holds completely (its knowledge rows were written); -1 if none
 int sf_fleet_rounds_done(const sfStoreData* d);
 
-// the fleet's pooled knowledge at the end of a store; SF_ERR_INPUT naming path if it has none or
-// it is for another skill vector than def's (other value names, or another count)
+// the fleet's pooled knowledge at the end of a store, for a run of this seed; SF_ERR_INPUT naming
+// path if it has none or it is for another skill vector than def's (other value names, or
+// another count). The pooled aim is the calibration error shared by the store's robots, which
+// are this run's only if the store's seed is this run's: otherwise the aim values are the
+// prior's and *aim_reset is 1
 sftStatus sf_fleet_pooled(const sfStoreData* d, const sfSkillDef* def, const char* path,
-                          sfKnowledge* k, sfError* e);
+                          uint64_t seed, sfKnowledge* k, int* aim_reset, sfError* e);
 
 #endif  // SUTUREFLEET_SIM_FLEET_H_

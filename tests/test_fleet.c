@@ -828,28 +828,52 @@ static const char* from_store(void) {
   return path;
 }
 
-// --from A: B's fleet starts from A's last pooled knowledge (its round -1 fleet row is A's last
-// fleet row: mean, SD and episodes); B's solo robots start from the prior; B's configuration
-// names A; and B's learning replays from that start
-static void test_from(void** state) {
+// is value i of def one of its aim values
+static int is_aim(const sfSkillDef* def, int i) {
+  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
+}
+
+// --from A (seed 3) into B of seed `seed`: B's fleet starts from A's last pooled knowledge (its
+// round -1 fleet row is A's last fleet row: mean, SD and episodes), except that for another seed
+// the aim values are the prior's (A's robots share another calibration error), which the run
+// says; B's solo robots start from the prior; B's configuration names A; and B's learning
+// replays from that start
+static void check_from(uint64_t seed) {
   const char* a = from_store();
-  char b[4096];
+  char b[4096], seed_s[32];
   scratch(b, sizeof(b), "fleet_from_b.h5");
-  free(run_ok(ARGS("run", "--from", a, "--robots", "2", "--rounds", "1", "--join", "none", "--mode",
-                   "both", "--seed", "4", "--record", "none", "--model", SCENE, "--store", b)));
+  snprintf(seed_s, sizeof(seed_s), "%llu", (unsigned long long)seed);
+  char* out = run_ok(ARGS("run", "--from", a, "--robots", "2", "--rounds", "1", "--join", "none",
+                          "--mode", "both", "--seed", seed_s, "--record", "none", "--model", SCENE,
+                          "--store", b, "--force"));
+  int other_seed = seed != 3;
+  if (other_seed) {
+    assert_contains(out, "its robots are seed 3's, whose calibration error is not this seed's");
+  } else {
+    assert_null(strstr(out, "calibration error"));
+  }
+  free(out);
   sfStoreData da, db;
   read_store(a, &da);
   read_store(b, &db);
   const sfSkillDef* def = &sf_test_scripted_arc()->skill;
+  assert_true(def->has_aim);
   const sfKnowledgeRow* last = last_fleet_row(&da);
   const sfKnowledgeRow* start = knowledge_of(&db, -1, 0, -1);
   assert_int_equal(last->round, 1);
   assert_non_null(start);
   assert_int_equal(start->episodes, 4);
   assert_int_equal(start->episodes, last->episodes);
-  assert_memory_equal(start->mean, last->mean, sizeof(double) * (size_t)def->n);
-  assert_memory_equal(start->sd, last->sd, sizeof(double) * (size_t)def->n);
-  assert_true(start->mean[0] != def->prior_mean[0]);  // A learned something
+  int learned_aim = 0;
+  for (int i = 0; i < def->n; i++) {
+    if (is_aim(def, i)) learned_aim |= last->mean[i] != def->prior_mean[i];
+    int prior = other_seed && is_aim(def, i);
+    assert_memory_equal(&start->mean[i], prior ? &def->prior_mean[i] : &last->mean[i],
+                        sizeof(double));
+    assert_memory_equal(&start->sd[i], prior ? &def->prior_sd[i] : &last->sd[i], sizeof(double));
+  }
+  assert_true(learned_aim);                           // A's robots aimed ...
+  assert_true(start->mean[0] != def->prior_mean[0]);  // ... and learned something
   for (int i = 2; i < 4; i++) {
     const sfKnowledgeRow* s = knowledge_of(&db, -1, 1, i);
     assert_non_null(s);
@@ -858,10 +882,15 @@ static void test_from(void** state) {
   char want[4200];
   snprintf(want, sizeof(want), "from = %s\n", a);
   assert_contains(db.configuration, want);
-  assert_int_equal(replay(&db, 4), 4);
+  assert_int_equal(replay(&db, seed), 4);
   sf_store_data_free(&da);
   sf_store_data_free(&db);
 }
+
+static void test_from(void** state) { check_from(4); }
+
+// the same seed's robots share A's calibration error: the pooled aim is taken with the rest
+static void test_from_same_seed(void** state) { check_from(3); }
 
 // --from what is not a store with fleet knowledge: exit 2, a message naming the file, and no
 // store created
@@ -970,6 +999,7 @@ int main(void) {
       cmocka_unit_test(test_resume_complete_store),
       cmocka_unit_test(test_resume_rejects_other_options),
       cmocka_unit_test(test_from),
+      cmocka_unit_test(test_from_same_seed),
       cmocka_unit_test(test_from_errors),
       cmocka_unit_test(test_resume_errors),
       cmocka_unit_test(test_other_schema_version),

@@ -121,7 +121,8 @@ static const char* kRunUsage =
     "                  start from their group's), delay:D (each round's episodes reach the pool\n"
     "                  D rounds late), knowledge (robots learn from their own episodes and share\n"
     "                  only their knowledge, averaged after every round: federated averaging)\n"
-    "  --from STORE    the fleet starts from the knowledge pooled in another store\n"
+    "  --from STORE    the fleet starts from the knowledge pooled in another store (its aim\n"
+    "                  values only if that store's seed is this run's: its robots' calibration)\n"
     "  --record R      trajectories stored as robomimic demos: all, none or every:K (episodes\n"
     "                  whose id is a multiple of K; default every:10)\n"
     "  --controller C  a built-in controller's name or a plug-in file (a path containing '/'\n"
@@ -615,6 +616,7 @@ typedef struct sfCliRun_ {
   sfStoreData resumed;  // the store being resumed (--resume)
   sfStoreData other;    // the store the fleet starts from (--from)
   sfKnowledge from;     // its pooled knowledge
+  int from_aim_reset;   // its aim values are the prior's (its robots are another seed's)
   sfScene s;            // the scene
   sfController ctrl;    // the controller
   sfLearner lr;         // the learner
@@ -667,7 +669,10 @@ static sftStatus sf_cli_run_check(sfCliRun* R, sfError* e) {
   if (status == SF_OK && c->from[0]) {
     status = sf_file_check_regular(c->from, "--from", "a suturefleet store", e);
     if (status == SF_OK) status = sf_store_read(c->from, &R->other, e);
-    if (status == SF_OK) status = sf_fleet_pooled(&R->other, &R->ctrl.skill, c->from, &R->from, e);
+    if (status == SF_OK) {
+      status = sf_fleet_pooled(&R->other, &R->ctrl.skill, c->from, c->seed, &R->from,
+                               &R->from_aim_reset, e);
+    }
   }
   if (status == SF_OK && c->resume) {
     status = sf_fleet_replay_check(c, &R->ctrl.skill, &R->lr, c->from[0] ? &R->from : NULL,
@@ -705,6 +710,12 @@ static sftStatus sf_cli_run_rounds(sfCliRun* R, FILE* log, sfError* e) {
     return status;
   }
   if (log) sf_cli_run_banner(c, log);
+  if (log && R->from_aim_reset) {
+    fprintf(log,
+            "--from %s: its robots are seed %llu's, whose calibration error is not this seed's: "
+            "the fleet's aim starts from the prior\n",
+            c->from, (unsigned long long)R->other.seed);
+  }
   sf_fleet_catch_signals();
   sfProgress prog;
   sfRunObserver obs;

@@ -920,7 +920,8 @@ static void sf_fz_read(const char* path, uint8_t flags) {
   sf_fz_info(path, flags & 1);
   sf_fz_curves(&d, flags & 2);
   sfKnowledge k;
-  st = sf_fleet_pooled(&d, &sf_fz_controller()->skill, path, &k, &e);
+  int aim_reset;
+  st = sf_fleet_pooled(&d, &sf_fz_controller()->skill, path, 1, &k, &aim_reset, &e);
   if (st != SF_OK) sf_fz_failed(st, &e);
   if (flags & 4) sf_fz_resume(path, &d);
   sf_store_data_free(&d);
