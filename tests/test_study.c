@@ -258,6 +258,54 @@ static void test_km_and_ci(void** state) {
 
 // a 2-cell study runs; a second run into the same directory is refused (exit 2) unless
 // --resume; with a cell's store removed, --resume keeps the other, reruns it and writes the
+// the listed cell's estimated seconds in a --dry-run --json listing (NAN: null)
+static double dry_estimate(const char* json, const char* cell) {
+  char key[600];
+  snprintf(key, sizeof(key), "\"cell\": \"%s\", ", cell);
+  const char* at = strstr(json, key);
+  assert_non_null(at);
+  at = strstr(at, "\"estimated_s\": ");
+  assert_non_null(at);
+  at += strlen("\"estimated_s\": ");
+  return strncmp(at, "null", 4) ? atof(at) : NAN;
+}
+
+// --dry-run times a reference episode of each cell's model, controller and stitches: the
+// estimate follows the episodes (twice the robots, twice the time), the task (four stitches
+// in the two-arm scene cost several times one in the one-arm scene) and the threads; a cell
+// whose controller cannot do its task has no estimate; nothing is written
+static void test_dry_run(void** state) {
+  (void)state;
+  char path[4096], dir[4096];
+  spec_file(path, sizeof(path), "study_dry.ini",
+            "[study]\nname = dry\nrounds = 3\njoin = none\nmode = fleet\n"
+            "[grid a]\nrobots = 2,4\nstitches = 1,4\n"
+            "[grid v1]\nrobots = 2\nstitches = 4\ncontroller = " SF_TEST_IMPEDANCE_V1 "\n");
+  sf_test_path(dir, sizeof(dir), "study_dry.out");
+  char cmd[8400];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+  sfTestCli r = sf_test_cli(
+      ARGS("study", path, "--out", dir, "--dry-run", "--json", "--threads", "1"));
+  if (r.code) print_error("%s", r.err);
+  assert_int_equal(r.code, 0);
+  double one2 = dry_estimate(r.out, "a_robots-2_stitches-1");
+  double one4 = dry_estimate(r.out, "a_robots-4_stitches-1");
+  double four2 = dry_estimate(r.out, "a_robots-2_stitches-4");
+  assert_true(one2 > 0);
+  assert_near(one4 / one2, 2, 0.02);  // one measurement per task, times the episodes
+  assert_true(four2 > 2 * one2);      // 0.07 against 0.30 CPU s a reference episode here
+  assert_true(isnan(dry_estimate(r.out, "v1")));
+  assert_non_null(strstr(r.out, "\"estimated_s\": null}"));  // the total: unknown
+  sf_test_cli_free(&r);
+  r = sf_test_cli(ARGS("study", path, "--out", dir, "--dry-run", "--threads", "1"));
+  assert_int_equal(r.code, 0);
+  assert_non_null(strstr(r.out, "no estimate: controller 'impedance-arc' drives one arm"));
+  assert_non_null(strstr(r.out, "no estimate of the time (a cell has none)"));
+  sf_test_cli_free(&r);
+  assert_int_equal(access(dir, F_OK), -1);  // nothing written
+}
+
 // same summary byte for byte
 static void test_run_and_resume(void** state) {
   (void)state;
@@ -423,6 +471,7 @@ int main(void) {
       cmocka_unit_test(test_bad_specs),
       cmocka_unit_test(test_rounds_to_target),
       cmocka_unit_test(test_km_and_ci),
+      cmocka_unit_test(test_dry_run),
       cmocka_unit_test(test_run_and_resume),
       cmocka_unit_test(test_resume_refuses_old_schema),
       cmocka_unit_test(test_report_in_chromium),

@@ -53,35 +53,40 @@ static double sf_thread_cpu_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+void sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
+                        sfBenchEpisode* b) {
+  sfError e;
+  sfWorker w;
+  SF_ASSERT(sf_worker_make(&w, s, ctrl, &e) == SF_OK);
+  memset(b, 0, sizeof(*b));
+  b->stitches = stitches;
+  double t0 = sf_thread_cpu_s();
+  for (int i = 0; i < n; i++) {
+    sfEpisodeSpec spec = {.seed = 12345,
+                          .robot = i,
+                          .episode_id = i,
+                          .stitches = stitches,
+                          .calibrated = 1,
+                          .theta = ctrl->skill.ref,
+                          .context_robot = i};
+    sfEpisodeResult res;
+    sf_episode_run(s, &w, &spec, &res);
+    b->sim_s += res.sim_time_s / n;
+    b->handovers += (double)res.handovers / n;
+    b->success += (double)res.success / n;
+  }
+  b->cpu_s = (sf_thread_cpu_s() - t0) / n;
+  sf_worker_free(&w);
+}
+
 int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]) {
   sfController ctrl;
   sfError e;
-  sfWorker w;
   SF_ASSERT(sf_controller_open("scripted-arc", &ctrl, &e) == SF_OK);
-  SF_ASSERT(sf_worker_make(&w, s, &ctrl, &e) == SF_OK);
   int ntask = s->npair >= 4 ? 2 : 1;
   for (int k = 0; k < ntask; k++) {
-    sfBenchEpisode* b = &out[k];
-    memset(b, 0, sizeof(*b));
-    b->stitches = k ? 4 : 1;
-    double t0 = sf_thread_cpu_s();
-    for (int i = 0; i < SF_BENCH_REF_EPISODES; i++) {
-      sfEpisodeSpec spec = {.seed = 12345,
-                            .robot = i,
-                            .episode_id = i,
-                            .stitches = b->stitches,
-                            .calibrated = 1,
-                            .theta = ctrl.skill.ref,
-                            .context_robot = i};
-      sfEpisodeResult res;
-      sf_episode_run(s, &w, &spec, &res);
-      b->sim_s += res.sim_time_s / SF_BENCH_REF_EPISODES;
-      b->handovers += (double)res.handovers / SF_BENCH_REF_EPISODES;
-      b->success += (double)res.success / SF_BENCH_REF_EPISODES;
-    }
-    b->cpu_s = (sf_thread_cpu_s() - t0) / SF_BENCH_REF_EPISODES;
+    sf_bench_reference(s, &ctrl, k ? 4 : 1, SF_BENCH_REF_EPISODES, &out[k]);
   }
-  sf_worker_free(&w);
   sf_controller_close(&ctrl);
   return ntask;
 }

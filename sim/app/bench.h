@@ -64,6 +64,11 @@ typedef struct sfBenchEpisode_ {
   double success;    // share of them that succeeded
 } sfBenchEpisode;
 
+// time n reference episodes of a task of `stitches` throws with controller ctrl (its reference
+// skill, on calibrated robots 0 .. n-1 of the bench seed, on this thread) into b
+void sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
+                        sfBenchEpisode* b);
+
 // time reference episodes of one stitch and, when the scene has 4 pairs, of four (into out);
 // returns how many tasks were timed (1 or 2)
 int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]);

@@ -84,7 +84,9 @@ static const char* kStudyUsage =
     "                  core count)\n"
     "  --resume        continue the study in DIR: complete cells of the same configuration\n"
     "                  are kept, an interrupted cell is resumed, the rest run\n"
-    "  --dry-run       list the cells with their episodes and an estimated time; run nothing\n"
+    "  --dry-run       list the cells with their episodes and an estimated time (a reference\n"
+    "                  episode of each cell's task timed here), or why a cell would be\n"
+    "                  refused; run nothing\n"
     "  --json          with --dry-run: print JSON\n"
     "  --quiet         no progress lines\n"
     "  -h, --help      show this help\n";

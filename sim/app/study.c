@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench.h"
+#include "controller.h"
 #include "curves.h"
 #include "dist.h"
 #include "fleet.h"
@@ -451,34 +453,100 @@ void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* 
   *hi = *mean + half;
 }
 
-// estimated pipeline speed for --dry-run: episodes per second per thread on the fast scene
-// (README "Performance": bench, 35.6 episodes/s at one thread)
-#define SF_STUDY_EPISODES_PER_THREAD_S 35.0
+// what a cell's episode costs, for --dry-run: the CPU time of one reference episode of its
+// controller, model and stitches (sf_bench_reference), measured once for each distinct three;
+// NAN, and the reason, when the model or the controller does not open or the controller cannot
+// do the task (the cell's run will refuse it). A learning episode runs 0.4-1.0 times a reference episode's
+// simulated time (failures end early, time-outs late) and pays the store and the learner on
+// top: the figure is a guide within about a factor of two, not a bound
+#define SF_STUDY_COST_CACHE 16
+typedef struct sfStudyCost_ {
+  char model[4096];
+  char controller[4096];
+  int stitches;
+  double cpu_s;
+  char why[sizeof(((sfError*)0)->msg)];  // why it has no estimate (cpu_s NAN)
+} sfStudyCost;
 
-// the cells listed: name, episodes, estimated time
+static const sfStudyCost* sf_study_episode_cost(const sfRunConfig* c, sfStudyCost* cache,
+                                                int* n) {
+  for (int i = 0; i < *n; i++) {
+    if (!strcmp(cache[i].model, c->model) && !strcmp(cache[i].controller, c->controller) &&
+        cache[i].stitches == c->stitches) {
+      return &cache[i];
+    }
+  }
+  double cpu_s = NAN;
+  sfScene sc;
+  sfController ctrl;
+  sfError e = {{0}};
+  if (sf_scene_load(&sc, c->model, &e) == SF_OK) {
+    if (sf_controller_open(c->controller, &ctrl, &e) == SF_OK) {
+      if (sf_task_check(&sc, &ctrl, c->stitches, &e) == SF_OK) {
+        sfBenchEpisode b;
+        sf_bench_reference(&sc, &ctrl, c->stitches, 1, &b);
+        cpu_s = b.cpu_s;
+      }
+      sf_controller_close(&ctrl);
+    }
+    sf_scene_free(&sc);
+  }
+  sfStudyCost* k = &cache[*n < SF_STUDY_COST_CACHE ? (*n)++ : SF_STUDY_COST_CACHE - 1];
+  snprintf(k->model, sizeof(k->model), "%s", c->model);
+  snprintf(k->controller, sizeof(k->controller), "%s", c->controller);
+  k->stitches = c->stitches;
+  k->cpu_s = cpu_s;
+  snprintf(k->why, sizeof(k->why), "%s", e.msg);
+  return k;
+}
+
+// an estimated time as listed: seconds, or unknown (NAN: "?", in JSON null)
+static void sf_study_est_text(double est_s, int json, char* buf, size_t n) {
+  if (isnan(est_s)) {
+    snprintf(buf, n, "%s", json ? "null" : "?");
+  } else {
+    snprintf(buf, n, json ? "%.3f" : "%.0f", est_s);
+  }
+}
+
+// the cells listed: name, episodes, estimated time (cells of one model and task run one after
+// the other, each on a.threads threads)
 static void sf_study_list(const sfStudySpec* s, const sfStudyArgs* a, FILE* out) {
   long total = 0;
+  double total_s = 0;
+  sfStudyCost* cache = SF_CALLOC(SF_STUDY_COST_CACHE, sizeof(sfStudyCost));
+  int ncache = 0;
   if (a->json) fprintf(out, "{\"study\": \"%s\", \"cells\": [", s->name);
   if (!a->json) fprintf(out, "study %s: %ld cells\n", s->name, s->ncell);
   for (long k = 0; k < s->ncell; k++) {
     sfRunConfig c;
-    char name[512];
+    char name[512], est_s[32];
     sf_study_cell_config(s, k, &c, NULL);
     sf_study_cell_name(s, k, name, sizeof(name));
     long n = sf_study_cell_episodes(&c);
     total += n;
-    double est = n / (SF_STUDY_EPISODES_PER_THREAD_S * a->threads);
+    const sfStudyCost* cost = sf_study_episode_cost(&c, cache, &ncache);
+    double est = n * cost->cpu_s / a->threads;
+    total_s += est;
+    sf_study_est_text(est, a->json, est_s, sizeof(est_s));
     if (a->json) {
-      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %.1f}",
-              k ? "," : "", name, n, est);
+      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %s}",
+              k ? "," : "", name, n, est_s);
+    } else if (isnan(est)) {
+      fprintf(out, "  %-40s %8ld episodes  no estimate: %s\n", name, n, cost->why);
     } else {
-      fprintf(out, "  %-40s %8ld episodes  ~%.0f s\n", name, n, est);
+      fprintf(out, "  %-40s %8ld episodes  ~%s s\n", name, n, est_s);
     }
   }
-  double est = total / (SF_STUDY_EPISODES_PER_THREAD_S * a->threads);
-  if (a->json) fprintf(out, "\n], \"episodes\": %ld, \"estimated_s\": %.1f}\n", total, est);
-  if (!a->json)
-    fprintf(out, "total %ld episodes, about %.0f s on %d threads\n", total, est, a->threads);
+  free(cache);
+  char est_s[32];
+  sf_study_est_text(total_s, a->json, est_s, sizeof(est_s));
+  if (a->json) fprintf(out, "\n], \"episodes\": %ld, \"estimated_s\": %s}\n", total, est_s);
+  if (!a->json && isnan(total_s)) {
+    fprintf(out, "total %ld episodes; no estimate of the time (a cell has none)\n", total);
+  } else if (!a->json) {
+    fprintf(out, "total %ld episodes, about %s s on %d threads\n", total, est_s, a->threads);
+  }
 }
 
 // path = dir/name (SF_ERR_INPUT when it does not fit)
