@@ -61,8 +61,12 @@
 #define IM_LOOSE 20.0            // tolerance factor at way points
 #define IM_JAW_OPEN 0.7
 #define IM_JAW_CLOSED -0.1
-#define IM_PULL_CHECKS 8            // poses along the pull checked when planning the regrasp
-#define IM_TIMEOUT_S 3.0            // longest wait for an arrival
+#define IM_PULL_CHECKS 8  // poses along the pull checked when planning the regrasp
+#define IM_TIMEOUT_S 3.0  // longest wait for an arrival
+#define IM_CLEAR_M \
+  0.02  // two arms: the idle psm2 withdraws along its shaft by this while psm1
+        //   approaches an entry (at the start, and after giving the needle
+        //   back), so that the instruments do not meet
 #define IM_TENSION_SPEED_M_S 0.012  // the tensioning pull's reference speed
 #define IM_TENSION_TRAVEL_M 0.035   // the longest tensioning pull
 #define IM_HOLD_S 0.2               // hold after the tension is reached
@@ -657,6 +661,14 @@ static void im_switch(imState* c, int a, const sfcObs* o) {
   mju_zero3(c->cmd_omega);
 }
 
+// the idle arm (psm2) withdraws along its shaft by IM_CLEAR_M from its setpoint, within the
+// insertion's range
+static void im_withdraw_idle(imState* c, const mjModel* m) {
+  const sfcArm* idle = c->arm ? &c->host->arm : &c->host->arm2;
+  const double* lim = m->jnt_range + 2 * idle->jnt[SFC_AXIS_INSERTION];
+  c->q_idle[SFC_AXIS_INSERTION] = fmax(lim[0], c->q_idle[SFC_AXIS_INSERTION] - IM_CLEAR_M);
+}
+
 // the swing (of the commanded arm) to its pre-reach joints c->q_pre
 static void im_start_swing(imState* c, const sfcObs* v) {
   c->phase = IM_SWING;
@@ -763,6 +775,7 @@ static int im_cart_next(imState* c, const mjModel* m, const sfcObs* o) {
     case IM_GIVE:
       if (c->raw->holder != 0) return SFC_GIVE_UP;
       c->taking = 0;
+      im_withdraw_idle(c, m);  // psm2, open, out of psm1's way to the entry
       im_start_approach(c, o);
       return SFC_RUN;
 #ifndef IM_ABI_V1
@@ -878,8 +891,9 @@ static void im_reset(void* state, const mjModel* m, const mjData* d, const sfcOb
   c->narm = IM_ARMS == 2 && o->narm == 2 && c->host->narm == 2 ? 2 : 1;
   c->arm = c->taking = 0;
   if (c->narm == 2) {
-    // psm2 waits where it stands, its jaws open
+    // psm2 waits withdrawn from where it stands, its jaws open
     mju_copy(c->q_idle, o->q2, SFC_NJOINT);
+    im_withdraw_idle(c, m);
     c->jaw_idle = IM_JAW_OPEN;
   }
 }

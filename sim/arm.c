@@ -49,6 +49,19 @@ sftStatus sf_arm_resolve(const mjModel* m, const char* path, const char* prefix,
     return SF_ERR_INPUT;
   }
   arm->tcp_body = m->site_bodyid[arm->tcp_site];
+
+  // the instrument's geoms: those of the shaft body and of every body under it
+  for (int g = 0; g < m->ngeom; g++) {
+    int b = m->geom_bodyid[g];
+    while (b > 0 && b != arm->shaft_body) b = m->body_parentid[b];
+    if (b != arm->shaft_body) continue;
+    if (arm->ntool == SF_ARM_MAX_TOOL_GEOMS) {
+      return sf_fail(e, SF_ERR_INPUT,
+                     "model '%s': the instrument of arm '%s' has more than %d geoms", path, prefix,
+                     SF_ARM_MAX_TOOL_GEOMS);
+    }
+    arm->tool_geom[arm->ntool++] = g;
+  }
   return SF_OK;
 }
 
@@ -65,6 +78,33 @@ mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, con
   mjtNum perp[3];
   mju_addScl3(perp, v, axis, -along);
   return mju_norm3(perp);
+}
+
+mjtNum sf_arm_clearance(const mjModel* m, const mjData* d, const sfArm* a, const sfArm* b,
+                        mjtNum margin) {
+  mjtNum best = margin;
+  mjContact con[mjMAXCONPAIR];
+  for (int i = 0; i < a->ntool; i++) {
+    for (int j = 0; j < b->ntool; j++) {
+      // as MuJoCo's own pass: bounding spheres first, then the pair's function (the table is
+      // filled for type 1 <= type 2)
+      int g1 = a->tool_geom[i], g2 = b->tool_geom[j];
+      mjtNum w[3];
+      mju_sub3(w, d->geom_xpos + 3 * g1, d->geom_xpos + 3 * g2);
+      if (mju_norm3(w) > m->geom_rbound[g1] + m->geom_rbound[g2] + margin) continue;
+      if (m->geom_type[g1] > m->geom_type[g2]) {
+        int t = g1;
+        g1 = g2, g2 = t;
+      }
+      mjfCollision collide = mjCOLLISIONFUNC[m->geom_type[g1]][m->geom_type[g2]];
+      if (!collide) continue;
+      int n = collide(m, d, con, g1, g2, margin);
+      for (int k = 0; k < n; k++) {
+        if (con[k].dist < best) best = con[k].dist;
+      }
+    }
+  }
+  return best;
 }
 
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]) {

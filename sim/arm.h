@@ -18,7 +18,8 @@ typedef enum sftAxis_ {
   SF_NAXIS
 } sftAxis;
 
-#define SF_NJOINT 6  // axes that map one-to-one onto a joint (all but the jaw)
+#define SF_NJOINT 6               // axes that map one-to-one onto a joint (all but the jaw)
+#define SF_ARM_MAX_TOOL_GEOMS 16  // geoms of one arm's instrument (shaft, wrist, jaws)
 
 // ids of one arm in a model
 typedef struct sfArm_ {
@@ -32,6 +33,8 @@ typedef struct sfArm_ {
   int tcp_site;         // tool centre point between the jaws
   int tcp_body;         // the body carrying the tcp site (wrist yaw link)
   int rcm_site;         // the remote centre of motion
+  int ntool;            // geoms of the instrument: of the shaft body and the bodies under it
+  int tool_geom[SF_ARM_MAX_TOOL_GEOMS];
 } sfArm;
 
 // resolve the arm named by prefix (e.g. "psm1_") in model m loaded from path; SF_ERR_INPUT
@@ -46,6 +49,14 @@ mjtNum sf_arm_rcm_error(const mjModel* m, const mjData* d, const sfArm* arm, con
 // the bias forces (gravity, Coriolis) of the current state; setpoints are clamped to ctrlrange
 void sf_arm_servo(const mjModel* m, const mjData* d, const sfArm* arm, const mjtNum qref[SF_NAXIS],
                   mjtNum* ctrl);
+
+// the least clearance (m) between the instruments of arms a and b in d (after kinematics), as
+// MuJoCo's collision functions measure it between each pair of their geoms (negative: they
+// intersect by that much), when it is under margin; margin otherwise. The instruments of two
+// arms through ports on either side of the wound can meet only near it: the outer links stay
+// apart by the ports' distance
+mjtNum sf_arm_clearance(const mjModel* m, const mjData* d, const sfArm* a, const sfArm* b,
+                        mjtNum margin);
 
 // current axis positions (SF_NAXIS); the jaw axis is the opening angle
 void sf_arm_axes(const mjModel* m, const mjData* d, const sfArm* arm, mjtNum q[SF_NAXIS]);

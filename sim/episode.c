@@ -595,6 +595,11 @@ static void sf_episode_begin(const sfScene* s, const sfSkillDef* skill, const sf
                   &out->ctx);
 }
 
+// where psm2 starts: at home for a controller that drives it, else parked
+static const double* sf_episode_hold2(const sfScene* s, const sfRunState* rs) {
+  return rs->drives2 ? s->arm2_home : s->arm2_park;
+}
+
 // the scene of this episode, the arm at home with the needle in its jaws, and the controller
 // reset to its first view of it
 static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec* spec,
@@ -608,15 +613,19 @@ static void sf_episode_setup(const sfScene* s, sfWorker* w, const sfEpisodeSpec*
   sf_episode_suture(s, &out->ctx, &rs->sp);
   sf_suture_reset(&rs->ss);
   mj_resetDataKeyframe(m, d, s->home_key);
+  if (s->narm == 2 && !rs->drives2) {
+    d->qpos[s->arm2.qadr[SF_AXIS_INSERTION]] = s->arm2_park[SF_AXIS_INSERTION];
+  }
   sf_edges_place(&s->edges, d, &rs->sp);
   rs->ss.measured = s->edges.n > 0;
   mj_forward(m, d);
   sf_episode_throw(s, rs, out, d->time, 1);
   sf_episode_place(s, d, rs);
   sf_episode_obs(s, d, rs, out, obs);
-  // a second arm's controls start as its servo's hold at home, so that a controller that does
-  // not write them on a step never applies another episode's
-  if (s->narm == 2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
+  // a second arm's controls start as its servo's hold where it starts (at home, or parked for
+  // a one-arm controller), so that a controller that does not write them on a step never
+  // applies another episode's
+  if (s->narm == 2) sf_arm_servo(m, d, &s->arm2, sf_episode_hold2(s, rs), w->ctrl_buf);
   w->ctrl->api->reset(w->state, m, d, obs, spec->theta);
 }
 
@@ -629,8 +638,8 @@ static int sf_episode_control(const sfScene* s, sfWorker* w, const sfRunState* r
   mjData* d = w->d;
   sf_episode_obs(s, d, rs, out, obs);
   int cs = w->ctrl->api->step(w->state, m, d, obs, w->ctrl_buf);
-  // an arm no controller drives is held where it stands at home
-  if (s->narm == 2 && !rs->drives2) sf_arm_servo(m, d, &s->arm2, s->arm2_home, w->ctrl_buf);
+  // an arm no controller drives is held parked
+  if (s->narm == 2 && !rs->drives2) sf_arm_servo(m, d, &s->arm2, s->arm2_park, w->ctrl_buf);
   if (cs != SFC_RUN && cs != SFC_THROW_DONE && cs != SFC_GIVE_UP) {
     out->fault = 1;
     return -1;
@@ -690,6 +699,10 @@ static sftEnd sf_episode_loop(const sfScene* s, sfWorker* w, const sfEpisodeSpec
     sf_episode_tcp(s, d, rs);
     sf_episode_jaws(s, d, rs, out);
     if (out->dropped) return SF_END_DROPPED;
+    if (s->narm == 2 && k % s->ctrl_every == 0 &&
+        sf_arm_clearance(m, d, &s->arm, &s->arm2, 0) < 0) {
+      return SF_END_CLASH;  // instruments cannot pass through each other: the episode fails
+    }
     sf_prof_lap(w, SF_PROF_SCORING, &t);
     sf_episode_needle(s, d, rs, out, k % s->tissue_every == 0);
     sf_prof_lap(w, SF_PROF_TISSUE, &t);

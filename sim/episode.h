@@ -110,6 +110,7 @@ typedef enum sftEnd_ {
   SF_END_FAULT = 5,       // a controller fault that ends the episode
   SF_END_DIVERGED = 6,    // MuJoCo reported a bad state
   SF_END_NOT_PULLED = 7,  // the controller finished a throw that was not pulled through
+  SF_END_CLASH = 8,       // two arms' instruments met (sf_arm_clearance below zero)
   SF_END_COUNT
 } sftEnd;
 

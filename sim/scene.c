@@ -74,7 +74,12 @@ static sftStatus sf_scene_frames(sfScene* s, int wound, sfError* e) {
   if (!d) return sf_fail(e, SF_ERR_RUN, "MuJoCo could not allocate simulation data");
   mj_resetDataKeyframe(m, d, s->home_key);
   mj_kinematics(m, d);
-  if (s->narm == 2) sf_arm_axes(m, d, &s->arm2, s->arm2_home);
+  if (s->narm == 2) {
+    sf_arm_axes(m, d, &s->arm2, s->arm2_home);
+    memcpy(s->arm2_park, s->arm2_home, sizeof(s->arm2_park));
+    const mjtNum* lim = m->jnt_range + 2 * s->arm2.jnt[SF_AXIS_INSERTION];
+    s->arm2_park[SF_AXIS_INSERTION] = mju_max(lim[0], s->arm2_home[SF_AXIS_INSERTION] - SF_PARK_M);
+  }
   s->holes.npair = s->npair;
   for (int i = 0; i < s->npair; i++) {
     mju_copy3(s->holes.entry_pos[i], d->site_xpos + 3 * s->entry_site[i]);

@@ -29,6 +29,11 @@ typedef struct sfHoles_ {
   mjtNum exit_mat[SF_MAX_PAIRS][9];
 } sfHoles;
 
+#define SF_PARK_M \
+  0.02  // psm2's withdrawal from home while a one-arm controller drives psm1:
+        //   at home its open jaws wait above the wound, where psm1's approach
+        //   may pass
+
 // a loaded scene: the shared, read-only model and the ids the code needs
 typedef struct sfScene_ {
   mjModel* m;                  // the model; read-only after loading, shared by all threads
@@ -37,8 +42,9 @@ typedef struct sfScene_ {
   sfArm arm;                   // the first PSM's ids (psm1_)
   sfArm arm2;                  // the second PSM's (psm2_), in a two-arm scene
   int narm;                    // 1, or 2 in a two-arm scene (a body psm2_base)
-  double arm2_home[SF_NAXIS];  // psm2's axes in the home keyframe: where the host holds it while
-                               //   no controller drives it
+  double arm2_home[SF_NAXIS];  // psm2's axes in the home keyframe
+  double arm2_park[SF_NAXIS];  // where a one-arm controller's episode starts psm2 and the host
+                               //   holds it: home withdrawn SF_PARK_M along its shaft
   int needle_body;             // mocap needle body
   int needle_mocap;            // its mocap index
   int needle_tip_site;         // needle sites; their positions in the needle frame

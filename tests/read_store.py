@@ -154,7 +154,7 @@ def check_episodes(ep, robots, stitches):
                   and e["throws_ok"] == e["stitches"])
             check(ok, f"episode {k}: success implies the README's criteria")
         end = int(e["end_reason"])
-        check(0 <= end <= 7, f"episode {k}: end_reason {end} is one of the README's 0..7")
+        check(0 <= end <= 8, f"episode {k}: end_reason {end} is one of the README's 0..8")
         check(bool(e["ended_early"]) == (end >= 2),
               f"episode {k}: ended_early exactly when end_reason is neither done nor time limit")
         check(bool(e["completed"]) == (end == 0), f"episode {k}: completed exactly when end_reason is 0")

@@ -492,9 +492,9 @@ static void test_eval_json(void** state) {
   assert_near(json_number(r.out, "handovers"), 0, 0);
   assert_near(json_number(r.out, "handovers_failed"), 0, 0);
   assert_contains(r.out, "\"handover_time_s\": null");
-  static const char* const criteria[] = {"not_completed", "throws_off",  "dropped",
-                                         "fault",         "diverged",    "trauma",
-                                         "closure",       "cut_through", "handovers"};
+  static const char* const criteria[] = {"not_completed", "throws_off", "dropped", "fault",
+                                         "diverged",      "trauma",     "closure", "cut_through",
+                                         "handovers",     "clash"};
   for (size_t i = 0; i < sizeof(criteria) / sizeof(criteria[0]); i++)
     assert_near(json_number_in(r.out, "failed", criteria[i]), 0, 0);
 
@@ -521,7 +521,7 @@ static void test_eval_skill_file_matches_reference(void** state) {
   assert_contains(a.out, "\nhandovers      0.00 per episode, 0 failed\n");
   assert_contains(a.out,
                   "\nfailed on      not_completed 0 throws_off 0 dropped 0 fault 0 diverged 0 "
-                  "trauma 0 closure 0 cut_through 0 handovers 0\n");
+                  "trauma 0 closure 0 cut_through 0 handovers 0 clash 0\n");
   sf_test_cli_free(&a);
   sf_test_cli_free(&b);
 }

@@ -887,10 +887,14 @@ static void check_from(uint64_t seed) {
   sf_store_data_free(&db);
 }
 
-static void test_from(void** state) { check_from(4); }
+static void test_from(void** state) {
+  check_from(4);
+}
 
 // the same seed's robots share A's calibration error: the pooled aim is taken with the rest
-static void test_from_same_seed(void** state) { check_from(3); }
+static void test_from_same_seed(void** state) {
+  check_from(3);
+}
 
 // --from what is not a store with fleet knowledge: exit 2, a message naming the file, and no
 // store created

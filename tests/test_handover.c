@@ -5,8 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "arm.h"
 #include "controller.h"
 #include "episode.h"
+#include "ik.h"
 #include "scene.h"
 
 #define SCENE_2ARM SF_MODEL_DIR "/suture_scene_2arm.xml"
@@ -117,7 +119,8 @@ static void test_one_arm_controller(void** state) {
 }
 
 // the version-1 plug-in runs a throw in the two-arm scene as in the one-arm one: it regrasps
-// with psm1 and pulls through; psm2, which it does not drive, is held at home
+// with psm1 and pulls through; psm2, which it does not drive, is held parked (home withdrawn
+// 20 mm along its shaft, out of psm1's way)
 static void test_one_arm_controller_one_throw(void** state) {
   fixture* f = *state;
   sfTraj t, t1;
@@ -129,13 +132,15 @@ static void test_one_arm_controller_one_throw(void** state) {
   assert_int_equal(r.handovers, 0);
   assert_true(fabs(r.entry_err_mm - r1.entry_err_mm) < 1e-6);
 
-  // psm2's joints stay within 1 mrad / 0.1 mm of home in every sample
+  // psm2's joints stay within 1 mrad / 0.1 mm of the parked pose in every sample
   const sfArm* a2 = &f->s.arm2;
+  assert_near(f->s.arm2_home[SF_AXIS_INSERTION] - f->s.arm2_park[SF_AXIS_INSERTION], SF_PARK_M,
+              1e-12);
   double worst = 0;
   for (int k = 0; k < t.n; k++) {
     const double* qpos = t.states + (size_t)k * t.nstate;
     for (int i = 0; i < SF_NJOINT; i++) {
-      double dq = fabs(qpos[a2->qadr[i]] - f->s.arm2_home[i]);
+      double dq = fabs(qpos[a2->qadr[i]] - f->s.arm2_park[i]);
       if (dq > worst) worst = dq;
     }
   }
@@ -145,9 +150,112 @@ static void test_one_arm_controller_one_throw(void** state) {
   sf_traj_free(&t1);
 }
 
+// the two arms' clearance on constructed poses (MuJoCo's collision functions within a 20 mm
+// margin): at home the instruments are more than the margin apart; psm2's tool centre point put
+// on psm1's (by inverse kinematics), they intersect; 15 mm above it, clear again; the
+// clearance of a pair is symmetric; each arm's instrument is its shaft, housing, wrist links and
+// jaws
+static void test_clearance(void** state) {
+  fixture* f = *state;
+  const mjModel* m = f->s.m;
+  const mjtNum margin = 0.02;
+  mjData* d = mj_makeData(m);
+  mj_resetDataKeyframe(m, d, f->s.home_key);
+  mj_forward(m, d);
+  assert_int_equal(f->s.arm.ntool, 6);
+  assert_int_equal(f->s.arm2.ntool, 6);
+  assert_int_equal(f->s1.arm.ntool, 6);
+  assert_near(sf_arm_clearance(m, d, &f->s.arm, &f->s.arm2, margin), margin, 0);
+  assert_near(sf_arm_clearance(m, d, &f->s.arm, &f->s.arm2, 0), 0, 0);
+
+  sfIk ik;
+  sf_ik_make(&ik, m);
+  const mjtNum zero[3] = {0, 0, 0}, unit[4] = {1, 0, 0, 0};
+  mjtNum target[3], quat[4];
+  mju_copy3(target, d->site_xpos + 3 * f->s.arm.tcp_site);
+  mju_mat2Quat(quat, d->site_xmat + 9 * f->s.arm2.tcp_site);  // psm2 keeps its orientation
+  mjtNum perr = 1, rerr = 1;
+  sf_ik_solve(&ik, m, d, &f->s.arm2, zero, unit, target, quat, 200, 1e-5, 10, &perr, &rerr);
+  assert_true(perr < 1e-4);
+  mj_forward(m, d);
+  double met = sf_arm_clearance(m, d, &f->s.arm, &f->s.arm2, margin);
+  assert_true(met < -0.0005);  // the jaws overlap
+  assert_near(sf_arm_clearance(m, d, &f->s.arm2, &f->s.arm, margin), met, 1e-12);
+  assert_true(sf_arm_clearance(m, d, &f->s.arm, &f->s.arm2, 0) < 0);
+
+  target[2] += 0.015;
+  sf_ik_solve(&ik, m, d, &f->s.arm2, zero, unit, target, quat, 200, 1e-5, 10, &perr, &rerr);
+  assert_true(perr < 1e-4);
+  mj_forward(m, d);
+  double above = sf_arm_clearance(m, d, &f->s.arm, &f->s.arm2, margin);
+  print_message("clearance: met %.2f mm, 15 mm above %.2f mm\n", 1000 * met, 1000 * above);
+  assert_true(above > 0.002 && above < margin);
+  sf_ik_free(&ik);
+  mj_deleteData(d);
+}
+
+// a two-arm controller that holds psm1 and drives psm2's tool centre point onto psm1's
+typedef struct clasher_ {
+  const sfcHost* h;
+} clasher;
+
+static void* clasher_create(const sfcHost* h) {
+  clasher* c = calloc(1, sizeof(clasher));
+  c->h = h;
+  return c;
+}
+
+static void clasher_reset(void* st, const mjModel* m, const mjData* d, const sfcObs* obs,
+                          const double* theta) {}
+
+static int clasher_step(void* st, const mjModel* m, const mjData* d, const sfcObs* obs,
+                        mjtNum* ctrl) {
+  const clasher* c = st;
+  c->h->servo_arm(c->h->ctx, 0, d, obs->q, ctrl);
+  double dq[SFC_NJOINT], q2[SFC_NAXIS];
+  c->h->ik_step_arm(c->h->ctx, 1, d, obs->tcp_pos, obs->tcp2_quat, dq);
+  for (int i = 0; i < SFC_NAXIS; i++) q2[i] = obs->q2[i] + (i < SFC_NJOINT ? 0.2 * dq[i] : 0);
+  c->h->servo_arm(c->h->ctx, 1, d, q2, ctrl);
+  return SFC_RUN;
+}
+
+static void clasher_destroy(void* st) {
+  free(st);
+}
+
+static const sfcParam kClasherParam[1] = {{"unused", NULL, NULL, 0, 1, 0.5, 0.5, 0.1}};
+
+// the instruments meet: the episode ends there (end reason 8), a failure, well before its time
+static void test_clash_ends_episode(void** state) {
+  fixture* f = *state;
+  static const sfcController table = {.abi_version = SFC_ABI_VERSION,
+                                      .size = sizeof(sfcController),
+                                      .name = "clasher",
+                                      .nparam = 1,
+                                      .param = kClasherParam,
+                                      .create = clasher_create,
+                                      .reset = clasher_reset,
+                                      .step = clasher_step,
+                                      .destroy = clasher_destroy,
+                                      .arms = 2};
+  sfController c;
+  sfError e = {{0}};
+  assert_int_equal(sf_controller_use(&table, "test", &c, &e), SF_OK);
+  sfTraj t;
+  sfEpisodeResult r;
+  run(&f->s, &c, 1, &t, &r);
+  assert_int_equal(r.end_reason, SF_END_CLASH);
+  assert_false(r.success);
+  assert_true(r.sim_time_s > 0.01 && r.sim_time_s < 5);
+  sf_traj_free(&t);
+  sf_controller_close(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_two_throws_hand_over),
+      cmocka_unit_test(test_clearance),
+      cmocka_unit_test(test_clash_ends_episode),
       cmocka_unit_test(test_one_arm_controller),
       cmocka_unit_test(test_one_arm_controller_one_throw),
   };

@@ -285,8 +285,8 @@ static void test_dry_run(void** state) {
   char cmd[8400];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
   assert_int_equal(system(cmd), 0);
-  sfTestCli r = sf_test_cli(
-      ARGS("study", path, "--out", dir, "--dry-run", "--json", "--threads", "1"));
+  sfTestCli r =
+      sf_test_cli(ARGS("study", path, "--out", dir, "--dry-run", "--json", "--threads", "1"));
   if (r.code) print_error("%s", r.err);
   assert_int_equal(r.code, 0);
   double one2 = dry_estimate(r.out, "a_robots-2_stitches-1");

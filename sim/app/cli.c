@@ -1010,22 +1010,25 @@ static sftStatus sf_cli_parse_eval(int argc, char** argv, sfEvalArgs* a, sfError
 
 // print an eval summary as text or JSON
 // why episodes failed: how many missed each of success's criteria (an episode may miss several)
+#define SF_EVAL_NFAILED 10
 typedef struct sfEvalFailed_ {
-  long n[9];
+  long n[SF_EVAL_NFAILED];
 } sfEvalFailed;
 
-static const char* const kEvalFailed[9] = {"not_completed", "throws_off",  "dropped",
-                                           "fault",         "diverged",    "trauma",
-                                           "closure",       "cut_through", "handovers"};
+static const char* const kEvalFailed[SF_EVAL_NFAILED] = {
+    "not_completed", "throws_off", "dropped",     "fault",     "diverged",
+    "trauma",        "closure",    "cut_through", "handovers", "clash"};
 
 // count the criteria result r missed (stitches throws, two arms when narm is 2)
 static void sf_eval_failed_add(sfEvalFailed* f, const sfEpisodeResult* r, int narm) {
-  int miss[9] = {
+  int miss[SF_EVAL_NFAILED] = {
       !r->completed,
       r->throws_ok<r->stitches, r->dropped, r->fault, r->diverged, r->trauma_mm2> SF_TRAUMA_MAX_MM2,
-      !(r->closure >= SF_CLOSURE_MIN), r->cut_through > 0,
-      narm == 2 && r->handovers < r->stitches - 1};
-  for (int i = 0; i < 9; i++) f->n[i] += miss[i];
+      !(r->closure >= SF_CLOSURE_MIN),
+      r->cut_through > 0,
+      narm == 2 && r->handovers < r->stitches - 1,
+      r->end_reason == SF_END_CLASH};
+  for (int i = 0; i < SF_EVAL_NFAILED; i++) f->n[i] += miss[i];
 }
 
 static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* theta,
@@ -1055,7 +1058,7 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
             sum->handovers, sum->handovers_failed);
     sf_json_num(out, sum->handover_s);
     fputs(", \"failed\": {", out);
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < SF_EVAL_NFAILED; i++)
       fprintf(out, "%s\"%s\": %ld", i ? ", " : "", kEvalFailed[i], failed->n[i]);
     fputs("}", out);
     fprintf(out,
@@ -1096,7 +1099,7 @@ static void sf_cli_eval_print(FILE* out, const sfEvalArgs* a, const double* thet
   fprintf(out, "completed %ld, dropped %ld, faults %ld, diverged %ld\n", completed, dropped,
           sum->faults, sum->diverged);
   fputs("failed on     ", out);
-  for (int i = 0; i < 9; i++) fprintf(out, " %s %ld", kEvalFailed[i], failed->n[i]);
+  for (int i = 0; i < SF_EVAL_NFAILED; i++) fprintf(out, " %s %ld", kEvalFailed[i], failed->n[i]);
   fputs("\n", out);
 }
 

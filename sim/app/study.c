@@ -456,9 +456,9 @@ void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* 
 // what a cell's episode costs, for --dry-run: the CPU time of one reference episode of its
 // controller, model and stitches (sf_bench_reference), measured once for each distinct three;
 // NAN, and the reason, when the model or the controller does not open or the controller cannot
-// do the task (the cell's run will refuse it). A learning episode runs 0.4-1.0 times a reference episode's
-// simulated time (failures end early, time-outs late) and pays the store and the learner on
-// top: the figure is a guide within about a factor of two, not a bound
+// do the task (the cell's run will refuse it). A learning episode runs 0.4-1.0 times a reference
+// episode's simulated time (failures end early, time-outs late) and pays the store and the learner
+// on top: the figure is a guide within about a factor of two, not a bound
 #define SF_STUDY_COST_CACHE 16
 typedef struct sfStudyCost_ {
   char model[4096];
@@ -468,8 +468,7 @@ typedef struct sfStudyCost_ {
   char why[sizeof(((sfError*)0)->msg)];  // why it has no estimate (cpu_s NAN)
 } sfStudyCost;
 
-static const sfStudyCost* sf_study_episode_cost(const sfRunConfig* c, sfStudyCost* cache,
-                                                int* n) {
+static const sfStudyCost* sf_study_episode_cost(const sfRunConfig* c, sfStudyCost* cache, int* n) {
   for (int i = 0; i < *n; i++) {
     if (!strcmp(cache[i].model, c->model) && !strcmp(cache[i].controller, c->controller) &&
         cache[i].stitches == c->stitches) {
@@ -530,8 +529,8 @@ static void sf_study_list(const sfStudySpec* s, const sfStudyArgs* a, FILE* out)
     total_s += est;
     sf_study_est_text(est, a->json, est_s, sizeof(est_s));
     if (a->json) {
-      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %s}",
-              k ? "," : "", name, n, est_s);
+      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %s}", k ? "," : "",
+              name, n, est_s);
     } else if (isnan(est)) {
       fprintf(out, "  %-40s %8ld episodes  no estimate: %s\n", name, n, cost->why);
     } else {
