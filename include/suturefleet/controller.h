@@ -21,8 +21,10 @@
 // second arm of a two-arm scene: its observation (sfcObs.narm and after), host services for
 // either arm (sfcHost.narm and after) and the table's arms, the arms a controller drives. A
 // controller that drives one arm (any version-1 or -2 table) runs one-throw tasks in any scene,
-// the second arm held at home by suturefleet; a multi-throw task in a two-arm scene needs the
-// needle handed between the arms, and is refused for it before any episode runs.
+// the second arm parked by suturefleet (home, withdrawn 20 mm along its shaft); a multi-throw
+// task in a two-arm scene needs the needle handed between the arms, and is refused for it before
+// any episode runs. In a two-arm scene an episode whose two instruments intersect ends there, a
+// failure: a controller that drives both keeps them apart.
 //
 // This header is the only one a plug-in needs (besides MuJoCo's); examples/ has a template.
 #ifndef SUTUREFLEET_CONTROLLER_H_
@@ -210,7 +212,7 @@ typedef struct sfcController_ {
   void (*destroy)(void* state);
 
   // version 3: the arms it drives: 1 (0 counts as 1: the first arm only; suturefleet holds a
-  // second one at home), or 2: in a two-arm scene it writes both arms' controls and hands the
+  // second one parked), or 2: in a two-arm scene it writes both arms' controls and hands the
   // needle between them (it must still drive a one-arm scene with the first arm alone)
   int arms;
 } sfcController;
