@@ -22,7 +22,7 @@ LAYERS = [
     ("store", ["lock", "journal", "store", "store_check", "robots"]),
     ("distribution", ["dist"]),
     ("fleet", ["fleet"]),
-    ("app", ["progress", "bench", "curves", "render", "replay", "study", "cli", "main"]),
+    ("app", ["json", "progress", "bench", "curves", "render", "replay", "study", "cli", "main"]),
 ]
 LAYER = {m: i for i, (_, mods) in enumerate(LAYERS) for m in mods}
 APP = LAYER["cli"]

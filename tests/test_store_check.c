@@ -519,6 +519,15 @@ static void context_other(sfStoreData* d) {
 static void seed_other(sfStoreData* d) {
   d->seed = 4;
 }
+static void ended_in_clash(sfStoreData* d) {  // a two-arm episode whose instruments met
+  d->episodes[2].end_reason = SF_END_CLASH;
+  d->episodes[2].ended_early = 1;
+  d->episodes[2].completed = d->episodes[2].success = 0;
+}
+static void end_reason_unknown(sfStoreData* d) {
+  d->episodes[2].end_reason = SF_END_CLASH + 1;
+  d->episodes[2].ended_early = 1;
+}
 
 // the exact messages for a handful of defects, and the good store's data with its tail cut
 // (a killed run) accepted
@@ -563,6 +572,10 @@ static void test_validate_messages(void** state) {
        "configuration gives it (0)"},
       {seed_other,
        "store 'x.h5': root attribute 'seed' = 4, expected its configuration's seed (3)"},
+      {ended_in_clash, ""},
+      {end_reason_unknown,
+       "store 'x.h5': /episodes row 2: end_reason = 9, expected an end reason "
+       "(datasets/README.md) (0..8)"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char msg[1024];

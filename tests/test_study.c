@@ -256,8 +256,6 @@ static void test_km_and_ci(void** state) {
   assert_true(m == 1 && lo == 1 && hi == 1);
 }
 
-// a 2-cell study runs; a second run into the same directory is refused (exit 2) unless
-// --resume; with a cell's store removed, --resume keeps the other, reruns it and writes the
 // the listed cell's estimated seconds in a --dry-run --json listing (NAN: null)
 static double dry_estimate(const char* json, const char* cell) {
   char key[600];
@@ -296,7 +294,8 @@ static void test_dry_run(void** state) {
   assert_near(one4 / one2, 2, 0.02);  // one measurement per task, times the episodes
   assert_true(four2 > 2 * one2);      // 0.07 against 0.30 CPU s a reference episode here
   assert_true(isnan(dry_estimate(r.out, "v1")));
-  assert_non_null(strstr(r.out, "\"estimated_s\": null}"));  // the total: unknown
+  assert_non_null(strstr(r.out, "], \"episodes\": 42, \"estimated_s\": null}"));  // the total
+  assert_non_null(strstr(r.out, "\"why\": \"controller 'impedance-arc' drives one arm"));
   sf_test_cli_free(&r);
   r = sf_test_cli(ARGS("study", path, "--out", dir, "--dry-run", "--threads", "1"));
   assert_int_equal(r.code, 0);
@@ -306,6 +305,8 @@ static void test_dry_run(void** state) {
   assert_int_equal(access(dir, F_OK), -1);  // nothing written
 }
 
+// a 2-cell study runs; a second run into the same directory is refused (exit 2) unless
+// --resume; with a cell's store removed, --resume keeps the other, reruns it and writes the
 // same summary byte for byte
 static void test_run_and_resume(void** state) {
   (void)state;

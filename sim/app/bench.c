@@ -53,11 +53,10 @@ static double sf_thread_cpu_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-void sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
-                        sfBenchEpisode* b) {
-  sfError e;
+sftStatus sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
+                             sfBenchEpisode* b, sfError* e) {
   sfWorker w;
-  SF_ASSERT(sf_worker_make(&w, s, ctrl, &e) == SF_OK);
+  if (sf_worker_make(&w, s, ctrl, e) != SF_OK) return SF_ERR_RUN;
   memset(b, 0, sizeof(*b));
   b->stitches = stitches;
   double t0 = sf_thread_cpu_s();
@@ -77,6 +76,7 @@ void sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches
   }
   b->cpu_s = (sf_thread_cpu_s() - t0) / n;
   sf_worker_free(&w);
+  return SF_OK;
 }
 
 int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]) {
@@ -85,7 +85,7 @@ int sf_bench_episodes(const sfScene* s, sfBenchEpisode out[2]) {
   SF_ASSERT(sf_controller_open("scripted-arc", &ctrl, &e) == SF_OK);
   int ntask = s->npair >= 4 ? 2 : 1;
   for (int k = 0; k < ntask; k++) {
-    sf_bench_reference(s, &ctrl, k ? 4 : 1, SF_BENCH_REF_EPISODES, &out[k]);
+    SF_ASSERT(sf_bench_reference(s, &ctrl, k ? 4 : 1, SF_BENCH_REF_EPISODES, &out[k], &e) == SF_OK);
   }
   sf_controller_close(&ctrl);
   return ntask;

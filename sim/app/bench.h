@@ -65,9 +65,10 @@ typedef struct sfBenchEpisode_ {
 } sfBenchEpisode;
 
 // time n reference episodes of a task of `stitches` throws with controller ctrl (its reference
-// skill, on calibrated robots 0 .. n-1 of the bench seed, on this thread) into b
-void sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
-                        sfBenchEpisode* b);
+// skill, on calibrated robots 0 .. n-1 of the bench seed, on this thread) into b; SF_ERR_RUN
+// with e set when the worker cannot be made (the controller's create failed, no memory)
+sftStatus sf_bench_reference(const sfScene* s, const sfController* ctrl, int stitches, int n,
+                             sfBenchEpisode* b, sfError* e);
 
 // time reference episodes of one stitch and, when the scene has 4 pairs, of four (into out);
 // returns how many tasks were timed (1 or 2)

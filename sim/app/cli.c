@@ -18,6 +18,7 @@
 #include "dist.h"
 #include "fleet.h"
 #include "journal.h"
+#include "json.h"
 #include "lock.h"
 #include "progress.h"
 #include "replay.h"
@@ -712,7 +713,7 @@ static sftStatus sf_cli_run_rounds(sfCliRun* R, FILE* log, sfError* e) {
     return status;
   }
   if (log) sf_cli_run_banner(c, log);
-  if (log && R->from_aim_reset) {
+  if (log && R->from_aim_reset && !c->resume) {
     fprintf(log,
             "--from %s: its robots are seed %llu's, whose calibration error is not this seed's: "
             "the fleet's aim starts from the prior\n",
@@ -923,29 +924,6 @@ static int sf_cli_bench(int argc, char** argv, FILE* out, FILE* err) {
   free(rows);
   sf_scene_free(&s);
   return status;
-}
-
-// s as a JSON string (quoted, escaped)
-static void sf_json_str(FILE* out, const char* s) {
-  fputc('"', out);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
-// a number for JSON: null when it is not finite
-static void sf_json_num(FILE* out, double v) {
-  if (isfinite(v))
-    fprintf(out, "%.4f", v);
-  else
-    fputs("null", out);
 }
 
 // eval settings

@@ -18,6 +18,7 @@
 #include "curves.h"
 #include "dist.h"
 #include "fleet.h"
+#include "json.h"
 #include "robots.h"
 #include "scene.h"
 #include "store_check.h"
@@ -459,7 +460,7 @@ void sf_study_mean_ci(const double* v, int n, double* mean, double* lo, double* 
 // do the task (the cell's run will refuse it). A learning episode runs 0.4-1.0 times a reference
 // episode's simulated time (failures end early, time-outs late) and pays the store and the learner
 // on top: the figure is a guide within about a factor of two, not a bound
-#define SF_STUDY_COST_CACHE 16
+#define SF_STUDY_COST_CACHE 64
 typedef struct sfStudyCost_ {
   char model[4096];
   char controller[4096];
@@ -483,8 +484,7 @@ static const sfStudyCost* sf_study_episode_cost(const sfRunConfig* c, sfStudyCos
     if (sf_controller_open(c->controller, &ctrl, &e) == SF_OK) {
       if (sf_task_check(&sc, &ctrl, c->stitches, &e) == SF_OK) {
         sfBenchEpisode b;
-        sf_bench_reference(&sc, &ctrl, c->stitches, 1, &b);
-        cpu_s = b.cpu_s;
+        if (sf_bench_reference(&sc, &ctrl, c->stitches, 1, &b, &e) == SF_OK) cpu_s = b.cpu_s;
       }
       sf_controller_close(&ctrl);
     }
@@ -515,7 +515,11 @@ static void sf_study_list(const sfStudySpec* s, const sfStudyArgs* a, FILE* out)
   double total_s = 0;
   sfStudyCost* cache = SF_CALLOC(SF_STUDY_COST_CACHE, sizeof(sfStudyCost));
   int ncache = 0;
-  if (a->json) fprintf(out, "{\"study\": \"%s\", \"cells\": [", s->name);
+  if (a->json) {
+    fputs("{\"study\": ", out);
+    sf_json_str(out, s->name);
+    fputs(", \"cells\": [", out);
+  }
   if (!a->json) fprintf(out, "study %s: %ld cells\n", s->name, s->ncell);
   for (long k = 0; k < s->ncell; k++) {
     sfRunConfig c;
@@ -529,8 +533,14 @@ static void sf_study_list(const sfStudySpec* s, const sfStudyArgs* a, FILE* out)
     total_s += est;
     sf_study_est_text(est, a->json, est_s, sizeof(est_s));
     if (a->json) {
-      fprintf(out, "%s\n  {\"cell\": \"%s\", \"episodes\": %ld, \"estimated_s\": %s}", k ? "," : "",
-              name, n, est_s);
+      fprintf(out, "%s\n  {\"cell\": ", k ? "," : "");
+      sf_json_str(out, name);
+      fprintf(out, ", \"episodes\": %ld, \"estimated_s\": %s", n, est_s);
+      if (isnan(est)) {
+        fputs(", \"why\": ", out);
+        sf_json_str(out, cost->why);
+      }
+      fputs("}", out);
     } else if (isnan(est)) {
       fprintf(out, "  %-40s %8ld episodes  no estimate: %s\n", name, n, cost->why);
     } else {
