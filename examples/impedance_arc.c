@@ -61,12 +61,9 @@
 #define IM_LOOSE 20.0            // tolerance factor at way points
 #define IM_JAW_OPEN 0.7
 #define IM_JAW_CLOSED -0.1
-#define IM_PULL_CHECKS 8  // poses along the pull checked when planning the regrasp
-#define IM_TIMEOUT_S 3.0  // longest wait for an arrival
-#define IM_CLEAR_M \
-  0.02  // two arms: the idle psm2 withdraws along its shaft by this while psm1
-        //   approaches an entry (at the start, and after giving the needle
-        //   back), so that the instruments do not meet
+#define IM_PULL_CHECKS 8            // poses along the pull checked when planning the regrasp
+#define IM_TIMEOUT_S 3.0            // longest wait for an arrival
+#define IM_CLEAR_M 0.02             // two arms: psm2's withdrawal along its shaft while idle
 #define IM_TENSION_SPEED_M_S 0.012  // the tensioning pull's reference speed
 #define IM_TENSION_TRAVEL_M 0.035   // the longest tensioning pull
 #define IM_HOLD_S 0.2               // hold after the tension is reached
@@ -662,7 +659,8 @@ static void im_switch(imState* c, int a, const sfcObs* o) {
 }
 
 // the idle arm (psm2) withdraws along its shaft by IM_CLEAR_M from its setpoint, within the
-// insertion's range
+// insertion's range: at the start and after giving the needle back, so that psm1's approach to
+// an entry does not sweep its jaws through psm2's (an episode whose instruments meet fails)
 static void im_withdraw_idle(imState* c, const mjModel* m) {
   const sfcArm* idle = c->arm ? &c->host->arm : &c->host->arm2;
   const double* lim = m->jnt_range + 2 * idle->jnt[SFC_AXIS_INSERTION];

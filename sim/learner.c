@@ -129,11 +129,6 @@ void sf_learner_close(sfLearner* l) {
   sf_plugin_builtin(&l->file);
 }
 
-// is value i one of the skill's aim values
-static int sf_pool_is_aim(const sfSkillDef* def, int i) {
-  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
-}
-
 sftStatus sf_pool_make(sfPool* p, const sfLearner* lr, const sfSkillDef* def,
                        const sfKnowledge* start, int robots, int solo, sfError* e) {
   memset(p, 0, sizeof(*p));
@@ -144,7 +139,7 @@ sftStatus sf_pool_make(sfPool* p, const sfLearner* lr, const sfSkillDef* def,
   double lo[SF_MAX_THETA], hi[SF_MAX_THETA], mean[SF_MAX_THETA], sd[SF_MAX_THETA];
   double prior_sd[SF_MAX_THETA];
   for (int i = 0; i < def->n; i++) {
-    if (sf_pool_is_aim(def, i)) continue;
+    if (sf_skill_is_aim(def, i)) continue;
     int j = p->nx++;
     p->idx[j] = i;
     name[j] = def->name[i], lo[j] = def->lo[i], hi[j] = def->hi[i];

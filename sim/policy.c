@@ -8,11 +8,6 @@
 #include "order.h"
 #include "rng.h"
 
-// is value i one of the skill's aim values
-static int sf_policy_is_aim(const sfSkillDef* def, int i) {
-  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
-}
-
 double sf_policy_score(int success, double throws_ok_share, double closure, double trauma_mm2,
                        double entry_err_mm, double exit_err_mm, double tip_out_mm, double time_s,
                        int dropped) {
@@ -69,7 +64,7 @@ void sf_knowledge_update(const sfSkillDef* def, const sfKnowledge* prev,
 
   // elite mean and SD of every shared value, blended into the previous knowledge
   for (int i = 0; i < def->n; i++) {
-    if (sf_policy_is_aim(def, i)) continue;
+    if (sf_skill_is_aim(def, i)) continue;
     double mean = 0, var = 0;
     for (int e = 0; e < ne; e++) mean += recs[rank[e]].theta[i];
     mean /= ne;

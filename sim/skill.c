@@ -82,3 +82,7 @@ void sf_skill_names(const sfSkillDef* def, char* out, size_t n) {
     if (w > 0) used += (size_t)w;
   }
 }
+
+int sf_skill_is_aim(const sfSkillDef* def, int i) {
+  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
+}

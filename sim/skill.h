@@ -47,4 +47,7 @@ sftStatus sf_skill_read(const sfSkillDef* def, FILE* f, const char* path, double
 // def's value names, comma-separated, into out (size n > 0; truncated to fit)
 void sf_skill_names(const sfSkillDef* def, char* out, size_t n);
 
+// is value i one of the skill's aim values (def->aim, when def->has_aim)
+int sf_skill_is_aim(const sfSkillDef* def, int i);
+
 #endif  // SUTUREFLEET_SIM_SKILL_H_

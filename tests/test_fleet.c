@@ -828,11 +828,6 @@ static const char* from_store(void) {
   return path;
 }
 
-// is value i of def one of its aim values
-static int is_aim(const sfSkillDef* def, int i) {
-  return def->has_aim && (i == def->aim[0] || i == def->aim[1] || i == def->aim[2]);
-}
-
 // --from A (seed 3) into B of seed `seed`: B's fleet starts from A's last pooled knowledge (its
 // round -1 fleet row is A's last fleet row: mean, SD and episodes), except that for another seed
 // the aim values are the prior's (A's robots share another calibration error), which the run
@@ -866,8 +861,8 @@ static void check_from(uint64_t seed) {
   assert_int_equal(start->episodes, last->episodes);
   int learned_aim = 0;
   for (int i = 0; i < def->n; i++) {
-    if (is_aim(def, i)) learned_aim |= last->mean[i] != def->prior_mean[i];
-    int prior = other_seed && is_aim(def, i);
+    if (sf_skill_is_aim(def, i)) learned_aim |= last->mean[i] != def->prior_mean[i];
+    int prior = other_seed && sf_skill_is_aim(def, i);
     assert_memory_equal(&start->mean[i], prior ? &def->prior_mean[i] : &last->mean[i],
                         sizeof(double));
     assert_memory_equal(&start->sd[i], prior ? &def->prior_sd[i] : &last->sd[i], sizeof(double));
